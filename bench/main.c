@@ -1,0 +1,2 @@
+#include <stdio.h>
+int main(void) { puts("rpcbench: being written"); return 1; }

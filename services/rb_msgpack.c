@@ -1,0 +1,2 @@
+/* being written */
+typedef int rb_placeholder_mp;

@@ -1,0 +1,48 @@
+#include "rb_service.h"
+#include "rb_error.h"
+
+#include <string.h>
+
+static const char *const method_names[RB_M__COUNT] = {
+    RB_METHOD_FIB, RB_METHOD_GET_OBJ, RB_METHOD_SEND_OBJ,
+};
+
+const char *rb_method_name(rb_method m)
+{
+    return (unsigned)m < RB_M__COUNT ? method_names[m] : "?";
+}
+
+int rb_method_from_name(const char *name, size_t len)
+{
+    for (int m = 0; m < RB_M__COUNT; m++)
+        if (strlen(method_names[m]) == len && memcmp(method_names[m], name, len) == 0)
+            return m;
+    return -1;
+}
+
+int rb_fib(int64_t n, int64_t *out)
+{
+    if (n < 0 || n > RB_FIB_MAX)
+        return RB_EINVAL;
+    /* Unsigned: on the last step b reaches F(n+1), which for n = 92 no
+     * longer fits int64 (signed overflow would be undefined). */
+    uint64_t a = 0, b = 1;
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t t = a + b;
+        a = b;
+        b = t;
+    }
+    *out = (int64_t)a;
+    return RB_OK;
+}
+
+int rb_service_get_obj(size_t entries, rb_obj *out)
+{
+    return rb_obj_fill(out, "server", entries);
+}
+
+int rb_service_send_obj(const rb_obj *obj, int64_t *ack)
+{
+    *ack = (int64_t)obj->count;
+    return RB_OK;
+}

@@ -1,0 +1,122 @@
+"""Shared helpers of rpcbench's Python tests.
+
+Servers run as their own processes: `rpcbench serve T --listen 127.0.0.1:0`
+binds an ephemeral port and prints `ready <endpoint>` on stdout once it
+accepts calls (broker transports print `ready <queue>`). Tests talk to
+loopback only. The rpcbench binary comes from $RPCBENCH (set by CTest).
+"""
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+RPCBENCH = os.environ.get("RPCBENCH", "rpcbench")
+SOURCE_DIR = os.environ.get("RB_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+class Server:
+    """A `rpcbench serve` child process. Use as a context manager."""
+
+    def __init__(self, transport, *args, listen="127.0.0.1:0", ready_timeout=60, env=None):
+        cmd = [RPCBENCH, "serve", transport]
+        if listen is not None:
+            cmd += ["--listen", listen]
+        cmd += list(args)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env)
+        self.endpoint = None
+        deadline = time.monotonic() + ready_timeout
+        buf = b""
+        while time.monotonic() < deadline:
+            r, _, _ = select.select([self.proc.stdout], [], [], 0.2)
+            if r:
+                chunk = os.read(self.proc.stdout.fileno(), 4096)
+                if not chunk:
+                    break
+                buf += chunk
+                for line in buf.decode(errors="replace").splitlines():
+                    if line.startswith("ready "):
+                        self.endpoint = line.split(" ", 1)[1].strip()
+                        return
+            elif self.proc.poll() is not None:
+                break
+        self.stop()
+        raise RuntimeError("server %s did not print 'ready' (exit %s, output %r)"
+                           % (transport, self.proc.returncode, buf))
+
+    @property
+    def port(self):
+        return int(self.endpoint.rsplit(":", 1)[1])
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        """Stop the server; returns its exit status (killed after timeout)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def call(transport, method, *args, connect=None, timeout_ms=None, check=True):
+    """`rpcbench call`; returns (exit status, parsed JSON of stdout or None, stderr)."""
+    cmd = [RPCBENCH, "call", transport, method] + [str(a) for a in args]
+    if connect:
+        cmd += ["--connect", connect]
+    if timeout_ms is not None:
+        cmd += ["--timeout", str(timeout_ms)]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    out = None
+    if p.stdout.strip():
+        try:
+            out = json.loads(p.stdout)
+        except ValueError:
+            out = p.stdout
+    if check and p.returncode != 0:
+        raise AssertionError("%s failed (%d): %s %s" % (" ".join(cmd), p.returncode, p.stdout, p.stderr))
+    return p.returncode, out, p.stderr
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Checks:
+    """Counts checks like a test runner; exit() prints 'N passed, N failed'."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def eq(self, what, got, want):
+        if got == want:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print("FAIL %s: got %r, want %r" % (what, got, want), file=sys.stderr)
+
+    def true(self, what, cond, detail=""):
+        self.eq(what + (" (%s)" % detail if detail else ""), bool(cond), True)
+
+    def exit(self):
+        print("%d passed, %d failed" % (self.passed, self.failed))
+        sys.exit(1 if self.failed or not self.passed else 0)

@@ -1,0 +1,2 @@
+#include "transport.h"
+const rb_transport rb_transport_tcp = { .name = "tcp" };

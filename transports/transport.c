@@ -1,0 +1,136 @@
+#include "transport.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+volatile sig_atomic_t rb_serve_stop = 0;
+
+const rb_transport *rb_transport_find(const char *name)
+{
+    for (const rb_transport *const *t = rb_transports; *t; t++)
+        if (strcmp((*t)->name, name) == 0)
+            return *t;
+    return NULL;
+}
+
+static void call_begin(rb_client *c)
+{
+    c->err = RB_OK;
+    c->errstr[0] = '\0';
+    c->req_body_bytes = 0;
+    c->rep_body_bytes = 0;
+}
+
+static int call_end(rb_client *c, int rc)
+{
+    c->err = rc;
+    if (rc && !c->errstr[0])
+        snprintf(c->errstr, sizeof c->errstr, "%s", rb_strerror(rc));
+    return rc;
+}
+
+int rb_connect(const rb_transport *t, const rb_client_opts *o, rb_client **out,
+               char *errbuf, size_t errlen)
+{
+    *out = NULL;
+    if (errlen)
+        errbuf[0] = '\0';
+    int rc = t->connect(o, out, errbuf, errlen);
+    if (rc == RB_OK) {
+        (*out)->t = t;
+        (*out)->timeout_ms = o->timeout_ms;
+        call_begin(*out);
+    } else {
+        *out = NULL;
+        if (errlen && !errbuf[0])
+            snprintf(errbuf, errlen, "%s", rb_strerror(rc));
+    }
+    return rc;
+}
+
+int rb_call_fib(rb_client *c, int64_t n, int64_t *result)
+{
+    call_begin(c);
+    return call_end(c, c->t->fib(c, n, result));
+}
+
+int rb_call_get_obj(rb_client *c, rb_obj *out)
+{
+    call_begin(c);
+    return call_end(c, c->t->get_obj(c, out));
+}
+
+int rb_call_send_obj(rb_client *c, const rb_obj *obj, int64_t *count)
+{
+    call_begin(c);
+    return call_end(c, c->t->send_obj(c, obj, count));
+}
+
+void rb_close(rb_client **c)
+{
+    if (c && *c) {
+        (*c)->t->close(*c);
+        *c = NULL;
+    }
+}
+
+int rb_client_fail(rb_client *c, int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->errstr, sizeof c->errstr, fmt, ap);
+    va_end(ap);
+    c->err = err;
+    return err;
+}
+
+int rb_parse_hostport(const char *s, char *host, size_t hostlen, int *port)
+{
+    if (!s)
+        return RB_EINVAL;
+    const char *colon;
+    const char *h = s;
+    size_t hl;
+    if (s[0] == '[') {
+        const char *end = strchr(s, ']');
+        if (!end || end[1] != ':')
+            return RB_EINVAL;
+        h = s + 1;
+        hl = (size_t)(end - h);
+        colon = end + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (!colon)
+            return RB_EINVAL;
+        hl = (size_t)(colon - s);
+    }
+    if (hl + 1 > hostlen)
+        return RB_EINVAL;
+    char *endp;
+    long p = strtol(colon + 1, &endp, 10);
+    if (endp == colon + 1 || *endp || p < 1 || p > 65535)
+        return RB_EINVAL;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    *port = (int)p;
+    return RB_OK;
+}
+
+uint64_t rb_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int rb_ms_left(uint64_t deadline_ns)
+{
+    uint64_t now = rb_now_ns();
+    if (now >= deadline_ns)
+        return 0;
+    uint64_t ms = (deadline_ns - now + 999999) / 1000000;
+    return ms > INT32_MAX ? INT32_MAX : (int)ms;
+}

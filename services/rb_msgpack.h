@@ -54,14 +54,15 @@ int rb_mp_pack_args(msgpack_packer *pk, rb_method m, int64_t n, const rb_obj *ob
 
 /* Server side: run method `name` (a str object) with `args` (an array
  * object) against the service, and pack its result value into pk.
- *   entries  getObj's entry count
+ *   get_obj  getObj's reply, built once at server start with
+ *            rb_service_get_obj() (so a call measures encoding, not building)
  *   scratch  an rb_obj the caller keeps across calls (decoding sendObj's
- *            argument and building getObj's reply reuse its memory)
+ *            argument reuses its memory); one per thread
  * Returns RB_OK with the result packed; or RB_ENOMETHOD, RB_EINVAL,
  * RB_ENOMEM with nothing packed and a message for the caller's error reply
  * in errbuf (always NUL-terminated). */
 int rb_mp_dispatch(const msgpack_object *name, const msgpack_object *args,
-                   size_t entries, rb_obj *scratch, msgpack_packer *pk,
+                   const rb_obj *get_obj, rb_obj *scratch, msgpack_packer *pk,
                    char *errbuf, size_t errlen);
 
 /* Client side: read the result value of method m. fib and sendObj give

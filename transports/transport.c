@@ -111,7 +111,7 @@ int rb_parse_hostport(const char *s, char *host, size_t hostlen, int *port)
         return RB_EINVAL;
     char *endp;
     long p = strtol(colon + 1, &endp, 10);
-    if (endp == colon + 1 || *endp || p < 1 || p > 65535)
+    if (endp == colon + 1 || *endp || p < 0 || p > 65535)
         return RB_EINVAL;
     memcpy(host, h, hl);
     host[hl] = '\0';

@@ -126,8 +126,9 @@ void rb_close(rb_client **c);
 int rb_client_fail(rb_client *c, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Split "HOST:PORT" (or "[V6]:PORT") into host and port. Returns RB_OK or
- * RB_EINVAL when there is no port or it is outside 1..65535. */
+/* Split "HOST:PORT" (or "[V6]:PORT") into host (brackets removed) and port.
+ * Port 0 is accepted: for a server it means "an ephemeral port". Returns
+ * RB_OK or RB_EINVAL when there is no port or it is outside 0..65535. */
 int rb_parse_hostport(const char *s, char *host, size_t hostlen, int *port);
 
 /* Milliseconds left until deadline_ns (CLOCK_MONOTONIC); 0 when passed. */

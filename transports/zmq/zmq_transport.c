@@ -120,6 +120,9 @@ static int client_open_socket(zmq_client *c)
     if (!c->sock)
         return RB_ENOMEM;
     zsock_set_linger(c->sock, 0);
+    /* Queue requests only on a completed connection: with no server a call
+     * reports "no connection" at its deadline instead of queueing blindly. */
+    zsock_set_immediate(c->sock, 1);
     if (c->ipv6)
         zsock_set_ipv6(c->sock, 1);
     if (zsock_connect(c->sock, "%s", c->endpoint) != 0) {
@@ -196,7 +199,7 @@ static int client_send(zmq_client *c, uint64_t deadline)
         int left = rb_ms_left(deadline);
         if (left == 0)
             return rb_client_fail(&c->base, RB_ETIMEDOUT,
-                                  "zmq: cannot send to %s within %d ms (no connection)",
+                                  "zmq: no connection to %s within %d ms (server down?)",
                                   c->endpoint, c->base.timeout_ms);
         zmq_pollitem_t it = { .socket = c->raw, .events = ZMQ_POLLOUT };
         zmq_poll(&it, 1, left);

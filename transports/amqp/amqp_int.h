@@ -1,0 +1,107 @@
+/* amqp_int.h - internals shared by the AMQP transports (amqp, amqp-queue,
+ * amqp-durable): connection setup, error translation, the JSON codec and the
+ * server. Nothing outside transports/amqp/ includes this header.
+ *
+ * Wire conventions (the same for our client, our server and stock clients):
+ *   - requests go through the default exchange to the request queue, with
+ *     reply_to, correlation_id, content_type application/json and the method
+ *     name in the `type` property (no type: fib, as the RabbitMQ tutorial);
+ *   - bodies are JSON: fib's request is the number (30), its reply the result
+ *     (832040); getObj's request is empty (or anything) and its reply an
+ *     object {"server:0":0,...}; sendObj's request is an object and its reply
+ *     the entry count;
+ *   - an error reply carries the headers `rpcbench-error` (the message) and
+ *     `rpcbench-code` (EINVAL, ETOOBIG, ENOMETHOD, ESERVER), with the body
+ *     {"error": message, "code": code}.
+ */
+#ifndef RB_AMQP_INT_H
+#define RB_AMQP_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <amqp.h>
+
+#include "transport.h"
+
+#define RB_AMQP_DEFAULT_QUEUE "rpc_queue"
+#define RB_AMQP_URL_ENV "RPCBENCH_AMQP_URL"
+#define RB_AMQP_CHANNEL 1
+#define RB_AMQP_ERR_HEADER "rpcbench-error"
+#define RB_AMQP_CODE_HEADER "rpcbench-code"
+#define RB_AMQP_CONTENT_TYPE "application/json"
+
+/* The three flavours share all code and differ in these choices. */
+typedef enum rb_amqp_kind {
+    RB_AMQP_DIRECT = 0,   /* amqp: direct reply-to */
+    RB_AMQP_QUEUE,        /* amqp-queue: exclusive auto-named callback queue */
+    RB_AMQP_DURABLE       /* amqp-durable: durable queue, persistent messages,
+                             publisher confirms; callback queue for replies */
+} rb_amqp_kind;
+
+/* Once per process: jansson's hash seed (so it is not raced by threads) and
+ * the version string. Returns RB_OK. */
+int rb_amqp_init(void);
+
+/* "rabbitmq-c 0.11.0, jansson 2.14" (static). */
+const char *rb_amqp_version(void);
+
+/* Open a connection to the broker of $RPCBENCH_AMQP_URL and channel
+ * RB_AMQP_CHANNEL on it, every step bounded by timeout_ms (1..3600000).
+ * On success *out is the connection (the caller ends it with
+ * rb_amqp_conn_close) and RB_OK is returned; otherwise RB_ECONNECT (URL
+ * missing or malformed, broker unreachable, login refused) with the reason
+ * in errbuf[0..errlen). */
+int rb_amqp_conn_open(int timeout_ms, amqp_connection_state_t *out,
+                      char *errbuf, size_t errlen);
+
+/* Close politely (bounded by the connection's RPC timeout) and free;
+ * accepts NULL and sets *conn to NULL. */
+void rb_amqp_conn_close(amqp_connection_state_t *conn);
+
+/* Text of a failed synchronous AMQP reply (library error, or the broker's
+ * channel/connection close with its code and text) into buf. Returns buf. */
+const char *rb_amqp_reply_str(amqp_rpc_reply_t r, char *buf, size_t len);
+
+/* ---- JSON codec (jansson) ---------------------------------------------- */
+
+/* A growable output buffer the codec writes bodies into; reused per call. */
+typedef struct rb_amqp_buf {
+    char *data;
+    size_t len;   /* bytes in use */
+    size_t cap;   /* bytes allocated */
+} rb_amqp_buf;
+
+void rb_amqp_buf_free(rb_amqp_buf *b);
+
+/* Body of an integer: decimal digits, optional '-'. Returns RB_OK or
+ * RB_ENOMEM. */
+int rb_amqp_json_put_int(rb_amqp_buf *b, int64_t v);
+
+/* Body of an object {"key": value, ...} in o's order. Returns RB_OK,
+ * RB_EINVAL (a key that is not UTF-8) or RB_ENOMEM. */
+int rb_amqp_json_put_obj(rb_amqp_buf *b, const rb_obj *o);
+
+/* Body of an error reply {"error": msg, "code": code}; msg and code are
+ * UTF-8. Returns RB_OK or RB_ENOMEM (RB_EINVAL: not UTF-8). */
+int rb_amqp_json_put_error(rb_amqp_buf *b, const char *msg, const char *code);
+
+/* Decode a body that must be exactly one JSON integer. Returns RB_OK,
+ * RB_EINVAL (not JSON, or not an integer in int64), with a reason in
+ * why[0..whylen). */
+int rb_amqp_json_get_int(const void *body, size_t len, int64_t *v,
+                         char *why, size_t whylen);
+
+/* Decode a body that must be one JSON object of string -> integer into out
+ * (cleared first). Duplicate keys, non-integer values, keys with NUL are
+ * rejected. Returns RB_OK, RB_EINVAL with a reason, or RB_ENOMEM. */
+int rb_amqp_json_get_obj(const void *body, size_t len, rb_obj *out,
+                         char *why, size_t whylen);
+
+/* ---- server ------------------------------------------------------------ */
+
+/* The serve function of all three tables: `threads` consumers on the request
+ * queue, each with its own connection; see amqp_server.c. */
+int rb_amqp_serve(rb_amqp_kind kind, const rb_server_opts *o);
+
+#endif

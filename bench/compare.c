@@ -50,20 +50,27 @@ static double wire_of(const rb_rscen *s)
     return isnan(s->wire_total) ? s->wire_client : s->wire_total;
 }
 
-static const char *mark(rb_change c)
-{
-    return c == RB_CHANGE_REAL ? "real" : c == RB_CHANGE_NOISE ? "~" : "?";
-}
-
-/* "1.02 ~", "0.61 real", "n/a ?" in a 12-wide column. */
-static void cell(FILE *out, double q, rb_change c)
+/* "1.020 ~", "0.610 better", "1.300 worse", "n/a" in a 14-wide column;
+ * lower_better: whether a ratio below 1 is an improvement. Counts real
+ * changes into *better / *worse. */
+static void cell(FILE *out, double q, rb_change c, int lower_better, int *better, int *worse,
+                 int last)
 {
     char b[32];
+    const char *m = "?";
+
+    if (c == RB_CHANGE_NOISE) {
+        m = "~";
+    } else if (c == RB_CHANGE_REAL) {
+        int good = lower_better ? q < 1 : q > 1;
+        m = good ? "better" : "worse";
+        *(good ? better : worse) += 1;
+    }
     if (isnan(q))
         snprintf(b, sizeof b, "n/a");
     else
-        snprintf(b, sizeof b, "%.3f %s", q, mark(c));
-    fprintf(out, " %-14s", b);
+        snprintf(b, sizeof b, "%.3f %s", q, m);
+    fprintf(out, last ? " %s" : " %-14s", b);
 }
 
 static void describe(FILE *out, const char *label, const char *name, const rb_results *r)
@@ -84,12 +91,12 @@ static void describe(FILE *out, const char *label, const char *name, const rb_re
 int rb_compare_print(FILE *out, const char *name_a, const rb_results *a,
                      const char *name_b, const rb_results *b)
 {
-    int common = 0, real = 0;
+    int common = 0, better = 0, worse = 0;
     size_t only_a = 0, only_b = 0;
 
     describe(out, "A", name_a, a);
     describe(out, "B", name_b, b);
-    fprintf(out, "\n%-36s %-14s %-14s %-14s %-14s\n", "scenario (B/A)", "p50", "p99",
+    fprintf(out, "\n%-36s %-14s %-14s %-14s %s\n", "scenario (B/A)", "p50", "p99",
             "throughput", "wire bytes");
     for (size_t i = 0; i < a->n; i++) {
         const rb_rscen *sa = &a->sc[i], *sb = find_same(b, sa);
@@ -110,29 +117,26 @@ int rb_compare_print(FILE *out, const char *name_a, const rb_results *a,
         fprintf(out, "%-36s", label);
         c = rb_compare_figure(sa->lat.p50, spread_or_none(sa->sp_p50, sa->rounds), sb->lat.p50,
                               spread_or_none(sb->sp_p50, sb->rounds), &q);
-        real += c == RB_CHANGE_REAL;
-        cell(out, q, c);
+        cell(out, q, c, 1, &better, &worse, 0);
         c = rb_compare_figure(sa->lat.p99, spread_or_none(sa->sp_p99, sa->rounds), sb->lat.p99,
                               spread_or_none(sb->sp_p99, sb->rounds), &q);
-        real += c == RB_CHANGE_REAL;
-        cell(out, q, c);
+        cell(out, q, c, 1, &better, &worse, 0);
         c = rb_compare_figure(sa->throughput_cps, spread_or_none(sa->sp_tput, sa->rounds),
                               sb->throughput_cps, spread_or_none(sb->sp_tput, sb->rounds), &q);
-        real += c == RB_CHANGE_REAL;
-        cell(out, q, c);
+        cell(out, q, c, 0, &better, &worse, 0);
         c = rb_compare_figure(wire_of(sa), spread_or_none(sa->sp_wire, sa->rounds), wire_of(sb),
                               spread_or_none(sb->sp_wire, sb->rounds), &q);
-        real += c == RB_CHANGE_REAL;
-        cell(out, q, c);
+        cell(out, q, c, 1, &better, &worse, 1);
         fprintf(out, "\n");
     }
     for (size_t i = 0; i < b->n; i++)
         if (!find_same(a, &b->sc[i]))
             only_b++;
-    fprintf(out, "\n%d scenarios in both, %zu only in A, %zu only in B; %d real changes.\n",
-            common, only_a, only_b, real);
-    fprintf(out, "real: the rounds' spreads of A and B do not overlap; ~: they overlap (noise, "
-                 "not a change); ?: no spread to judge (one round, or not measured).\n");
+    fprintf(out, "\n%d scenarios in both, %zu only in A, %zu only in B; %d real changes "
+                 "(%d better, %d worse).\n", common, only_a, only_b, better + worse, better, worse);
+    fprintf(out, "better/worse: a real change, the rounds' spreads of A and B do not overlap; "
+                 "~: they overlap (noise, not a change); ?: no spread to judge (one round, or "
+                 "not measured). Wire bytes are total (both hops) where measured.\n");
     return common;
 }
 

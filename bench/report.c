@@ -76,6 +76,20 @@ static const char *const fail_keys[5] = {
     "connect", "timeout", "protocol", "server_error", "wrong_reply"
 };
 
+/* Names go into file names, the gnuplot script and markdown: letters,
+ * digits, '.', '_', '-' only, so a foreign results.json cannot inject
+ * gnuplot commands. */
+static int name_ok(const char *p)
+{
+    if (!*p || *p == '.' || *p == '-')
+        return 0;
+    for (; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '.' || *p == '_' || *p == '-'))
+            return 0;
+    return 1;
+}
+
 static int load_scenario(const json_t *js, rb_rscen *s)
 {
     const json_t *t = json_object_get(js, "transport");
@@ -91,6 +105,8 @@ static int load_scenario(const json_t *js, rb_rscen *s)
         return RB_EPROTO;
     strcpy(s->transport, json_string_value(t));
     strcpy(s->method, json_string_value(m));
+    if (!name_ok(s->transport) || !name_ok(s->method))
+        return RB_EPROTO;
     s->entries = json_is_number(e) ? (long)json_number_value(e) : -1;
     s->concurrency = (long)conc;
     s->rounds = isnan(rounds) || rounds < 1 ? 1 : (long)rounds;
@@ -217,7 +233,8 @@ int rb_results_load(const char *path, rb_results *out)
     }
     for (i = 0; i < out->n; i++) {
         if (load_scenario(json_array_get(sc, i), &out->sc[i]) != 0) {
-            fprintf(stderr, "rpcbench: %s: scenario %zu lacks transport, method or concurrency\n",
+            fprintf(stderr, "rpcbench: %s: scenario %zu lacks a transport or method name "
+                    "([A-Za-z0-9._-]) or a concurrency >= 1\n",
                     file, i);
             goto fail;
         }
@@ -713,8 +730,9 @@ static int plot_spectrum(const char *dir, const char *pdir, const rb_results *r,
     fprintf(gp, "set title '%s'\n", title);
     fprintf(gp, "set logscale x\nset logscale y\n");
     fprintf(gp, "set xrange [1:%g]\n", xmax < 10000 ? xmax : 10000 * ceil(xmax / 10000));
-    fprintf(gp, "set xtics ('0%%' 1, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000, "
-                "'99.999%%' 100000, '99.9999%%' 1000000)\n");
+    /* Tic labels are gnuplot format strings: '%%' there prints one '%'. */
+    fputs("set xtics ('0%%' 1, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000, "
+          "'99.999%%' 100000, '99.9999%%' 1000000)\n", gp);
     fprintf(gp, "set xlabel 'percentile'\nset ylabel 'latency (µs)'\n");
     fprintf(gp, "plot");
     {
@@ -741,8 +759,9 @@ static void gp_stacked(FILE *gp, const char *name, const char *title, const char
     gp_begin(gp, name);
     fprintf(gp, "set title '%s'\nset ylabel '%s'\n", title, ylabel);
     fprintf(gp, "set datafile missing '?'\nset style data histograms\n"
-                "set style histogram rowstacked gap 1\nset style fill solid 0.8 border -1\n"
-                "set boxwidth 0.75\nset xtics rotate by -45 scale 0\nset yrange [0:*]\n");
+                "set style histogram rowstacked gap 1 title offset character 0,-1\nset bmargin 5\nset style fill solid 0.8 border -1\n"
+                "set boxwidth 0.75\nset xtics scale 0\nset yrange [0:*]\n"
+                "set key inside left top vertical Left reverse\n");
     fprintf(gp, "plot");
     for (int g = 0; g < ngroups; g++) {
         fprintf(gp, "%s newhistogram '%s' lt 1", g ? ", \\\n    " : "", groups[g]);
@@ -775,13 +794,13 @@ static int plot_bars(const char *pdir, const rb_results *r, const shape *sh, FIL
 {
     FILE *db = open_in(pdir, "bytes.dat", "w"), *dc = open_in(pdir, "cpu.dat", "w");
     const char *groups[MAXV];
-    int ng = 0, any_cpu = 0, any_bytes = 0, rc = RB_EIO;
+    int ng = 0, any_cpu = 0, any_broker = 0, any_bytes = 0, rc = RB_EIO;
     static const char *const bser[2] = { "body (request + reply)", "protocol overhead (wire - body)" };
     static const char *const cser[3] = { "client", "server", "broker" };
 
     if (!db || !dc)
         goto done;
-    fprintf(db, "# bytes per call on the client's connection: transport body overhead; one block per method\n");
+    fprintf(db, "# bytes per call on the client connection: transport body overhead; one block per method\n");
     fprintf(dc, "# CPU us per call: transport client server broker; one block per method\n");
     for (size_t m = 0; m < sh->nme; m++) {
         const char *me = sh->me[m];
@@ -808,16 +827,19 @@ static int plot_bars(const char *pdir, const rb_results *r, const shape *sh, FIL
             fputc('\n', dc);
             if (!isnan(s->cpu_client) || !isnan(s->cpu_server))
                 any_cpu = 1;
+            if (!isnan(s->cpu_broker))
+                any_broker = 1;
         }
         fprintf(db, "\n\n");
         fprintf(dc, "\n\n");
         groups[ng++] = me;
     }
     if (any_bytes && plot_add(ps, "Bytes per call: message body and protocol overhead", "bytes"))
-        gp_stacked(gp, "bytes", "Bytes per call on the client's connection", "bytes per call",
+        gp_stacked(gp, "bytes", "Bytes per call on the client connection", "bytes per call",
                    bser, 2, groups, ng);
     if (any_cpu && plot_add(ps, "CPU time per call: client, server, broker", "cpu"))
-        gp_stacked(gp, "cpu", "CPU time per call", "CPU µs per call", cser, 3, groups, ng);
+        gp_stacked(gp, "cpu", "CPU time per call", "CPU µs per call", cser, any_broker ? 3 : 2,
+                   groups, ng);
     rc = 0;
 done:
     if (db)
@@ -1282,7 +1304,7 @@ static void md_payload(FILE *o, const rb_results *r, const shape *sh)
                "(framing and headers excluded; those are in the wire bytes).\n\n");
     fprintf(o, "| transport | method |");
     for (size_t e = 0; e < sh->nen; e++)
-        fprintf(o, " %ld entries |", sh->en[e]);
+        fprintf(o, " %ld entr%s |", sh->en[e], sh->en[e] == 1 ? "y" : "ies");
     fprintf(o, "\n|---|---|");
     for (size_t e = 0; e < sh->nen; e++)
         fprintf(o, "---:|");
@@ -1427,9 +1449,15 @@ static void md_pick(FILE *o, const rb_results *r, const shape *sh)
             if (!isnan(cpu_sum(g[i])) && (!best || cpu_sum(g[i]) < cpu_sum(best)))
                 best = g[i];
         if (best)
-            fprintf(o, "- Cheapest in CPU: **%s**, %s µs per call (client %s + server %s%s).\n",
+        {
+            char z[32];
+            fprintf(o, "- Cheapest in CPU: **%s**, %s µs per call (client %s + server %s",
                     best->transport, fus(x, cpu_sum(best)), fus(y, best->cpu_client),
-                    fus(a, best->cpu_server), isnan(best->cpu_broker) ? "" : " + broker");
+                    fus(z, best->cpu_server));
+            if (!isnan(best->cpu_broker))
+                fprintf(o, " + broker %s", fus(z, best->cpu_broker));
+            fprintf(o, ").\n");
+        }
         /* Best under concurrency: highest throughput at the most clients. */
         if (nc > 1) {
             const rb_rscen *h[MAXV];

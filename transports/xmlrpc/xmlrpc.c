@@ -1,0 +1,516 @@
+/* xmlrpc.c - the XML-RPC transports "xmlrpc" and "xmlrpc-close": xmlrpc-c's
+ * client with its curl HTTP transport, and (xr_server.c) its Abyss server.
+ *
+ * A call serializes the request with xmlrpc_serialize_call2() into a buffer
+ * the client keeps, sends it with xmlrpc_client_transport_call2() and parses
+ * the reply with xmlrpc_parse_response2(): exactly the three steps
+ * xmlrpc_client_call2() does inside, done here one by one so the request and
+ * reply XML sizes (the body bytes) are known without serializing twice.
+ *
+ * "xmlrpc" keeps one xmlrpc_client, whose curl handle keeps its HTTP/1.1
+ * connection alive between calls. "xmlrpc-close" is the same client without
+ * keep-alive: xmlrpc-c's curl transport has no switch for it (no
+ * CURLOPT_FORBID_REUSE, no way to add "Connection: close"), so the client is
+ * created before and destroyed after every call, which closes the
+ * connection; its latency therefore includes creating the curl handle.
+ *
+ * Deadline: xmlrpc-c 1.33's synchronous call waits in select() with a fixed
+ * 3 s tick and only then lets curl notice its CURLOPT_TIMEOUT (which it also
+ * rounds up to whole seconds): a 300 ms timeout fired after 3 s. So each call
+ * arms a per-client POSIX timer that signals the calling thread (signal
+ * RB_XR_DEADLINE_SIG) at the deadline; the handler sets the thread's flag
+ * registered with xmlrpc_client_set_interrupt(), the signal breaks
+ * xmlrpc-c's pselect(), and its curl progress callback aborts the transfer.
+ * Cost: two timer_settime() calls per call, plus the sigprocmask() pair
+ * xmlrpc-c does around each wait when an interrupt flag is set. The curl
+ * `timeout` option stays set as a backstop. An aborted transfer makes curl
+ * drop the connection, so a late reply can never be read as the answer of
+ * the next call (stale_replies stays 0; the next call reconnects).
+ */
+#include "xr.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xmlrpc-c/client.h>
+
+typedef struct xr_client {
+    rb_client base;               /* must be first */
+    int keepalive;                /* 0: a new client (connection) per call */
+    xmlrpc_client *cli;           /* keep-alive: the one client; else NULL */
+    xmlrpc_server_info *server;   /* the server's URL */
+    xmlrpc_mem_block *call_xml;   /* request buffer, reused by every call */
+    struct xmlrpc_curl_xportparms xp;
+    struct xmlrpc_clientparms cp;
+    timer_t timer;                /* the deadline timer, when have_timer */
+    pid_t timer_tid;              /* the thread the timer signals */
+    int have_timer;
+} xr_client;
+
+/* The deadline signal: a real-time signal nothing else in rpcbench uses. */
+#define RB_XR_DEADLINE_SIG (SIGRTMIN + 7)
+
+/* Set by the deadline signal in the thread whose call is due; registered
+ * as that call's xmlrpc-c interrupt flag (an int, as sig_atomic_t is). */
+static __thread volatile sig_atomic_t deadline_hit;
+
+static void on_deadline(int sig)
+{
+    (void)sig;
+    deadline_hit = 1;
+}
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static int init_rc = RB_OK;
+
+static void init_global(void)
+{
+    xmlrpc_env env;
+    struct sigaction sa;
+    xmlrpc_env_init(&env);
+    xmlrpc_client_setup_global_const(&env);
+    if (env.fault_occurred)
+        init_rc = RB_EIO;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_deadline;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(RB_XR_DEADLINE_SIG, &sa, NULL) != 0)
+        init_rc = RB_EIO;
+    /* Replies can be large (getObj with millions of entries); the
+     * library's default of 512 KiB would refuse them. A server process
+     * lowers this to its request limit in rb_xr_serve(). */
+    if (xmlrpc_limit_get(XMLRPC_XML_SIZE_LIMIT_ID) < ((size_t)1 << 40))
+        xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, (size_t)1 << 40);
+    xmlrpc_env_clean(&env);
+}
+
+static int xr_init(void)
+{
+    pthread_once(&init_once, init_global);
+    return init_rc;
+}
+
+static const char *xr_version(void)
+{
+    static char v[64];
+    unsigned maj = 0, min = 0, pt = 0;
+    xmlrpc_client_version(&maj, &min, &pt);
+    snprintf(v, sizeof v, "xmlrpc-c %u.%u.%u", maj, min, pt);
+    return v;
+}
+
+static int make_client(xr_client *c, xmlrpc_env *env)
+{
+    xmlrpc_client_create(env, XMLRPC_CLIENT_NO_FLAGS, "rpcbench", "0.1",
+                         &c->cp, XMLRPC_CPSIZE(transportparm_size), &c->cli);
+    return env->fault_occurred ? RB_EIO : RB_OK;
+}
+
+/* Arm the deadline for a call of the calling thread: ms from now. The
+ * timer is created on first use, and again when another thread takes the
+ * client over (SIGEV_THREAD_ID signals one thread). */
+static int arm_deadline(xr_client *c, int ms)
+{
+    pid_t tid = gettid();
+    if (!c->have_timer || c->timer_tid != tid) {
+        struct sigevent sev;
+        if (c->have_timer)
+            timer_delete(c->timer);
+        c->have_timer = 0;
+        memset(&sev, 0, sizeof sev);
+        sev.sigev_notify = SIGEV_THREAD_ID;
+        sev.sigev_signo = RB_XR_DEADLINE_SIG;
+#ifdef sigev_notify_thread_id
+        sev.sigev_notify_thread_id = tid;
+#else
+        sev._sigev_un._tid = tid;
+#endif
+        if (timer_create(CLOCK_MONOTONIC, &sev, &c->timer) != 0)
+            return RB_EIO;
+        c->have_timer = 1;
+        c->timer_tid = tid;
+    }
+    struct itimerspec its = { .it_value = { .tv_sec = ms / 1000,
+                                            .tv_nsec = (long)(ms % 1000) * 1000000L } };
+    deadline_hit = 0;
+    if (timer_settime(c->timer, 0, &its, NULL) != 0)
+        return RB_EIO;
+    xmlrpc_client_set_interrupt(c->cli, (int *)&deadline_hit);
+    return RB_OK;
+}
+
+/* Disarm: after this no deadline signal is generated; one generated just
+ * before was delivered already (the signal is not blocked outside
+ * xmlrpc-c's waits), and the next arm_deadline() clears the flag. */
+static void disarm_deadline(xr_client *c)
+{
+    static const struct itimerspec off;
+    timer_settime(c->timer, 0, &off, NULL);
+}
+
+static void xr_close(rb_client *base)
+{
+    xr_client *c = (xr_client *)base;
+    if (!c)
+        return;
+    if (c->have_timer)
+        timer_delete(c->timer);
+    if (c->cli)
+        xmlrpc_client_destroy(c->cli);
+    if (c->server)
+        xmlrpc_server_info_free(c->server);
+    if (c->call_xml)
+        xmlrpc_mem_block_free(c->call_xml);
+    free(c);
+}
+
+static int do_connect(const rb_client_opts *o, rb_client **out, char *errbuf,
+                      size_t errlen, int keepalive)
+{
+    const char *ep = o->endpoint ? o->endpoint : RB_XR_DEFAULT_ENDPOINT;
+    char host[256], url[320];
+    int port, rc = RB_OK;
+    xmlrpc_env env;
+    xmlrpc_env_init(&env);
+    xr_client *c = calloc(1, sizeof *c);
+    if (!c) {
+        rc = RB_ENOMEM;
+        goto fail;
+    }
+    if (rb_parse_hostport(ep, host, sizeof host, &port) != RB_OK) {
+        snprintf(errbuf, errlen, "bad endpoint '%s': want HOST:PORT", ep);
+        rc = RB_EINVAL;
+        goto fail;
+    }
+    if (o->timeout_ms < 1) {
+        snprintf(errbuf, errlen, "timeout must be >= 1 ms");
+        rc = RB_EINVAL;
+        goto fail;
+    }
+    rc = xr_init();
+    if (rc != RB_OK) {
+        snprintf(errbuf, errlen, "xmlrpc-c global setup failed");
+        goto fail;
+    }
+    if (strchr(host, ':'))
+        snprintf(url, sizeof url, "http://[%s]:%d" RB_XR_PATH, host, port);
+    else
+        snprintf(url, sizeof url, "http://%s:%d" RB_XR_PATH, host, port);
+
+    c->keepalive = keepalive;
+    c->xp.timeout = (unsigned)o->timeout_ms;
+    c->cp.transport = "curl";
+    c->cp.transportparmsP = &c->xp;
+    c->cp.transportparm_size = XMLRPC_CXPSIZE(timeout);
+    c->server = xmlrpc_server_info_new(&env, url);
+    if (!env.fault_occurred)
+        c->call_xml = xmlrpc_mem_block_new(&env, 0);
+    if (env.fault_occurred) {
+        snprintf(errbuf, errlen, "xmlrpc-c: %s", env.fault_string);
+        rc = RB_ENOMEM;
+        goto fail;
+    }
+    /* The keep-alive client connects lazily, on its first call, as curl
+     * does: a server that is not there shows as RB_ECONNECT on that call. */
+    if (keepalive && make_client(c, &env) != RB_OK) {
+        snprintf(errbuf, errlen, "xmlrpc-c client: %s", env.fault_string);
+        rc = RB_EIO;
+        goto fail;
+    }
+    xmlrpc_env_clean(&env);
+    *out = &c->base;
+    return RB_OK;
+fail:
+    xmlrpc_env_clean(&env);
+    xr_close(c ? &c->base : NULL);
+    *out = NULL;
+    return rc;
+}
+
+static int xr_connect(const rb_client_opts *o, rb_client **out, char *errbuf, size_t errlen)
+{
+    return do_connect(o, out, errbuf, errlen, 1);
+}
+
+static int xr_connect_close(const rb_client_opts *o, rb_client **out, char *errbuf, size_t errlen)
+{
+    return do_connect(o, out, errbuf, errlen, 0);
+}
+
+/* A failure of the HTTP exchange (xmlrpc-c reports all as
+ * XMLRPC_NETWORK_ERROR with curl's message) as a project error. Error path
+ * only, so matching the message text costs nothing on the hot path. */
+static int transport_fail(rb_client *c, const xmlrpc_env *env)
+{
+    const char *m = env->fault_string ? env->fault_string : "";
+    int err = RB_EIO;
+    if (strstr(m, "imeout") || strstr(m, "timed out"))
+        err = RB_ETIMEDOUT;
+    else if (strstr(m, "onnect") || strstr(m, "resolve"))
+        err = RB_ECONNECT;
+    else if (strstr(m, "HTTP response code is 413"))
+        err = RB_ETOOBIG;
+    else if (strstr(m, "HTTP response code is 404") || strstr(m, "HTTP response code is 405"))
+        err = RB_ENOMETHOD;
+    else if (strstr(m, "HTTP response code is"))
+        err = RB_ESERVER;
+    else if (strstr(m, "mpty reply") || strstr(m, "eset by peer") ||
+             strstr(m, "Recv failure") || strstr(m, "Send failure") ||
+             strstr(m, "closed"))
+        err = RB_ECLOSED;
+    return rb_client_fail(c, err, "xmlrpc: %s", m);
+}
+
+/* A fault reply as a project error. */
+static int fault_fail(rb_client *c, int code, const char *msg)
+{
+    int err;
+    switch (code) {
+    case XMLRPC_NO_SUCH_METHOD_ERROR:  /* -506: xmlrpc-c */
+    case -32601:                       /* interop spec: method not found */
+        err = RB_ENOMETHOD;
+        break;
+    case RB_XR_FAULT_INVALID:          /* -32602: invalid parameters */
+    case XMLRPC_TYPE_ERROR:            /* -501 */
+    case XMLRPC_INDEX_ERROR:           /* -502 */
+        err = RB_EINVAL;
+        break;
+    case RB_XR_FAULT_TOOBIG:           /* -509: limit exceeded */
+        err = RB_ETOOBIG;
+        break;
+    default:
+        err = RB_ESERVER;
+        break;
+    }
+    return rb_client_fail(c, err, "fault %d: %s", code, msg);
+}
+
+/* One unary call: params (a new array reference, consumed) -> *result (a new
+ * reference the caller releases) or an error code with c->errstr set. */
+static int xr_call(xr_client *c, const char *method, xmlrpc_value *params,
+                   xmlrpc_value **result)
+{
+    xmlrpc_env env;
+    xmlrpc_mem_block *resp = NULL;
+    int fault_code = 0, rc = RB_OK;
+    const char *fault_string = NULL;
+    *result = NULL;
+    xmlrpc_env_init(&env);
+
+    xmlrpc_mem_block_resize(&env, c->call_xml, 0);
+    if (!env.fault_occurred)
+        xmlrpc_serialize_call2(&env, c->call_xml, method, params, xmlrpc_dialect_i8);
+    if (env.fault_occurred) {
+        rc = rb_client_fail(&c->base, RB_EINVAL, "xmlrpc: cannot encode request: %s",
+                            env.fault_string);
+        goto done;
+    }
+    c->base.req_body_bytes = xmlrpc_mem_block_size(c->call_xml);
+
+    if (!c->keepalive && make_client(c, &env) != RB_OK) {
+        rc = rb_client_fail(&c->base, RB_EIO, "xmlrpc: client: %s", env.fault_string);
+        goto done;
+    }
+    if (arm_deadline(c, c->base.timeout_ms) != RB_OK) {
+        rc = rb_client_fail(&c->base, RB_EIO, "xmlrpc: cannot arm the deadline timer");
+        goto done;
+    }
+    xmlrpc_client_transport_call2(&env, c->cli, c->server, c->call_xml, &resp);
+    disarm_deadline(c);
+    if (env.fault_occurred) {
+        resp = NULL;  /* xmlrpc-c leaves a poison value on failure */
+        if (deadline_hit)
+            rc = rb_client_fail(&c->base, RB_ETIMEDOUT,
+                                "xmlrpc: deadline of %d ms exceeded (%s)",
+                                c->base.timeout_ms, env.fault_string);
+        else
+            rc = transport_fail(&c->base, &env);
+        goto done;
+    }
+    c->base.rep_body_bytes = xmlrpc_mem_block_size(resp);
+    xmlrpc_parse_response2(&env, xmlrpc_mem_block_contents(resp),
+                           xmlrpc_mem_block_size(resp), result, &fault_code,
+                           &fault_string);
+    if (env.fault_occurred) {
+        *result = NULL;
+        fault_string = NULL;
+        rc = rb_client_fail(&c->base, RB_EPROTO, "xmlrpc: undecodable reply: %s",
+                            env.fault_string);
+        goto done;
+    }
+    if (fault_string) {
+        *result = NULL;
+        rc = fault_fail(&c->base, fault_code, fault_string);
+        goto done;
+    }
+done:
+    if (!c->keepalive && c->cli) {
+        xmlrpc_client_destroy(c->cli);
+        c->cli = NULL;
+    }
+    if (fault_string)
+        free((void *)fault_string);
+    if (resp)
+        xmlrpc_mem_block_free(resp);
+    if (params)
+        xmlrpc_DECREF(params);
+    xmlrpc_env_clean(&env);
+    return rc;
+}
+
+static int xr_fib(rb_client *base, int64_t n, int64_t *out)
+{
+    xr_client *c = (xr_client *)base;
+    xmlrpc_env env;
+    xmlrpc_value *params, *arg = NULL, *res = NULL;
+    xmlrpc_env_init(&env);
+    params = xmlrpc_array_new(&env);
+    if (!env.fault_occurred)
+        arg = rb_xr_int_new(&env, n);
+    if (!env.fault_occurred)
+        xmlrpc_array_append_item(&env, params, arg);
+    if (arg)
+        xmlrpc_DECREF(arg);
+    if (env.fault_occurred) {
+        if (params)
+            xmlrpc_DECREF(params);
+        xmlrpc_env_clean(&env);
+        return rb_client_fail(base, RB_ENOMEM, "xmlrpc: cannot build request");
+    }
+    xmlrpc_env_clean(&env);
+    int rc = xr_call(c, RB_METHOD_FIB, params, &res);
+    if (rc == RB_OK && !rb_xr_read_int(res, out))
+        rc = rb_client_fail(base, RB_EPROTO, "xmlrpc: fib reply is not an integer");
+    if (res)
+        xmlrpc_DECREF(res);
+    return rc;
+}
+
+/* A struct of name -> integer into out (cleared first). */
+static int read_obj(rb_client *c, xmlrpc_value *s, rb_obj *out)
+{
+    xmlrpc_env env;
+    int rc = RB_OK;
+    rb_obj_clear(out);
+    xmlrpc_env_init(&env);
+    if (xmlrpc_value_type(s) != XMLRPC_TYPE_STRUCT) {
+        rc = rb_client_fail(c, RB_EPROTO, "xmlrpc: getObj reply is not a struct");
+        goto done;
+    }
+    int n = xmlrpc_struct_size(&env, s);
+    for (int i = 0; i < n && rc == RB_OK; i++) {
+        xmlrpc_value *k = NULL, *v = NULL;
+        const char *key = NULL;
+        size_t klen = 0;
+        int64_t x = 0;
+        xmlrpc_struct_read_member(&env, s, (unsigned)i, &k, &v);
+        if (!env.fault_occurred)
+            xmlrpc_read_string_lp(&env, k, &klen, &key);
+        if (env.fault_occurred)
+            rc = rb_client_fail(c, RB_EPROTO, "xmlrpc: getObj member %d: %s", i,
+                                env.fault_string);
+        else if (!rb_xr_read_int(v, &x))
+            rc = rb_client_fail(c, RB_EPROTO, "xmlrpc: getObj member %d is not an integer", i);
+        else if (rb_obj_add(out, key, klen, x) != RB_OK)
+            rc = rb_client_fail(c, RB_EPROTO, "xmlrpc: getObj member %d has an invalid name", i);
+        free((void *)key);
+        if (k)
+            xmlrpc_DECREF(k);
+        if (v)
+            xmlrpc_DECREF(v);
+    }
+done:
+    xmlrpc_env_clean(&env);
+    return rc;
+}
+
+static int xr_get_obj(rb_client *base, rb_obj *out)
+{
+    xr_client *c = (xr_client *)base;
+    xmlrpc_env env;
+    xmlrpc_value *res = NULL;
+    xmlrpc_env_init(&env);
+    xmlrpc_value *params = xmlrpc_array_new(&env);
+    xmlrpc_env_clean(&env);
+    if (!params)
+        return rb_client_fail(base, RB_ENOMEM, "xmlrpc: cannot build request");
+    int rc = xr_call(c, RB_METHOD_GET_OBJ, params, &res);
+    if (rc == RB_OK)
+        rc = read_obj(base, res, out);
+    if (res)
+        xmlrpc_DECREF(res);
+    return rc;
+}
+
+static int xr_send_obj(rb_client *base, const rb_obj *obj, int64_t *count)
+{
+    xr_client *c = (xr_client *)base;
+    xmlrpc_env env;
+    xmlrpc_value *params = NULL, *s = NULL, *res = NULL;
+    xmlrpc_env_init(&env);
+    params = xmlrpc_array_new(&env);
+    if (!env.fault_occurred)
+        s = xmlrpc_struct_new(&env);
+    for (size_t i = 0; i < obj->count && !env.fault_occurred; i++) {
+        xmlrpc_value *v = rb_xr_int_new(&env, obj->entries[i].value);
+        if (env.fault_occurred)
+            break;
+        xmlrpc_struct_set_value_n(&env, s, rb_obj_key(obj, i), obj->entries[i].key_len, v);
+        xmlrpc_DECREF(v);
+    }
+    if (!env.fault_occurred)
+        xmlrpc_array_append_item(&env, params, s);
+    if (s)
+        xmlrpc_DECREF(s);
+    if (env.fault_occurred) {
+        if (params)
+            xmlrpc_DECREF(params);
+        int rc = rb_client_fail(base, RB_EINVAL, "xmlrpc: cannot build request: %s",
+                                env.fault_string);
+        xmlrpc_env_clean(&env);
+        return rc;
+    }
+    xmlrpc_env_clean(&env);
+    int rc = xr_call(c, RB_METHOD_SEND_OBJ, params, &res);
+    if (rc == RB_OK && !rb_xr_read_int(res, count))
+        rc = rb_client_fail(base, RB_EPROTO, "xmlrpc: sendObj reply is not an integer");
+    if (res)
+        xmlrpc_DECREF(res);
+    return rc;
+}
+
+const rb_transport rb_transport_xmlrpc = {
+    .name = "xmlrpc",
+    .description = "XML-RPC over HTTP/1.1, xmlrpc-c (Abyss server, curl client), keep-alive",
+    .default_endpoint = RB_XR_DEFAULT_ENDPOINT,
+    .uses_broker = 0,
+    .init = xr_init,
+    .version = xr_version,
+    .connect = xr_connect,
+    .fib = xr_fib,
+    .get_obj = xr_get_obj,
+    .send_obj = xr_send_obj,
+    .close = xr_close,
+    .serve = rb_xr_serve,
+};
+
+const rb_transport rb_transport_xmlrpc_close = {
+    .name = "xmlrpc-close",
+    .description = "XML-RPC as \"xmlrpc\", keep-alive off: a new connection per call",
+    .default_endpoint = RB_XR_DEFAULT_ENDPOINT,
+    .uses_broker = 0,
+    .init = xr_init,
+    .version = xr_version,
+    .connect = xr_connect_close,
+    .fib = xr_fib,
+    .get_obj = xr_get_obj,
+    .send_obj = xr_send_obj,
+    .close = xr_close,
+    .serve = rb_xr_serve,
+};

@@ -1,0 +1,46 @@
+"""Kill and restart: one zmq client (zmq_restart_client, never reconnected
+by the test) calls fib(30) in a loop; the server is killed with SIGKILL
+mid-run and restarted on the same port. The client must report deadline
+errors while the server is gone and verified replies again afterwards,
+with nothing else: no wrong reply, no other error, no hang.
+
+Usage: test_restart.py PATH_TO_zmq_restart_client"""
+import signal
+import subprocess
+import sys
+import time
+
+from rbtest import Checks, Server, free_port
+
+checks = Checks()
+helper = sys.argv[1]
+port = free_port()
+listen = "127.0.0.1:%d" % port
+srv = Server("zmq", listen=listen)
+client = None
+try:
+    client = subprocess.Popen([helper, listen, "4000", "200"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    srv.stop(sig=signal.SIGKILL)
+    time.sleep(1.2)                       # several 200 ms deadlines pass
+    srv = Server("zmq", listen=listen)
+    out, err = client.communicate(timeout=30)
+    checks.eq("client exit status", client.returncode, 0)
+    lines = [l.split() for l in out.splitlines()]
+    runs = [(w, int(n)) for w, n in lines if w != "stale"]
+    print("client runs:", runs, "stderr:", err.strip().replace("\n", " | "))
+    kinds = [w for w, _ in runs]
+    checks.eq("outcomes in order: ok, deadline errors, ok", kinds, ["OK", "ETIMEDOUT", "OK"])
+    if kinds == ["OK", "ETIMEDOUT", "OK"]:
+        checks.true("many calls before the kill", runs[0][1] > 10, runs[0][1])
+        checks.true("deadline errors while down (1.2 s / 200 ms)", runs[1][1] >= 3, runs[1][1])
+        checks.true("many calls after the restart", runs[2][1] > 10, runs[2][1])
+    checks.true("server alive after the run", srv.alive())
+finally:
+    if client and client.poll() is None:
+        client.kill()
+        client.wait()
+    srv.stop()
+
+checks.exit()

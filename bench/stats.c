@@ -57,7 +57,9 @@ uint64_t rb_percentile(const uint64_t *sorted, size_t n, double p)
 {
     if (n == 0)
         return 0;
-    double r = ceil(p / 100.0 * (double)n);
+    /* 99.9 has no exact binary form: 99.9 / 100 * 1000 is 999.0000000000001,
+     * which must still be rank 999. */
+    double r = ceil(p / 100.0 * (double)n - 1e-9);
     size_t rank = r < 1 ? 1 : (size_t)r;
     if (rank > n)
         rank = n;

@@ -115,7 +115,7 @@ class Checks:
             print("FAIL %s: got %r, want %r" % (what, got, want), file=sys.stderr)
 
     def true(self, what, cond, detail=""):
-        self.eq(what + (" (%s)" % detail if detail else ""), bool(cond), True)
+        self.eq(what + (" (%r)" % (detail,) if detail else ""), bool(cond), True)
 
     def exit(self):
         print("%d passed, %d failed" % (self.passed, self.failed))

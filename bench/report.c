@@ -1417,7 +1417,12 @@ static void md_pick(FILE *o, const rb_results *r, const shape *sh)
             snprintf(where, sizeof where, "%ld client%s", co, co == 1 ? "" : "s");
         fprintf(o, "**%s** (%s)\n\n", me, where);
         if (n == 0) {
-            fprintf(o, "- no transport other than tcp ran without failures.\n\n");
+            int others = 0;
+            for (size_t t = 0; t < sh->ntr; t++)
+                others |= strcmp(sh->tr[t], "tcp") != 0 && find_sc(r, sh->tr[t], me, en, co);
+            fprintf(o, "- %s\n\n", others ? "every transport other than tcp had failed calls: "
+                                             "nothing to recommend."
+                                           : "only the tcp floor was run: nothing to compare.");
             continue;
         }
         /* Fastest: lowest p50. */

@@ -141,11 +141,15 @@ static int load_scenario(const json_t *js, rb_rscen *s)
 
     /* The runner records no wire spread; the rounds have it. */
     s->sp_wire.lo = s->sp_wire.hi = NAN;
+    s->last_error[0] = '\0';
     pr = json_object_get(js, "per_round");
     if (json_is_array(pr)) {
         json_t *round;
         json_array_foreach(pr, i, round) {
+            const json_t *le = json_object_get(round, "last_error");
             double v = wire_of(json_object_get(round, "wire_bytes_per_call"));
+            if (json_is_string(le) && !s->last_error[0])
+                snprintf(s->last_error, sizeof s->last_error, "%s", json_string_value(le));
             if (isnan(v))
                 continue;
             if (isnan(s->sp_wire.lo) || v < s->sp_wire.lo)
@@ -564,6 +568,21 @@ static double total_failures(const rb_rscen *s)
     return t;
 }
 
+/* Text as markdown cell text: '|' escaped, line breaks as spaces, no HTML. */
+static void md_text(FILE *o, const char *p)
+{
+    for (; *p; p++) {
+        if (*p == '|')
+            fputs("\\|", o);
+        else if (*p == '<')
+            fputs("&lt;", o);
+        else if (*p == '\n' || *p == '\r')
+            fputc(' ', o);
+        else
+            fputc(*p, o);
+    }
+}
+
 /* A JSON scalar or array as markdown cell text ('|' escaped). */
 static void md_value(FILE *o, const json_t *v)
 {
@@ -573,14 +592,7 @@ static void md_value(FILE *o, const json_t *v)
     if (!v || json_is_null(v)) {
         fputs("n/a", o);
     } else if (json_is_string(v)) {
-        for (const char *p = json_string_value(v); *p; p++) {
-            if (*p == '|')
-                fputs("\\|", o);
-            else if (*p == '\n' || *p == '\r')
-                fputc(' ', o);
-            else
-                fputc(*p, o);
-        }
+        md_text(o, json_string_value(v));
     } else if (json_is_integer(v)) {
         fprintf(o, "%lld", (long long)json_integer_value(v));
     } else if (json_is_real(v)) {
@@ -1265,6 +1277,13 @@ static void md_method(FILE *o, const rb_results *r, const shape *sh, const char 
             }
         }
     fprintf(o, "\n");
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->sc[i].method, me) == 0 && isnan(r->sc[i].wire_client) &&
+            isnan(r->sc[i].wire_total)) {
+            fprintf(o, "n/a: not measured (wire bytes cannot be counted in a window in which "
+                       "connections opened or closed, e.g. a new connection per call).\n\n");
+            break;
+        }
     /* Notes, per group. */
     for (size_t e = 0; e < ne; e++)
         for (size_t c = 0; c < nc; c++) {
@@ -1500,14 +1519,16 @@ static void md_failures(FILE *o, const rb_results *r)
             fprintf(o, "## Failed calls\n\nThese scenarios had failed calls or late replies; "
                        "their latency covers the successful calls only, so treat them with care.\n\n"
                        "| transport | method | entries | clients | connect | timeout | protocol | "
-                       "server_error | wrong_reply | stale replies |\n"
-                       "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                       "server_error | wrong_reply | stale replies | last error |\n"
+                       "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         any = 1;
         fprintf(o, "| %s | %s | %s | %ld |", s->transport, s->method,
                 s->entries >= 0 ? fnum(x, (double)s->entries) : "–", s->concurrency);
         for (int k = 0; k < 5; k++)
             fprintf(o, " %s |", fnum(x, s->failures[k]));
-        fprintf(o, " %s |\n", fnum(x, s->stale_replies));
+        fprintf(o, " %s | ", fnum(x, s->stale_replies));
+        md_text(o, s->last_error[0] ? s->last_error : "–");
+        fprintf(o, " |\n");
     }
     if (any)
         fprintf(o, "\n");

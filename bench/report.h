@@ -57,6 +57,7 @@ typedef struct rb_rscen {
     rb_rspread sp_wire;        /* wire bytes (total, else client) over per_round */
     rb_rratio r_p50, r_p99, r_tput;     /* ratio to tcp */
     char hgrm[256];            /* path relative to the folder; "" when absent */
+    char last_error[160];      /* first per_round last_error, "" when none */
 } rb_rscen;
 
 /* A loaded results.json. */

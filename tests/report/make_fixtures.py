@@ -9,7 +9,8 @@ the answers. Run it from anywhere; it rewrites tests/report/fixtures/.
            the wire, grpc getObj c4 4 % slower (spreads overlap), no grpc fib c4,
            an extra zmq sendObj c1
   sweep    tcp, amqp, xmlrpc x getObj x 1/100/1000 entries x 1/2/4 clients,
-           3 rounds; xmlrpc e100 c4 has failures, amqp e100 c2 has no hgrm file
+           3 rounds; xmlrpc e100 c4 has failures (round 1: a last_error), amqp
+           e100 c2 has no hgrm file, xmlrpc e1 c2 no wire bytes (null)
 """
 import copy
 import json
@@ -89,7 +90,8 @@ def median(v):
     return sorted(v)[len(v) // 2]
 
 
-def scenario(t, m, entries, conc, p50, tcp_p50, pos, failures=None, hgrm=True, wire_extra=0):
+def scenario(t, m, entries, conc, p50, tcp_p50, pos, failures=None, hgrm=True, wire_extra=0,
+             last_error=None, wire=True):
     rounds = 3
     f = ROUND_F[t]
     tf = ROUND_F["tcp"]
@@ -135,10 +137,14 @@ def scenario(t, m, entries, conc, p50, tcp_p50, pos, failures=None, hgrm=True, w
              "throughput_cps": round(tputs[r], 1), "latency_us": lat(p50s[r]) | {"p99": round(p99s[r], 3)},
              "wire_bytes_per_call": {"client": float(wc), "total": float(wt)},
              "cpu_us_per_call": {"client": cc, "server": cs, "broker": cb},
-             "failures": fails}
+             "failures": fails, "last_error": last_error if r == 1 else None}
             for r in range(rounds)],
         "hgrm": None,
     }
+    if not wire:
+        s["wire_bytes_per_call"] = {"client": None, "total": None}
+        for x in s["per_round"]:
+            x["wire_bytes_per_call"] = {"client": None, "total": None}
     if hgrm:
         s["hgrm"] = "hgrm/%s-%s-e%d-c%d.hgrm" % (t, m, entries if m != "fib" else 0, conc)
     s["_p50"] = p50
@@ -211,7 +217,9 @@ def sweep():
                 if (t, e, c) == ("xmlrpc", 100, 4):
                     fails = {"connect": 0, "timeout": 3, "protocol": 0, "server_error": 0, "wrong_reply": 1}
                 sc.append(scenario(t, "getObj", e, c, p, tcp, pos, failures=fails,
-                                   hgrm=(t, e, c) != ("amqp", 100, 2)))
+                                   hgrm=(t, e, c) != ("amqp", 100, 2),
+                                   last_error="deadline exceeded | after 5000 ms" if fails else None,
+                                   wire=(t, e, c) != ("xmlrpc", 1, 2)))
                 pos += 1
     return sc
 

@@ -215,6 +215,11 @@ def test_sweep(tmp):
     fails = md_table(md, "## Failed calls")
     checks.eq("failures table", [(r["transport"], r["entries"], r["clients"], r["timeout"], r["wrong_reply"])
                                  for r in fails], [("xmlrpc", "100", "4", "3", "1")])
+    checks.true("failures: last error escaped in markdown", "| deadline exceeded \\| after 5000 ms |" in md)
+    rows = md_table(md, "### getObj")
+    nowire = [r for r in rows if (r["entries"], r["transport"], r["clients"]) == ("1", "xmlrpc", "2")][0]
+    checks.eq("null wire shown as n/a", nowire["wire B/call"], "n/a")
+    checks.true("n/a explained", "n/a: not measured (wire bytes cannot be counted" in md)
     checks.true("fallback note", "1 latency curve is drawn from the summary percentiles" in md)
     amqp = [r for r in md_table(md, "### getObj") if r["transport"] == "amqp"][0]
     checks.eq("amqp wire: total with the client hop", amqp["wire B/call"], "442 (client hop 221)")

@@ -38,6 +38,19 @@
 /* Nesting of XML-RPC values the server accepts (a struct of ints is 2). */
 #define RB_XR_MAX_NESTING RB_MAX_DEPTH
 
+/* Element nesting the server lets through to xmlrpc-c's parser (a valid
+ * request with values nested RB_XR_MAX_NESTING deep needs about 100). */
+#define RB_XR_MAX_XML_DEPTH 256
+
+/* Screen a request body before xmlrpc-c parses it: refuses what crashes
+ * or endangers xmlrpc-c 1.33 - an <i8> that is not a decimal 64-bit
+ * integer, elements nested over RB_XR_MAX_XML_DEPTH, any DOCTYPE (entity
+ * expansion). x[0..len) need not be NUL-terminated. Returns 0 when the body
+ * may go on to the parser (it may still be malformed: the parser says so),
+ * else the fault code to answer (RB_XR_FAULT_INVALID or RB_XR_FAULT_TOOBIG)
+ * with the reason in why[0..whylen). One pass, no allocation. */
+int rb_xr_screen(const char *x, size_t len, char *why, size_t whylen);
+
 /* Run the Abyss server until rb_serve_stop (see rb_transport.serve). */
 int rb_xr_serve(const rb_server_opts *o);
 

@@ -4,12 +4,24 @@
  * Abyss (1.33) serves each connection in its own thread, up to max_conn at
  * once, so concurrent clients do not queue behind one connection. We bind
  * the listening socket ourselves (so "--listen 127.0.0.1:0" works and we can
- * print the real port) and hand it over with socket_bound. Keep-alive is on
+ * print the real port) and build the Abyss server from it. Keep-alive is on
  * with a per-connection request cap far above Abyss's default of 30.
  *
- * Shutdown: a watcher thread polls rb_serve_stop every 20 ms and calls
- * xmlrpc_server_abyss_terminate(), which interrupts the accept and the
- * connection threads' waits; xmlrpc_server_abyss_run_server() then returns.
+ * Two guards in front of xmlrpc-c, both found by feeding it bad input:
+ *  - rb_xr_screen() looks at every request before xmlrpc-c parses it.
+ *    xmlrpc-c 1.33 crashes (SIGSEGV in the fault message of its <i8>
+ *    parser) on any <i8> that is not a valid 64-bit integer ("abc",
+ *    "1 2", 9223372036854775808), and overflows its thread stack on XML
+ *    nested ~100,000 elements deep; the screen answers those with a fault.
+ *    It also refuses DOCTYPE (entity expansion).
+ *  - oversize_handler() answers a body over the request limit with an
+ *    XML-RPC fault after reading it, so the client gets the answer; Abyss's
+ *    own answer closes the connection with the body unread, and the
+ *    client's kernel then reports a reset instead of the answer.
+ *
+ * Shutdown: a watcher thread polls rb_serve_stop every 20 ms, shuts down
+ * the accepted connections and calls ServerTerminate(), which interrupts the
+ * accept; ServerRun() then returns.
  */
 #include "xr.h"
 
@@ -28,6 +40,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <xmlrpc-c/abyss.h>
 #include <xmlrpc-c/server.h>
 #include <xmlrpc-c/server_abyss.h>
 
@@ -40,10 +53,19 @@
 /* Idle keep-alive connection lifetime and request read timeout, seconds. */
 #define XR_KEEPALIVE_TIMEOUT 60u
 #define XR_READ_TIMEOUT 15u
+/* A body over the limit is read and dropped up to this size, so the fault
+ * reaches the client; beyond it the connection is closed unread. */
+#define XR_DRAIN_MAX ((uint64_t)1 << 30)
+/* Stack of an Abyss connection thread, bytes: xmlrpc-c parses recursively;
+ * the screen bounds the depth, this leaves a wide margin. */
+#define XR_STACK (1024u * 1024u)
 
 typedef struct xr_server {
     rb_obj get_obj;            /* getObj's reply, built once, read-only */
-    xmlrpc_server_abyss_t *abyss;
+    xmlrpc_registry *reg;
+    size_t max_request;        /* request body limit, bytes */
+    TServer abyss;
+    int have_abyss;
     int listen_fd;
     atomic_int done;           /* run_server returned: watcher may exit */
 } xr_server;
@@ -194,6 +216,193 @@ done:
     return ret;
 }
 
+/* Is s[0..n) a decimal integer that fits int64 ("+"/"-" sign, leading
+ * zeros allowed)? */
+static int valid_i8(const char *s, size_t n)
+{
+    size_t k = 0;
+    int neg = 0;
+    if (k < n && (s[k] == '+' || s[k] == '-'))
+        neg = s[k++] == '-';
+    if (k == n)
+        return 0;
+    for (size_t m = k; m < n; m++)
+        if (s[m] < '0' || s[m] > '9')
+            return 0;
+    while (k < n - 1 && s[k] == '0')
+        k++;
+    if (n - k < 19)
+        return 1;
+    if (n - k > 19)
+        return 0;
+    return memcmp(s + k, neg ? "9223372036854775808" : "9223372036854775807", 19) <= 0;
+}
+
+/* Skip to just past the terminator `end` (of length elen) at or after i;
+ * len when there is none (the parser reports the unterminated construct). */
+static size_t skip_past(const char *x, size_t len, size_t i, const char *end, size_t elen)
+{
+    const char *p = memmem(x + i, len - i, end, elen);
+    return p ? (size_t)(p - x) + elen : len;
+}
+
+int rb_xr_screen(const char *x, size_t len, char *why, size_t whylen)
+{
+    size_t i = 0;
+    int depth = 0;
+    while (i < len) {
+        const char *lt = memchr(x + i, '<', len - i);
+        if (!lt)
+            break;
+        i = (size_t)(lt - x);
+        size_t rest = len - i;
+        if (rest >= 4 && memcmp(lt, "<!--", 4) == 0) {
+            i = skip_past(x, len, i + 4, "-->", 3);
+            continue;
+        }
+        if (rest >= 9 && memcmp(lt, "<![CDATA[", 9) == 0) {
+            i = skip_past(x, len, i + 9, "]]>", 3);
+            continue;
+        }
+        if (rest >= 2 && lt[1] == '?') {
+            i = skip_past(x, len, i + 2, "?>", 2);
+            continue;
+        }
+        if (rest >= 2 && lt[1] == '!') {
+            snprintf(why, whylen, "DOCTYPE and entity declarations are not accepted");
+            return RB_XR_FAULT_INVALID;
+        }
+        if (rest >= 2 && lt[1] == '/') {
+            depth--;
+            i = skip_past(x, len, i + 2, ">", 1);
+            continue;
+        }
+        /* A start tag: its name, then on to its '>' (quotes may hold '>'). */
+        size_t j = i + 1, name = j;
+        while (j < len && x[j] != '>' && x[j] != '/' && x[j] != ' ' && x[j] != '\t' &&
+               x[j] != '\r' && x[j] != '\n')
+            j++;
+        size_t name_end = j;
+        char q = 0;
+        for (; j < len; j++) {
+            if (q) {
+                if (x[j] == q)
+                    q = 0;
+            } else if (x[j] == '"' || x[j] == '\'') {
+                q = x[j];
+            } else if (x[j] == '>') {
+                break;
+            }
+        }
+        if (j >= len)
+            break;
+        int empty = x[j - 1] == '/';
+        if (!empty && ++depth > RB_XR_MAX_XML_DEPTH) {
+            snprintf(why, whylen, "XML nested deeper than %d elements", RB_XR_MAX_XML_DEPTH);
+            return RB_XR_FAULT_TOOBIG;
+        }
+        /* The local name (after any prefix): "i8" or "ex:i8". */
+        const char *colon = memrchr(x + name, ':', name_end - name);
+        size_t local = colon ? (size_t)(colon - x) + 1 : name;
+        if (name_end - local == 2 && memcmp(x + local, "i8", 2) == 0) {
+            const char *end = memchr(x + j + 1, '<', len - j - 1);
+            size_t clen = end ? (size_t)(end - (x + j + 1)) : 0;
+            if (empty || !end || (size_t)(end - x) + 1 >= len || end[1] != '/' ||
+                !valid_i8(x + j + 1, clen)) {
+                snprintf(why, whylen, "<i8> must hold a decimal 64-bit integer");
+                return RB_XR_FAULT_INVALID;
+            }
+        }
+        i = j + 1;
+    }
+    return 0;
+}
+
+/* xmlrpc-c's Abyss handler calls this with each request body. */
+static void process_xml(xmlrpc_env *env, void *arg, const char *xml, size_t len,
+                        TSession *session, xmlrpc_mem_block **out)
+{
+    const xr_server *srv = arg;
+    char why[128];
+    int code = rb_xr_screen(xml, len, why, sizeof why);
+    if (code == 0) {
+        xmlrpc_registry_process_call2(env, srv->reg, xml, len, session, out);
+        return;
+    }
+    xmlrpc_env fault;
+    xmlrpc_env_init(&fault);
+    xmlrpc_env_set_fault(&fault, code, why);
+    *out = xmlrpc_mem_block_new(env, 0);
+    if (!env->fault_occurred)
+        xmlrpc_serialize_fault(env, *out, &fault);
+    xmlrpc_env_clean(&fault);
+}
+
+/* Runs before xmlrpc-c's handler: a POST whose Content-Length is over the
+ * request limit gets an XML-RPC fault RB_XR_FAULT_TOOBIG. */
+static void oversize_handler(void *arg, TSession *session, abyss_bool *handled)
+{
+    const xr_server *srv = arg;
+    const TRequestInfo *ri;
+    char *end;
+    *handled = FALSE;
+    SessionGetRequestInfo(session, &ri);
+    if (ri->method != m_post)
+        return;
+    const char *cl = RequestHeaderValue(session, "content-length");
+    if (!cl)
+        return;
+    unsigned long long n = strtoull(cl, &end, 10);
+    if (end == cl || *end || n <= srv->max_request)
+        return;
+
+    /* Read and drop the body (Abyss's read timeout bounds each wait). */
+    uint64_t got = 0;
+    int drained = n <= XR_DRAIN_MAX;
+    while (drained && got < n) {
+        const char *p;
+        size_t chunk;
+        SessionGetReadData(session, (size_t)(n - got), &p, &chunk);
+        got += chunk;
+        if (got < n && !SessionRefillBuffer(session))
+            drained = 0;
+    }
+    if (!drained) {
+        ResponseStatus(session, 413);
+        ResponseError2(session, "request body over the limit");
+        *handled = TRUE;
+        return;
+    }
+
+    xmlrpc_env env, fault;
+    xmlrpc_mem_block *out = NULL;
+    xmlrpc_env_init(&env);
+    xmlrpc_env_init(&fault);
+    xmlrpc_env_set_fault_formatted(&fault, RB_XR_FAULT_TOOBIG,
+                                   "request of %llu bytes is over the limit of %zu bytes",
+                                   n, srv->max_request);
+    out = xmlrpc_mem_block_new(&env, 0);
+    if (!env.fault_occurred)
+        xmlrpc_serialize_fault(&env, out, &fault);
+    if (env.fault_occurred) {
+        ResponseStatus(session, 500);
+        ResponseError2(session, "cannot build the fault");
+    } else {
+        ResponseStatus(session, 200);
+        ResponseContentType(session, "text/xml; charset=utf-8");
+        ResponseContentLength(session, xmlrpc_mem_block_size(out));
+        ResponseWriteStart(session);
+        ResponseWriteBody(session, xmlrpc_mem_block_contents(out),
+                          (xmlrpc_uint32_t)xmlrpc_mem_block_size(out));
+        ResponseWriteEnd(session);
+    }
+    if (out)
+        xmlrpc_mem_block_free(out);
+    xmlrpc_env_clean(&fault);
+    xmlrpc_env_clean(&env);
+    *handled = TRUE;
+}
+
 /* The port of a socket's local address, or -1. */
 static int local_port(int fd)
 {
@@ -248,10 +457,7 @@ static void *watch_stop(void *arg)
         shutdown_conns(srv->listen_fd);
         nanosleep(&settle, NULL);
         shutdown_conns(srv->listen_fd);
-        xmlrpc_env env;
-        xmlrpc_env_init(&env);
-        xmlrpc_server_abyss_terminate(&env, srv->abyss);
-        xmlrpc_env_clean(&env);
+        ServerTerminate(&srv->abyss);
     }
     return NULL;
 }
@@ -338,13 +544,16 @@ static void print_ready(int fd)
 int rb_xr_serve(const rb_server_opts *o)
 {
     const char *ep = o->listen ? o->listen : RB_XR_DEFAULT_ENDPOINT;
-    xr_server srv = { .get_obj = RB_OBJ_INIT, .abyss = NULL, .listen_fd = -1 };
-    xmlrpc_registry *reg = NULL;
+    xr_server srv = { .get_obj = RB_OBJ_INIT, .reg = NULL, .have_abyss = 0, .listen_fd = -1 };
+    TChanSwitch *chansw = NULL;
+    const char *aerr = NULL;
+    abyss_bool ok = FALSE;
     xmlrpc_env env;
     pthread_t watcher;
     int rc = RB_OK, fd = -1, have_watcher = 0, have_global = 0;
     atomic_init(&srv.done, 0);
     xmlrpc_env_init(&env);
+    srv.max_request = o->max_request ? o->max_request : RB_DEFAULT_MAX_REQUEST;
 
     /* A client that hangs up while we write must not kill the server. */
     signal(SIGPIPE, SIG_IGN);
@@ -367,13 +576,12 @@ int rb_xr_serve(const rb_server_opts *o)
     }
     srv.listen_fd = fd;
 
-    /* Process-wide limits of xmlrpc-c: the request size limit (Abyss
-     * answers a larger body with an HTTP error) and the value nesting. */
-    xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID,
-                     o->max_request ? o->max_request : RB_DEFAULT_MAX_REQUEST);
+    /* Process-wide limits of xmlrpc-c: the request size (a larger body
+     * never reaches the parser) and the nesting of values. */
+    xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, srv.max_request);
     xmlrpc_limit_set(XMLRPC_NESTING_LIMIT_ID, RB_XR_MAX_NESTING);
 
-    reg = xmlrpc_registry_new(&env);
+    srv.reg = xmlrpc_registry_new(&env);
     const struct xmlrpc_method_info3 methods[] = {
         { .methodName = RB_METHOD_FIB, .methodFunction = m_fib, .serverInfo = &srv,
           .signatureString = "I:i,I:I",
@@ -386,31 +594,57 @@ int rb_xr_serve(const rb_server_opts *o)
           .help = "sendObj(obj): store a struct of name -> integer; returns its entry count" },
     };
     for (size_t i = 0; i < sizeof methods / sizeof methods[0] && !env.fault_occurred; i++)
-        xmlrpc_registry_add_method3(&env, reg, &methods[i]);
+        xmlrpc_registry_add_method3(&env, srv.reg, &methods[i]);
     if (env.fault_occurred) {
         fprintf(stderr, "xmlrpc: registry: %s\n", env.fault_string);
         rc = RB_ENOMEM;
         goto done;
     }
 
-    xmlrpc_server_abyss_parms p;
-    memset(&p, 0, sizeof p);
-    p.config_file_name = NULL;
-    p.registryP = reg;
-    p.keepalive_timeout = XR_KEEPALIVE_TIMEOUT;
-    p.keepalive_max_conn = XR_KEEPALIVE_MAX;
-    p.timeout = XR_READ_TIMEOUT;
-    p.socket_bound = 1;
-    p.socket_handle = fd;
-    p.uri_path = RB_XR_PATH;
-    p.max_conn = XR_MAX_CONN;
-    p.max_conn_backlog = XR_BACKLOG;
-    xmlrpc_server_abyss_create(&env, &p, XMLRPC_APSIZE(max_conn_backlog), &srv.abyss);
-    if (env.fault_occurred) {
-        fprintf(stderr, "xmlrpc: cannot start Abyss on %s: %s\n", ep, env.fault_string);
+    ChanSwitchUnixCreateFd(fd, &chansw, &aerr);
+    if (!aerr)
+        ServerCreateSwitch(&srv.abyss, chansw, &aerr);
+    if (aerr) {
+        fprintf(stderr, "xmlrpc: cannot create the Abyss server: %s\n", aerr);
         rc = RB_ECONNECT;
         goto done;
     }
+    srv.have_abyss = 1;
+    ServerSetKeepaliveTimeout(&srv.abyss, XR_KEEPALIVE_TIMEOUT);
+    ServerSetKeepaliveMaxConn(&srv.abyss, XR_KEEPALIVE_MAX);
+    ServerSetTimeout(&srv.abyss, XR_READ_TIMEOUT);
+    ServerSetMaxConn(&srv.abyss, XR_MAX_CONN);
+    ServerSetMaxConnBacklog(&srv.abyss, XR_BACKLOG);
+
+    xmlrpc_server_abyss_handler_parms hp;
+    memset(&hp, 0, sizeof hp);
+    hp.xml_processor = process_xml;
+    hp.xml_processor_arg = &srv;
+    hp.xml_processor_max_stack = XR_STACK;
+    hp.uri_path = RB_XR_PATH;
+    hp.chunk_response = 0;
+    xmlrpc_server_abyss_set_handler3(&env, &srv.abyss, &hp, XMLRPC_AHPSIZE(chunk_response));
+    /* Abyss runs the handler added last first: the size check goes first. */
+    const struct ServerReqHandler3 size_check = {
+        .term = NULL, .handleReq = oversize_handler, .userdata = &srv,
+        .handleReqStackSize = 0,
+    };
+    if (!env.fault_occurred)
+        ServerAddHandler3(&srv.abyss, &size_check, &ok);
+    if (env.fault_occurred || !ok) {
+        fprintf(stderr, "xmlrpc: cannot install the request handlers\n");
+        rc = RB_ENOMEM;
+        goto done;
+    }
+    /* Anything but POST /RPC2: 404, never Abyss's built-in file server. */
+    xmlrpc_server_abyss_set_default_handler(&srv.abyss);
+    ServerInit2(&srv.abyss, &aerr);
+    if (aerr) {
+        fprintf(stderr, "xmlrpc: cannot listen on %s: %s\n", ep, aerr);
+        rc = RB_ECONNECT;
+        goto done;
+    }
+
     if (pthread_create(&watcher, NULL, watch_stop, &srv) != 0) {
         fprintf(stderr, "xmlrpc: cannot start the stop watcher\n");
         rc = RB_ENOMEM;
@@ -419,22 +653,21 @@ int rb_xr_serve(const rb_server_opts *o)
     have_watcher = 1;
     print_ready(fd);
 
-    xmlrpc_server_abyss_run_server(&env, srv.abyss);
-    if (env.fault_occurred && !rb_serve_stop) {
-        fprintf(stderr, "xmlrpc: server stopped: %s\n", env.fault_string);
-        rc = RB_EIO;
-    }
-    atomic_store(&srv.done, 1);
+    ServerRun(&srv.abyss);
 
 done:
     if (have_watcher) {
         atomic_store(&srv.done, 1);
         pthread_join(watcher, NULL);
     }
-    if (srv.abyss)
-        xmlrpc_server_abyss_destroy(srv.abyss);
-    if (reg)
-        xmlrpc_registry_free(reg);
+    if (aerr)
+        free((void *)aerr);
+    if (srv.have_abyss)
+        ServerFree(&srv.abyss);
+    if (chansw)
+        ChanSwitchDestroy(chansw);
+    if (srv.reg)
+        xmlrpc_registry_free(srv.reg);
     if (fd >= 0)
         close(fd);
     if (have_global)

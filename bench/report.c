@@ -1360,13 +1360,13 @@ static void md_properties(FILE *o)
         "From the stacks' documentation and how rpcbench uses them, not measured:\n\n"
         "| transport | needs a broker | survives a server restart | human-readable on the wire | schema | streaming | in most languages' standard library |\n"
         "|---|---|---|---|---|---|---|\n"
-        "| tcp | no | no: the connection breaks, the client must reconnect | no (length + MessagePack) | none | no (as built) | sockets yes, MessagePack no |\n"
-        "| amqp | yes (RabbitMQ) | yes: requests wait in the queue until a server consumes them (not a broker restart) | bodies yes (JSON), framing no | none | no (messages) | no: a client library (pika, amqplib, …) |\n"
-        "| amqp-queue | yes (RabbitMQ) | yes, as amqp (not a broker restart) | bodies yes (JSON), framing no | none | no (messages) | no: a client library |\n"
-        "| amqp-durable | yes (RabbitMQ) | yes, and a broker restart too: durable queue, persistent messages, confirms, manual acks | bodies yes (JSON), framing no | none | no (messages) | no: a client library |\n"
+        "| tcp | no | no: calls fail (connection closed) until the client reconnects | no (length + MessagePack) | none | no (as built) | sockets yes, MessagePack no |\n"
+        "| amqp | yes (RabbitMQ) | partly: the client keeps its broker connection; while the server is down calls fail (its request queue is auto-delete as built), then work again | bodies yes (JSON), framing no | none | no (messages) | no: a client library (pika, amqplib, …) |\n"
+        "| amqp-queue | yes (RabbitMQ) | partly, as amqp | bodies yes (JSON), framing no | none | no (messages) | no: a client library |\n"
+        "| amqp-durable | yes (RabbitMQ) | yes: requests wait in the durable queue and are served when it is back (unacked ones are redelivered); persistent messages survive a broker restart too | bodies yes (JSON), framing no | none | no (messages) | no: a client library |\n"
         "| xmlrpc | no | the call in flight fails; the next call reconnects | yes (HTTP/1.1 + XML) | none (introspection at most) | no | Python (xmlrpc.client/server); elsewhere small libraries |\n"
         "| xmlrpc-close | no | yes between calls: every call opens a new connection | yes (HTTP/1.1 + XML) | none | no | Python (xmlrpc.client/server); elsewhere small libraries |\n"
-        "| zmq | no | the call in flight times out; ZeroMQ reconnects by itself | no (ZMTP + MessagePack) | none | yes in zerorpc (not used here) | no: libzmq bindings |\n"
+        "| zmq | no | the call in flight times out; the client reopens its socket and ZeroMQ reconnects by itself | no (ZMTP + MessagePack) | none | yes in zerorpc (not used here) | no: libzmq bindings |\n"
         "| grpc | no | the call in flight fails (UNAVAILABLE); the channel reconnects | no (HTTP/2 + protobuf) | yes (.proto) | yes: client, server, bidirectional | no: generated code + gRPC library (official for ~11 languages) |\n\n");
 }
 
@@ -1455,7 +1455,7 @@ static void md_pick(FILE *o, const rb_results *r, const shape *sh)
             if (!isnan(best->r_p50.median))
                 fprintf(o, ", %s the tcp floor", fratio(a, best->r_p50));
             md_ties(o, g, n, best, 0);
-            fprintf(o, ".\n");
+            fprintf(o, "%s.\n", n == 1 ? " (the only candidate)" : "");
         }
         /* Smallest on the wire. */
         best = NULL;
@@ -1597,6 +1597,8 @@ static int write_md(const char *dir, const rb_results *r, const shape *sh, const
                    "cross vCPUs cost more than on one.\n\n");
     md_failures(o, r);
     fprintf(o, "## Results per method\n\n");
+    if (r->n == 0)
+        fprintf(o, "results.json holds no scenario: the run measured nothing.\n\n");
     for (size_t m = 0; m < sh->nme; m++)
         md_method(o, r, sh, sh->me[m]);
     md_payload(o, r, sh);

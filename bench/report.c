@@ -874,7 +874,10 @@ static int plot_entries(const char *pdir, const rb_results *r, const shape *sh, 
     int idx = 0;
     size_t t;
 
-    if (ne < 2 || ev[0] < 0)
+    size_t npos = 0;
+    for (size_t e = 0; e < ne; e++)
+        npos += ev[e] > 0;
+    if (npos < 2)
         return 0;
     snprintf(name, sizeof name, "entries-%s", me);
     snprintf(dn, sizeof dn, "%s.dat", name);
@@ -887,12 +890,12 @@ static int plot_entries(const char *pdir, const rb_results *r, const shape *sh, 
         int any = 0;
         for (size_t e = 0; e < ne; e++) {
             const rb_rscen *s = find_sc(r, sh->tr[t], me, ev[e], co);
-            if (!s)
+            if (!s || ev[e] <= 0)      /* 0 entries has no place on a log axis */
                 continue;
             if (!any)
                 fprintf(d, "# %s\n", sh->tr[t]);
             any = 1;
-            fprintf(d, "%ld", ev[e] > 0 ? ev[e] : 1);
+            fprintf(d, "%ld", ev[e]);
             dat_val(d, s->lat.p50);
             dat_val(d, s->body_req + s->body_rep);
             dat_val(d, isnan(s->wire_total) ? s->wire_client : s->wire_total);
@@ -920,7 +923,7 @@ static int plot_entries(const char *pdir, const rb_results *r, const shape *sh, 
         for (t = 0; t < sh->ntr; t++) {
             int any = 0;
             for (size_t e = 0; e < ne; e++)
-                any |= find_sc(r, sh->tr[t], me, ev[e], co) != NULL;
+                any |= ev[e] > 0 && find_sc(r, sh->tr[t], me, ev[e], co) != NULL;
             if (!any)
                 continue;
             if (which == 0)

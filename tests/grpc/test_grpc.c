@@ -246,6 +246,31 @@ static void test_errors(void **state)
     rb_close(&c);
 }
 
+static void test_deadline(void **state)
+{
+    (void)state;
+    rb_client *c = connect_client(5000);
+    assert_non_null(c);
+    /* The deadline is set before the request is encoded; encoding a million
+     * entries takes far longer than 1 ms, so the call ends as
+     * DEADLINE_EXCEEDED (never RESOURCE_EXHAUSTED: nothing is sent). */
+    rb_obj big = RB_OBJ_INIT;
+    int64_t count = -1;
+    assert_int_equal(rb_obj_fill(&big, "client", 1000000), RB_OK);
+    c->timeout_ms = 1;
+    assert_int_equal(rb_call_send_obj(c, &big, &count), RB_ETIMEDOUT);
+    assert_non_null(strstr(c->errstr, "DEADLINE_EXCEEDED"));
+    assert_int_equal(count, -1);
+    /* The same client goes on, with the right answers. */
+    c->timeout_ms = 5000;
+    int64_t v = -1;
+    assert_int_equal(rb_call_fib(c, 40, &v), RB_OK);
+    assert_int_equal(v, 102334155);
+    assert_int_equal(c->stale_replies, 0);
+    rb_obj_free(&big);
+    rb_close(&c);
+}
+
 static void *many_calls(void *arg)
 {
     long bad = 0;
@@ -314,6 +339,7 @@ int main(void)
     const struct CMUnitTest live[] = {
         cmocka_unit_test(test_methods),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_deadline),
         cmocka_unit_test(test_concurrent_clients),
     };
     rb_transport_grpc.init();

@@ -233,16 +233,21 @@ static void test_faults_map_to_error_codes(void **state)
         { 0, 500, "Internal" },
         { 0, 413, "Too large" },
         { 0, 404, "Not found" },
+        { 0, 200, RESP_I8("abc") },  /* crashes xmlrpc-c 1.33's parser */
+        { 0, 200, RESP_I8("9223372036854775808") },
         { 0, 200, RESP_I8("7540113804746346429") },
     };
     static const int want[] = {
         RB_ENOMETHOD, RB_ENOMETHOD, RB_EINVAL, RB_EINVAL, RB_ETOOBIG, RB_ESERVER,
-        RB_EPROTO, RB_EPROTO, RB_EPROTO, RB_ESERVER, RB_ETOOBIG, RB_ENOMETHOD, RB_OK,
+        RB_EPROTO, RB_EPROTO, RB_EPROTO, RB_ESERVER, RB_ETOOBIG, RB_ENOMETHOD,
+        RB_EPROTO, RB_EPROTO, RB_OK,
     };
+    enum { N = sizeof want / sizeof want[0] };
+    _Static_assert(sizeof steps / sizeof steps[0] == N, "one expectation per step");
     script s;
-    script_start(&s, steps, 13);
+    script_start(&s, steps, N);
     rb_client *c = client(&rb_transport_xmlrpc, s.port, 5000);
-    for (int i = 0; i < 13; i++) {
+    for (int i = 0; i < N; i++) {
         int64_t r = -1;
         int rc = rb_call_fib(c, 92, &r);
         if (rc != want[i])

@@ -6,6 +6,8 @@
  * the reply with xmlrpc_parse_response2(): exactly the three steps
  * xmlrpc_client_call2() does inside, done here one by one so the request and
  * reply XML sizes (the body bytes) are known without serializing twice.
+ * Between the last two, rb_xr_screen() refuses replies that crash xmlrpc-c's
+ * parser (see xr_server.c).
  *
  * "xmlrpc" keeps one xmlrpc_client, whose curl handle keeps its HTTP/1.1
  * connection alive between calls. "xmlrpc-close" is the same client without
@@ -334,6 +336,14 @@ static int xr_call(xr_client *c, const char *method, xmlrpc_value *params,
         goto done;
     }
     c->base.rep_body_bytes = xmlrpc_mem_block_size(resp);
+    /* xmlrpc-c 1.33 crashes on some replies too (an invalid <i8>): screen
+     * them as the server screens requests; a linear scan, no allocation. */
+    char why[128];
+    if (rb_xr_screen(xmlrpc_mem_block_contents(resp), xmlrpc_mem_block_size(resp), why,
+                     sizeof why) != 0) {
+        rc = rb_client_fail(&c->base, RB_EPROTO, "xmlrpc: reply refused: %s", why);
+        goto done;
+    }
     xmlrpc_parse_response2(&env, xmlrpc_mem_block_contents(resp),
                            xmlrpc_mem_block_size(resp), result, &fault_code,
                            &fault_string);

@@ -6,6 +6,12 @@
  * the listening socket ourselves (so "--listen 127.0.0.1:0" works and we can
  * print the real port) and build the Abyss server from it. Keep-alive is on
  * with a per-connection request cap far above Abyss's default of 30.
+ * rb_server_opts.threads is not used: Abyss runs one thread per connection
+ * (up to XR_MAX_CONN), which is what makes concurrent clients scale.
+ * Cost notes (the library's, measured, not ours to fix): Abyss sends every
+ * response header line with its own send() (9 per answer); xmlrpc-c's
+ * struct looks members up linearly, so building a struct of n members is
+ * O(n^2) at both ends (getObj/sendObj time grows faster than n).
  *
  * Two guards in front of xmlrpc-c, both found by feeding it bad input:
  *  - rb_xr_screen() looks at every request before xmlrpc-c parses it.
@@ -21,7 +27,10 @@
  *
  * Shutdown: a watcher thread polls rb_serve_stop every 20 ms, shuts down
  * the accepted connections and calls ServerTerminate(), which interrupts the
- * accept; ServerRun() then returns.
+ * accept; ServerRun() then waits for its connection threads, and whenever
+ * one is still busy at its look it sleeps 2 s (usleep) before looking again.
+ * The watcher cuts those sleeps short with a signal (XR_WAKE_SIG, empty
+ * handler) every 10 ms until ServerRun() has returned.
  */
 #include "xr.h"
 
@@ -60,6 +69,9 @@
  * the screen bounds the depth, this leaves a wide margin. */
 #define XR_STACK (1024u * 1024u)
 
+/* Wakes the thread in ServerRun() from Abyss's 2 s sleeps at shutdown. */
+#define XR_WAKE_SIG (SIGRTMIN + 8)
+
 typedef struct xr_server {
     rb_obj get_obj;            /* getObj's reply, built once, read-only */
     xmlrpc_registry *reg;
@@ -67,7 +79,8 @@ typedef struct xr_server {
     TServer abyss;
     int have_abyss;
     int listen_fd;
-    atomic_int done;           /* run_server returned: watcher may exit */
+    pthread_t runner;          /* the thread in ServerRun() */
+    atomic_int done;           /* ServerRun returned: watcher may exit */
 } xr_server;
 
 int rb_xr_read_int(xmlrpc_value *v, int64_t *out)
@@ -445,6 +458,11 @@ static void shutdown_conns(int listen_fd)
     closedir(d);
 }
 
+static void on_wake(int sig)
+{
+    (void)sig;
+}
+
 static void *watch_stop(void *arg)
 {
     xr_server *srv = arg;
@@ -458,6 +476,12 @@ static void *watch_stop(void *arg)
         nanosleep(&settle, NULL);
         shutdown_conns(srv->listen_fd);
         ServerTerminate(&srv->abyss);
+        while (!atomic_load(&srv->done)) {
+            struct timespec tick = { 0, 10 * 1000 * 1000 };
+            shutdown_conns(srv->listen_fd);
+            pthread_kill(srv->runner, XR_WAKE_SIG);
+            nanosleep(&tick, NULL);
+        }
     }
     return NULL;
 }
@@ -557,6 +581,12 @@ int rb_xr_serve(const rb_server_opts *o)
 
     /* A client that hangs up while we write must not kill the server. */
     signal(SIGPIPE, SIG_IGN);
+    struct sigaction wake;
+    memset(&wake, 0, sizeof wake);
+    wake.sa_handler = on_wake;  /* no SA_RESTART: the sleep must end */
+    sigemptyset(&wake.sa_mask);
+    sigaction(XR_WAKE_SIG, &wake, NULL);
+    srv.runner = pthread_self();
 
     if (rb_service_get_obj(o->entries, &srv.get_obj) != RB_OK) {
         rc = RB_ENOMEM;

@@ -30,7 +30,7 @@
 #define RB_XR_FAULT_INVALID (-32602)
 #define RB_XR_FAULT_TOOBIG XMLRPC_LIMIT_EXCEEDED_ERROR
 
-#define RB_XR_DEFAULT_ENDPOINT "127.0.0.1:7303"
+#define RB_XR_DEFAULT_ENDPOINT "127.0.0.1:7302"
 
 /* The URI path of the XML-RPC endpoint (xmlrpc-c's and Python's default). */
 #define RB_XR_PATH "/RPC2"

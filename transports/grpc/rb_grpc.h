@@ -49,7 +49,8 @@ int rb_grpc_obj_from_msg(const Rpcbench__Obj *msg, rb_obj *out);
 
 /* Encode m into a new byte buffer (one slice) the caller destroys with
  * grpc_byte_buffer_destroy (or hands to a SEND_MESSAGE op and destroys after
- * the batch). *len = encoded size, bytes. NULL when out of memory. */
+ * the batch). *len = encoded size, bytes. Never NULL: gRPC's allocator
+ * aborts the process when memory runs out. */
 grpc_byte_buffer *rb_grpc_pack(const ProtobufCMessage *m, size_t *len);
 
 /* Decode bb (not consumed) as a message of descriptor d with protobuf-c's

@@ -6,6 +6,7 @@ SIGTERM shutdown with an idle keep-alive connection open."""
 import http.client
 import json
 import os
+import socket
 import subprocess
 import tempfile
 
@@ -65,6 +66,32 @@ with Server("xmlrpc", "--entries", "7") as srv:
     r = conn.getresponse()
     r.read()
     c.eq("GET /etc/passwd", r.status, 404)
+
+    # Connections are served independently (one Abyss thread each): while
+    # connection A sits in the middle of its request body, connection B's
+    # call is answered. A server that serves connections one at a time would
+    # leave B waiting for A (Abyss's read timeout is 15 s; ours is 10 s).
+    stalled = socket.create_connection((host, int(port)), timeout=10)
+    stalled.sendall(b"POST /RPC2 HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n"
+                    b"Content-Length: %d\r\n\r\n" % len(body) + body[:40])
+    other = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        other.request("POST", "/RPC2", body, {"Content-Type": "text/xml"})
+        r = other.getresponse()
+        c.eq("B answered while A is stalled mid-body", (r.status, b"<i8>55</i8>" in r.read()),
+             (200, True))
+    except OSError as e:
+        c.true("B answered while A is stalled mid-body", False, repr(e))
+    other.close()
+    stalled.sendall(body[40:])
+    answer = b""
+    while b"</methodResponse>" not in answer:
+        chunk = stalled.recv(4096)  # Abyss sends the answer in pieces
+        if not chunk:
+            break
+        answer += chunk
+    c.true("A answered once its body is complete", b"<i8>55</i8>" in answer, answer)
+    stalled.close()
 
     # rpcbench run: both clients, every method, concurrency 1 and 3.
     with tempfile.TemporaryDirectory() as out:

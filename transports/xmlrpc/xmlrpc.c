@@ -254,6 +254,10 @@ static int transport_fail(rb_client *c, const xmlrpc_env *env)
     int err = RB_EIO;
     if (strstr(m, "imeout") || strstr(m, "timed out"))
         err = RB_ETIMEDOUT;
+    else if (strstr(m, "mpty reply") || strstr(m, "eset by peer") ||
+             strstr(m, "Recv failure") || strstr(m, "Send failure") ||
+             strstr(m, "closed"))
+        err = RB_ECLOSED;  /* before "onnect": "Connection reset by peer" */
     else if (strstr(m, "onnect") || strstr(m, "resolve"))
         err = RB_ECONNECT;
     else if (strstr(m, "HTTP response code is 413"))
@@ -262,10 +266,6 @@ static int transport_fail(rb_client *c, const xmlrpc_env *env)
         err = RB_ENOMETHOD;
     else if (strstr(m, "HTTP response code is"))
         err = RB_ESERVER;
-    else if (strstr(m, "mpty reply") || strstr(m, "eset by peer") ||
-             strstr(m, "Recv failure") || strstr(m, "Send failure") ||
-             strstr(m, "closed"))
-        err = RB_ECLOSED;
     return rb_client_fail(c, err, "xmlrpc: %s", m);
 }
 

@@ -378,27 +378,31 @@ static int xr_fib(rb_client *base, int64_t n, int64_t *out)
 {
     xr_client *c = (xr_client *)base;
     xmlrpc_env env;
-    xmlrpc_value *params, *arg = NULL, *res = NULL;
+    xmlrpc_value *params = NULL, *arg = NULL, *res = NULL;
+    int rc;
     xmlrpc_env_init(&env);
     params = xmlrpc_array_new(&env);
     if (!env.fault_occurred)
         arg = rb_xr_int_new(&env, n);
     if (!env.fault_occurred)
         xmlrpc_array_append_item(&env, params, arg);
-    if (arg)
-        xmlrpc_DECREF(arg);
     if (env.fault_occurred) {
-        if (params)
-            xmlrpc_DECREF(params);
-        xmlrpc_env_clean(&env);
-        return rb_client_fail(base, RB_ENOMEM, "xmlrpc: cannot build request");
+        rc = rb_client_fail(base, RB_ENOMEM, "xmlrpc: cannot build request: %s",
+                            env.fault_string);
+        goto done;
     }
-    xmlrpc_env_clean(&env);
-    int rc = xr_call(c, RB_METHOD_FIB, params, &res);
+    rc = xr_call(c, RB_METHOD_FIB, params, &res);
+    params = NULL;  /* xr_call consumed it */
     if (rc == RB_OK && !rb_xr_read_int(res, out))
         rc = rb_client_fail(base, RB_EPROTO, "xmlrpc: fib reply is not an integer");
+done:
+    if (arg)
+        xmlrpc_DECREF(arg);
+    if (params)
+        xmlrpc_DECREF(params);
     if (res)
         xmlrpc_DECREF(res);
+    xmlrpc_env_clean(&env);
     return rc;
 }
 
@@ -444,17 +448,22 @@ static int xr_get_obj(rb_client *base, rb_obj *out)
 {
     xr_client *c = (xr_client *)base;
     xmlrpc_env env;
-    xmlrpc_value *res = NULL;
+    xmlrpc_value *params, *res = NULL;
+    int rc;
     xmlrpc_env_init(&env);
-    xmlrpc_value *params = xmlrpc_array_new(&env);
-    xmlrpc_env_clean(&env);
-    if (!params)
-        return rb_client_fail(base, RB_ENOMEM, "xmlrpc: cannot build request");
-    int rc = xr_call(c, RB_METHOD_GET_OBJ, params, &res);
+    params = xmlrpc_array_new(&env);
+    if (env.fault_occurred) {
+        rc = rb_client_fail(base, RB_ENOMEM, "xmlrpc: cannot build request: %s",
+                            env.fault_string);
+        goto done;
+    }
+    rc = xr_call(c, RB_METHOD_GET_OBJ, params, &res);
     if (rc == RB_OK)
         rc = read_obj(base, res, out);
+done:
     if (res)
         xmlrpc_DECREF(res);
+    xmlrpc_env_clean(&env);
     return rc;
 }
 
@@ -463,6 +472,7 @@ static int xr_send_obj(rb_client *base, const rb_obj *obj, int64_t *count)
     xr_client *c = (xr_client *)base;
     xmlrpc_env env;
     xmlrpc_value *params = NULL, *s = NULL, *res = NULL;
+    int rc;
     xmlrpc_env_init(&env);
     params = xmlrpc_array_new(&env);
     if (!env.fault_occurred)
@@ -476,22 +486,23 @@ static int xr_send_obj(rb_client *base, const rb_obj *obj, int64_t *count)
     }
     if (!env.fault_occurred)
         xmlrpc_array_append_item(&env, params, s);
-    if (s)
-        xmlrpc_DECREF(s);
     if (env.fault_occurred) {
-        if (params)
-            xmlrpc_DECREF(params);
-        int rc = rb_client_fail(base, RB_EINVAL, "xmlrpc: cannot build request: %s",
-                                env.fault_string);
-        xmlrpc_env_clean(&env);
-        return rc;
+        rc = rb_client_fail(base, RB_EINVAL, "xmlrpc: cannot build request: %s",
+                            env.fault_string);
+        goto done;
     }
-    xmlrpc_env_clean(&env);
-    int rc = xr_call(c, RB_METHOD_SEND_OBJ, params, &res);
+    rc = xr_call(c, RB_METHOD_SEND_OBJ, params, &res);
+    params = NULL;  /* xr_call consumed it */
     if (rc == RB_OK && !rb_xr_read_int(res, count))
         rc = rb_client_fail(base, RB_EPROTO, "xmlrpc: sendObj reply is not an integer");
+done:
+    if (s)
+        xmlrpc_DECREF(s);
+    if (params)
+        xmlrpc_DECREF(params);
     if (res)
         xmlrpc_DECREF(res);
+    xmlrpc_env_clean(&env);
     return rc;
 }
 

@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <xmlrpc-c/client.h>
 
 typedef struct xr_client {
@@ -100,10 +101,12 @@ static int xr_init(void)
 
 static const char *xr_version(void)
 {
-    static char v[64];
+    static char v[96];
     unsigned maj = 0, min = 0, pt = 0;
     xmlrpc_client_version(&maj, &min, &pt);
-    snprintf(v, sizeof v, "xmlrpc-c %u.%u.%u", maj, min, pt);
+    const curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+    snprintf(v, sizeof v, "xmlrpc-c %u.%u.%u, libcurl %s", maj, min, pt,
+             cv && cv->version ? cv->version : "?");
     return v;
 }
 

@@ -9,7 +9,7 @@ from zerorpc_proto import Server
 
 checks = Checks()
 
-srv = Server(entries=7, heartbeat=True, stray=True)
+srv = Server(entries=7, heartbeat=True, stray=True, slow_fib=(91, 5.7))
 try:
     ep = srv.endpoint
     rc, out, _ = call("zmq", "fib", 30, connect=ep, timeout_ms=5000)
@@ -43,6 +43,19 @@ try:
     checks.eq("fib args", srv.calls[0][1], [30])
     checks.eq("getObj args", srv.calls[2][1], [])
     checks.eq("sendObj args", srv.calls[3][1], [{"client:0": 0, "client:1": 1}])
+
+    # A call longer than zerorpc's heartbeat interval (5 s): our client
+    # sends "_zpc_hb" on the call's channel while it waits, as the
+    # protocol asks, and still takes the reply.
+    rc, out, _ = call("zmq", "fib", 91, connect=ep, timeout_ms=9000)
+    checks.eq("slow fib(91)", out.get("result"), 4660046610375530309)
+    checks.eq("heartbeats during the slow call", len(srv.heartbeats), 1)
+    if srv.heartbeats:
+        hb = srv.heartbeats[0]
+        checks.eq("heartbeat v", hb.get("v"), 3)
+        checks.eq("heartbeat names the call's channel", hb.get("response_to"), srv.call_ids[-1])
+        checks.true("heartbeat has its own message_id",
+                    hb.get("message_id") not in (None, hb.get("response_to")), repr(hb))
 finally:
     srv.close()
 

@@ -14,6 +14,7 @@ python3-msgpack only (not from rpcbench's C code):
   says "ZMQ + msgpack", so the client can send either form.
 """
 import threading
+import time
 import uuid
 
 import msgpack
@@ -97,7 +98,7 @@ class Server:
     each reply, and with stray=True an event of an unknown channel, to show
     that clients skip both."""
 
-    def __init__(self, entries=100, heartbeat=True, stray=True, ctx=None):
+    def __init__(self, entries=100, heartbeat=True, stray=True, slow_fib=None, ctx=None):
         self.ctx = ctx or zmq.Context.instance()
         self.sock = self.ctx.socket(zmq.ROUTER)
         self.sock.setsockopt(zmq.LINGER, 0)
@@ -107,6 +108,10 @@ class Server:
         self.heartbeat = heartbeat
         self.stray = stray
         self.calls = []            # (name, args) of each call served
+        self.call_ids = []         # message_id of each call served
+        self.heartbeats = []       # headers of the "_zpc_hb" events received
+        self.slow_fib = slow_fib   # (n, seconds): fib(n) answers that late
+        self._pending = []         # (due time, envelope, reply) of slow calls
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -133,7 +138,11 @@ class Server:
 
     def _run(self):
         while not self._stop.is_set():
-            if not self.sock.poll(50):
+            now = time.monotonic()
+            for p in [p for p in self._pending if p[0] <= now]:
+                self._pending.remove(p)
+                self.sock.send_multipart(p[1] + [p[2]])
+            if not self.sock.poll(20):
                 continue
             frames = self.sock.recv_multipart()
             envelope, blob = frames[:-1], frames[-1]
@@ -141,10 +150,14 @@ class Server:
                 header, name, args = unpack_event(blob)
             except Exception:
                 continue
-            if name == "_zpc_hb" or "response_to" in header:
+            if name == "_zpc_hb":
+                self.heartbeats.append(header)
+                continue
+            if "response_to" in header:
                 continue
             chan = header["message_id"]
             self.calls.append((name, args))
+            self.call_ids.append(chan)
             if self.stray:
                 self.sock.send_multipart(envelope + [pack_event("OK", [-1], response_to=new_id())])
             if self.heartbeat:
@@ -154,7 +167,10 @@ class Server:
             except Exception as e:
                 reply = pack_event("ERR", [type(e).__name__, str(e), "Traceback: %r" % e],
                                    response_to=chan)
-            self.sock.send_multipart(envelope + [reply])
+            if self.slow_fib and name == "fib" and args == [self.slow_fib[0]]:
+                self._pending.append((time.monotonic() + self.slow_fib[1], envelope, reply))
+            else:
+                self.sock.send_multipart(envelope + [reply])
 
     def close(self):
         self._stop.set()

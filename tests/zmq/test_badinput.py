@@ -33,6 +33,8 @@ cases = [
     ("header v 2", P([{"message_id": mid, "v": 2}, "fib", [1]]), "ProtocolError", mid),
     ("header without v", P([{"message_id": mid}, "fib", [1]]), "ProtocolError", mid),
     ("name not a string", P([{"message_id": mid, "v": 3}, 7, [1]]), "ProtocolError", mid),
+    ("call on a closed channel", P([{"message_id": new_id(), "v": 3, "response_to": mid}, "fib", [1]]),
+     "ProtocolError", mid),
     ("unknown method", P([{"message_id": mid, "v": 3}, "nosuch", []]), "NameError", mid),
     ("args not an array", P([{"message_id": mid, "v": 3}, "fib", 5]), "ValueError", mid),
     ("args nil", P([{"message_id": mid, "v": 3}, "getObj", None]), "ValueError", mid),

@@ -6,7 +6,8 @@
  * [identity, (envelope...,) event]; the reply goes back with the same
  * envelope and an event "OK" [result] or "ERR" [name, message, traceback]
  * whose header has response_to = the request's message_id. Heartbeats and
- * flow-control events are never treated as calls. ZMQ_MAXMSGSIZE is the
+ * flow-control events are never treated as calls, nor answered (a channel
+ * closes with its reply); any other event with response_to gets an ERR. ZMQ_MAXMSGSIZE is the
  * request size limit: over it libzmq disconnects the peer (no reply).
  * With --threads 1 (the default, and the faster design on 2 cores: see the
  * report of issue 5) one thread serves the ROUTER; with --threads N > 1 the
@@ -478,13 +479,19 @@ static int zs_process(zs_worker *w, const char *buf, size_t len)
         why = "unsupported protocol version: header \"v\" must be 3";
         goto error;
     }
-    if (rb_zr_name_is(&ev, RB_ZR_HEARTBEAT) || rb_zr_name_is(&ev, RB_ZR_MORE) || ev.response_to) {
+    if (rb_zr_name_is(&ev, RB_ZR_HEARTBEAT) || rb_zr_name_is(&ev, RB_ZR_MORE)) {
         /* Heartbeats and flow control of a channel: our channels close with
-         * their reply, so there is nothing to keep alive. Any other event
-         * with response_to belongs to a closed channel; zerorpc drops those
-         * too ("unable to route event"). */
+         * their reply, so there is nothing to keep alive or to send more. */
         reply = 0;
         goto done;
+    }
+    if (ev.response_to) {
+        /* Any other event on a channel: ours are closed once answered (no
+         * streaming), so say so on that channel rather than leave the
+         * sender waiting for its deadline. */
+        resp_to = ev.response_to;
+        why = "event on a channel that is not open (calls are unary: a channel closes with its reply)";
+        goto error;
     }
     if (rb_zr_name_is(&ev, "_zerorpc_ping")) {
         if (rb_zr_pack_head(&w->pk, id, sizeof id, resp_to, RB_ZR_OK) ||

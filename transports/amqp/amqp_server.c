@@ -401,7 +401,9 @@ done:
         rb_obj_free(&ws[i].obj);
         rb_amqp_buf_free(&ws[i].out);
     }
-    if (rc == RB_OK)
+    /* Said at exit when something unusual happened (kept quiet otherwise:
+     * the harness shows the server's stderr). */
+    if (rc == RB_OK && (errors || dropped || reconnects))
         fprintf(stderr, "%s server on \"%s\": %llu requests, %llu error replies, "
                 "%llu dropped (no reply_to), %llu reconnects\n",
                 kind == RB_AMQP_DIRECT ? "amqp" : kind == RB_AMQP_QUEUE ? "amqp-queue" : "amqp-durable",

@@ -211,8 +211,10 @@ static int client_send(zmq_client *c, uint64_t deadline)
     return RB_OK;
 }
 
-/* Pack and send a heartbeat on the current channel. Best effort. */
-static void client_heartbeat(zmq_client *c, uint64_t deadline)
+/* Pack and send a heartbeat on the current channel. Best effort and
+ * non-blocking: a heartbeat that cannot go now is not worth a delay, and
+ * its failure is not the call's. */
+static void client_heartbeat(zmq_client *c)
 {
     char id[RB_ZR_ID_LEN];
     msgpack_object rt = { .type = MSGPACK_OBJECT_STR,
@@ -220,8 +222,9 @@ static void client_heartbeat(zmq_client *c, uint64_t deadline)
     rb_zr_next_id(&c->ids, id);
     c->sbuf.size = 0;
     if (rb_zr_pack_head(&c->pk, id, sizeof id, &rt, RB_ZR_HEARTBEAT) == 0 &&
-        msgpack_pack_nil(&c->pk) == 0)
-        client_send(c, deadline);
+        msgpack_pack_nil(&c->pk) == 0 &&
+        zmq_send(c->raw, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) == 0)
+        zmq_send(c->raw, c->sbuf.data, c->sbuf.size, ZMQ_DONTWAIT);
 }
 
 /* Map the error name of an ERR event to our code. */
@@ -312,7 +315,7 @@ static int client_roundtrip(zmq_client *c, rb_method m, int64_t *num, rb_obj *ob
             goto lost;
         }
         if (now >= next_hb) {
-            client_heartbeat(c, deadline);
+            client_heartbeat(c);
             next_hb = now + (uint64_t)RB_ZR_HEARTBEAT_MS * 1000000u;
         }
         uint64_t until = deadline < next_hb ? deadline : next_hb;
@@ -554,12 +557,15 @@ static void *zs_worker_main(void *arg)
 {
     zs_worker *w = arg;
     w->sock = zsock_new(ZMQ_DEALER);
-    if (!w->sock)
+    if (w->sock) {
+        zsock_set_linger(w->sock, 0);
+        zsock_set_sndtimeo(w->sock, 1000);   /* a reply never blocks a worker for long */
+    }
+    if (!w->sock || zsock_connect(w->sock, "%s", w->inproc) != 0) {
+        fprintf(stderr, "zmq: a worker thread cannot connect to %s; serving with fewer\n",
+                w->inproc);
         return NULL;
-    zsock_set_linger(w->sock, 0);
-    zsock_set_sndtimeo(w->sock, 1000);
-    if (zsock_connect(w->sock, "%s", w->inproc) != 0)
-        return NULL;
+    }
     w->raw = zsock_resolve(w->sock);
     while (!atomic_load(w->stop) && !rb_serve_stop) {
         zmq_pollitem_t it = { .socket = w->raw, .events = ZMQ_POLLIN };

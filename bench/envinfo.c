@@ -59,6 +59,7 @@ json_t *rb_env_manifest(const char *started_utc)
         { "grpc", "libgrpc29" },
         { "rabbitmq-server", "rabbitmq-server" },
         { "jansson", "libjansson4" },
+        { "libcurl", "libcurl4" },           /* xmlrpc-c's client transport */
     };
     json_t *env = json_object();
     struct utsname u;

@@ -713,7 +713,7 @@ fail:
 
 const rb_transport rb_transport_zmq = {
     .name = "zmq",
-    .description = "ZeroMQ ROUTER/DEALER + MessagePack, zerorpc protocol v3 (czmq, msgpack-c)",
+    .description = "ZeroMQ ROUTER/DEALER + MessagePack, zerorpc protocol v3",
     .default_endpoint = ZMQ_DEFAULT_ENDPOINT,
     .uses_broker = 0,
     .init = zmq_tr_init,

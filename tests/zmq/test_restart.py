@@ -33,9 +33,14 @@ try:
     kinds = [w for w, _ in runs]
     checks.eq("outcomes in order: ok, deadline errors, ok", kinds, ["OK", "ETIMEDOUT", "OK"])
     if kinds == ["OK", "ETIMEDOUT", "OK"]:
-        checks.true("many calls before the kill", runs[0][1] > 10, runs[0][1])
-        checks.true("deadline errors while down (1.2 s / 200 ms)", runs[1][1] >= 3, runs[1][1])
-        checks.true("many calls after the restart", runs[2][1] > 10, runs[2][1])
+        # Counts depend on the machine's speed; only their presence is the
+        # contract: calls went on failing at their deadline (not one stuck
+        # call) while 1.2 s passed with the server down.
+        checks.true("calls before the kill", runs[0][1] >= 1, runs[0][1])
+        checks.true("repeated deadline errors while down", runs[1][1] >= 2, runs[1][1])
+        checks.true("calls after the restart", runs[2][1] >= 1, runs[2][1])
+    stale = [int(n) for w, n in lines if w == "stale"]
+    checks.eq("no late reply reached the reopened client", stale, [0])
     checks.true("server alive after the run", srv.alive())
 finally:
     if client and client.poll() is None:

@@ -4,11 +4,15 @@ against the contract, body byte counts checked against the JSON we expect,
 error replies for fib out of range, and what each flavour declares (auto-delete
 queue vs durable queue with persistent requests)."""
 import json
+import os
+import shutil
+import subprocess
+import tempfile
 
 import pika
 
 from amqpt import TRANSPORTS, acall, connect, err_code, queue_name, serve
-from rbtest import Checks
+from rbtest import RPCBENCH, Checks
 
 checks = Checks()
 FIB = {0: 0, 1: 1, 2: 1, 30: 832040, 92: 7540113804746346429}
@@ -105,5 +109,39 @@ for t in TRANSPORTS:
         c = connect()
         c.channel().queue_delete(queue=q)
         c.close()
+
+# The harness end to end: every method on the three transports, two client
+# threads, zero failures, and wire bytes for both hops (total = client<->broker
+# plus broker<->server, so it is more than the client's hop).
+out_dir = tempfile.mkdtemp(prefix="rb-amqp-run-")
+try:
+    p = subprocess.Popen([RPCBENCH, "run", "--transports", ",".join(TRANSPORTS),
+                          "--methods", "fib,getObj,sendObj", "--calls", "60", "--warmup", "5",
+                          "--concurrency", "2", "--entries", "20", "--out", out_dir],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    run_pid = p.pid
+    p.communicate(timeout=300)
+    checks.eq("rpcbench run status", p.returncode, 0)
+    with open(os.path.join(out_dir, "results.json")) as f:
+        res = json.load(f)
+    seen = set()
+    for s in res["scenarios"]:
+        what = "run %s %s" % (s["transport"], s["method"])
+        seen.add((s["transport"], s["method"]))
+        checks.eq(what + ": calls", s["calls"], 60)
+        checks.eq(what + ": failures", sum(s["failures"].values()), 0)
+        w = s["wire_bytes_per_call"]
+        checks.true(what + ": client wire bytes measured", (w["client"] or 0) > 0, str(w))
+        checks.true(what + ": both hops (total > client)", (w["total"] or 0) > (w["client"] or 0), str(w))
+        want_req = {"fib": 2, "getObj": 0, "sendObj": len(compact({"client:%d" % i: i for i in range(20)}))}
+        checks.eq(what + ": request body bytes", s["body_bytes"]["request"], want_req[s["method"]])
+    checks.eq("run covered every transport and method", len(seen), 9)
+finally:
+    shutil.rmtree(out_dir, ignore_errors=True)
+    # The run's durable request queue outlives it (the runner names it
+    # rpcbench-<its pid>-<transport>-e<entries>).
+    c = connect()
+    c.channel().queue_delete(queue="rpcbench-%d-amqp-durable-e20" % run_pid)
+    c.close()
 
 checks.exit()

@@ -69,8 +69,19 @@ with Server("zmq", "--entries", "100") as srv:
         checks.eq(tag + " nothing answered the heartbeat", c.skipped, [])
         checks.eq(tag + " nothing more queued", c.recv_raw(timeout=0.2), None)
 
-        # zerorpc's built-in ping.
+        # zerorpc's built-in introspection (the `zerorpc` command line lists
+        # a server's methods with _zerorpc_inspect).
         checks.eq(tag + " _zerorpc_ping", c.call("_zerorpc_ping"), ["pong", "rpcbench"])
+        checks.eq(tag + " _zerorpc_name", c.call("_zerorpc_name"), "rpcbench")
+        checks.eq(tag + " _zerorpc_list", c.call("_zerorpc_list"), ["fib", "getObj", "sendObj"])
+        ins = c.call("_zerorpc_inspect")
+        checks.eq(tag + " _zerorpc_inspect name", ins.get("name"), "rpcbench")
+        checks.eq(tag + " _zerorpc_inspect args",
+                  {m: d["args"] for m, d in ins.get("methods", {}).items()},
+                  {"fib": [{"name": "n"}], "getObj": [], "sendObj": [{"name": "obj"}]})
+        checks.true(tag + " _zerorpc_inspect docs",
+                    all(isinstance(d.get("doc"), str) and d["doc"] for d in ins["methods"].values()))
+        expect_err(tag + " unknown built-in", lambda: c.call("_zerorpc_nosuch"), "NameError", "_zerorpc_nosuch")
         c.close()
 
     # Several clients at once, interleaved, each gets its own answers.

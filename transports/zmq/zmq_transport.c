@@ -450,6 +450,52 @@ static const char *err_name_of(int rc)
     }
 }
 
+/* zerorpc's built-in introspection calls, so stock tools (the `zerorpc`
+ * command line lists a server's methods with _zerorpc_inspect) work:
+ *   _zerorpc_ping -> ["pong", name]     _zerorpc_name -> name
+ *   _zerorpc_list -> [method names]     _zerorpc_inspect -> {name, methods}
+ * Packs the whole OK event and returns RB_OK; RB_ENOMETHOD for another
+ * name (nothing packed); RB_ENOMEM. */
+static int zs_builtin(zs_worker *w, const rb_zr_event *ev, const char *id,
+                      const msgpack_object *resp_to)
+{
+    static const struct { const char *name, *arg, *doc; } methods[] = {
+        { RB_METHOD_FIB, "n", "fib(n): F(n) as a 64-bit integer, 0 <= n <= 92" },
+        { RB_METHOD_GET_OBJ, NULL, "getObj(): a map \"server:i\" -> i of the server's entry count" },
+        { RB_METHOD_SEND_OBJ, "obj", "sendObj(obj): a map string -> integer; returns its entry count" },
+    };
+    enum { N = sizeof methods / sizeof methods[0] };
+    msgpack_packer *pk = &w->pk;
+    int fail;
+    if (rb_zr_name_is(ev, "_zerorpc_ping")) {
+        fail = rb_zr_pack_head(pk, id, RB_ZR_ID_LEN, resp_to, RB_ZR_OK) ||
+               msgpack_pack_array(pk, 1) || msgpack_pack_array(pk, 2) ||
+               rb_mp_pack_cstr(pk, "pong") || rb_mp_pack_cstr(pk, ZS_SERVER_NAME);
+    } else if (rb_zr_name_is(ev, "_zerorpc_name")) {
+        fail = rb_zr_pack_head(pk, id, RB_ZR_ID_LEN, resp_to, RB_ZR_OK) ||
+               msgpack_pack_array(pk, 1) || rb_mp_pack_cstr(pk, ZS_SERVER_NAME);
+    } else if (rb_zr_name_is(ev, "_zerorpc_list")) {
+        fail = rb_zr_pack_head(pk, id, RB_ZR_ID_LEN, resp_to, RB_ZR_OK) ||
+               msgpack_pack_array(pk, 1) || msgpack_pack_array(pk, N);
+        for (int i = 0; i < N && !fail; i++)
+            fail = rb_mp_pack_cstr(pk, methods[i].name);
+    } else if (rb_zr_name_is(ev, "_zerorpc_inspect")) {
+        fail = rb_zr_pack_head(pk, id, RB_ZR_ID_LEN, resp_to, RB_ZR_OK) ||
+               msgpack_pack_array(pk, 1) || msgpack_pack_map(pk, 2) ||
+               rb_mp_pack_cstr(pk, "name") || rb_mp_pack_cstr(pk, ZS_SERVER_NAME) ||
+               rb_mp_pack_cstr(pk, "methods") || msgpack_pack_map(pk, N);
+        for (int i = 0; i < N && !fail; i++)
+            fail = rb_mp_pack_cstr(pk, methods[i].name) || msgpack_pack_map(pk, 2) ||
+                   rb_mp_pack_cstr(pk, "args") || msgpack_pack_array(pk, methods[i].arg ? 1 : 0) ||
+                   (methods[i].arg && (msgpack_pack_map(pk, 1) || rb_mp_pack_cstr(pk, "name") ||
+                                       rb_mp_pack_cstr(pk, methods[i].arg))) ||
+                   rb_mp_pack_cstr(pk, "doc") || rb_mp_pack_cstr(pk, methods[i].doc);
+    } else {
+        return RB_ENOMETHOD;
+    }
+    return fail ? RB_ENOMEM : RB_OK;
+}
+
 /* Handle the event buf[0..len): leave the reply event in w->sbuf and return
  * 1, or return 0 when the event needs no reply (heartbeat, flow control,
  * an event of a channel that is already closed). Never fails: every bad
@@ -496,12 +542,13 @@ static int zs_process(zs_worker *w, const char *buf, size_t len)
         why = "event on a channel that is not open (calls are unary: a channel closes with its reply)";
         goto error;
     }
-    if (rb_zr_name_is(&ev, "_zerorpc_ping")) {
-        if (rb_zr_pack_head(&w->pk, id, sizeof id, resp_to, RB_ZR_OK) ||
-            msgpack_pack_array(&w->pk, 1) || msgpack_pack_array(&w->pk, 2) ||
-            rb_mp_pack_cstr(&w->pk, "pong") || rb_mp_pack_cstr(&w->pk, ZS_SERVER_NAME))
+    if (ev.name_len > 9 && memcmp(ev.name_ptr, "_zerorpc_", 9) == 0) {
+        rc = zs_builtin(w, &ev, id, resp_to);
+        if (rc == RB_OK)
+            goto done;
+        if (rc == RB_ENOMEM)
             goto nomem;
-        goto done;
+        /* not a built-in we have: rb_mp_dispatch says "unknown method" */
     }
     if (rb_zr_pack_head(&w->pk, id, sizeof id, resp_to, RB_ZR_OK) || msgpack_pack_array(&w->pk, 1))
         goto nomem;

@@ -87,6 +87,22 @@ with Server("zmq", "--max-request", str(LIMIT)) as srv:
     c.close()
     other.close()
 
+    # Not ZeroMQ at all on the port: an HTTP request, random bytes, a
+    # greeting cut short and left hanging. libzmq drops those connections;
+    # the server goes on serving.
+    import os, socket
+    host, port = srv.endpoint.rsplit(":", 1)
+    raw_socks = []
+    for junk in (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", os.urandom(4096), b"\xff\x00\x00\x00"):
+        s = socket.create_connection((host, int(port)), timeout=5)
+        s.sendall(junk)
+        raw_socks.append(s)
+    fresh = Client(ep, timeout=5.0)
+    checks.eq("after raw TCP junk: fib(22)", fresh.call("fib", 22), 17711)
+    fresh.close()
+    for s in raw_socks:
+        s.close()
+
     # Our own client over the limit: a deadline error (not a hang), then
     # the next call works.
     rc, out, _ = call("zmq", "sendObj", 1000, connect=srv.endpoint, timeout_ms=500, check=False)

@@ -624,7 +624,9 @@ static void *zs_worker_main(void *arg)
     return NULL;
 }
 
-/* Move one whole multipart message from `from` to `to`. */
+/* Move one whole multipart message from `from` to `to`. Never blocks: a
+ * message the other side cannot take now (workers' queues full) is
+ * dropped, and its client's deadline tells it. */
 static void zs_forward(void *from, void *to, zmq_msg_t *m)
 {
     int more;
@@ -632,7 +634,7 @@ static void zs_forward(void *from, void *to, zmq_msg_t *m)
         if (zmq_msg_recv(m, from, ZMQ_DONTWAIT) < 0)
             return;
         more = zmq_msg_more(m);
-        if (zmq_msg_send(m, to, more ? ZMQ_SNDMORE : 0) < 0) {
+        if (zmq_msg_send(m, to, (more ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT) < 0) {
             /* Drain the rest of a message that cannot go on. */
             while (more && zmq_msg_recv(m, from, ZMQ_DONTWAIT) >= 0)
                 more = zmq_msg_more(m);

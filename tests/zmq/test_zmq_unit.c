@@ -18,10 +18,9 @@
 #include <zmq.h>
 
 #include "rb_msgpack.h"
-#include "transport.h"
+#include "rb_zmq.h"
 #include "zerorpc.h"
 
-extern const rb_transport rb_transport_zmq;
 const rb_transport *const rb_transports[] = { &rb_transport_zmq, NULL };
 
 /* ---- codec ---------------------------------------------------------------- */

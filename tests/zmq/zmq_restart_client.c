@@ -15,9 +15,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "transport.h"
+#include "rb_zmq.h"
 
-extern const rb_transport rb_transport_zmq;
 const rb_transport *const rb_transports[] = { &rb_transport_zmq, NULL };
 
 int main(int argc, char **argv)

@@ -24,7 +24,7 @@
  * The hot path uses libzmq's zmq_msg_* directly (czmq's zmsg/zframe would
  * allocate per frame); one msgpack buffer per client/worker is reused.
  */
-#include "transport.h"
+#include "rb_zmq.h"
 #include "rb_msgpack.h"
 #include "zerorpc.h"
 
@@ -38,7 +38,7 @@
 #include <string.h>
 #include <zmq.h>
 
-#define ZMQ_DEFAULT_ENDPOINT "127.0.0.1:7305"
+#define ZMQ_DEFAULT_ENDPOINT RB_ZMQ_DEFAULT_ENDPOINT
 #define ZS_MAX_FRAMES 8        /* envelope frames + event we accept per request */
 #define ZS_POLL_MS 100         /* server: how often rb_serve_stop is checked, ms */
 #define ZS_SERVER_NAME "rpcbench"

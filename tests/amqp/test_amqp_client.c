@@ -7,7 +7,11 @@
  *     after the client's deadline);
  *   - several clients in several threads on one server, every reply verified,
  *     body byte counts exact, on all three transports (the server runs in
- *     this process through the table's serve, stopped by rb_serve_stop).
+ *     this process through the table's serve, stopped by rb_serve_stop);
+ *   - when the broker closes this process's connections (rabbitmqctl
+ *     close_connection through scripts/broker ctl, only ours), the call in
+ *     flight fails with RB_ECLOSED, the server's workers reconnect, and the
+ *     same client gets through again on a new connection.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +23,10 @@
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
@@ -279,6 +287,111 @@ static void test_concurrent_clients(void **state)
     }
 }
 
+/* ---- the broker drops our connections ---------------------------------- */
+
+static int broker_port(void)
+{
+    const char *url = getenv("RPCBENCH_AMQP_URL");
+    const char *at = url ? strrchr(url, '@') : NULL;
+    const char *colon = at ? strchr(at, ':') : NULL;
+    return colon ? atoi(colon + 1) : 0;
+}
+
+/* Is local TCP port `lport` one of this process's sockets to the broker? */
+static int ours(int lport, int port)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int found = 0;
+    if (!d)
+        return 0;
+    for (struct dirent *e; !found && (e = readdir(d));) {
+        int fd = atoi(e->d_name);
+        struct sockaddr_in me, peer;
+        socklen_t ml = sizeof me, pl = sizeof peer;
+        found = e->d_name[0] != '.' &&
+                getpeername(fd, (struct sockaddr *)&peer, &pl) == 0 &&
+                peer.sin_family == AF_INET && ntohs(peer.sin_port) == port &&
+                getsockname(fd, (struct sockaddr *)&me, &ml) == 0 &&
+                ntohs(me.sin_port) == lport;
+    }
+    closedir(d);
+    return found;
+}
+
+/* Ask the broker to close every connection of this process (rabbitmqctl
+ * lists each connection's Erlang pid and peer port; the peer port is our
+ * local port). Other processes' connections are left alone. Returns how many
+ * were closed. */
+static int close_our_connections(void)
+{
+    const char *src = getenv("RB_SOURCE_DIR");
+    int port = broker_port(), n = 0;
+    assert_non_null(src);
+    assert_true(port > 0);
+    char cmd[1024], pids[8][64];
+    int np = 0;
+    snprintf(cmd, sizeof cmd, "'%s/scripts/broker' ctl list_connections -p rpcbench "
+             "--no-table-headers pid peer_port", src);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    char line[256], pid[60];
+    int lport;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "%59s %d", pid, &lport) == 2 && ours(lport, port) && np < 8)
+            snprintf(pids[np++], sizeof pids[0], "%s", pid);
+    pclose(f);
+    for (int i = 0; i < np; i++) {
+        snprintf(cmd, sizeof cmd, "'%s/scripts/broker' ctl close_connection '%s' "
+                 "'rpcbench test' >/dev/null", src, pids[i]);
+        if (system(cmd) == 0)
+            n++;
+    }
+    return n;
+}
+
+static void test_reconnect_after_broker_closes(void **state)
+{
+    (void)state;
+    char q[128];
+    queue_name(q, sizeof q, "drop");
+    serve_ctx s = { .t = &rb_transport_amqp_queue, .o = { .queue = q, .entries = 5,
+                    .threads = 1, .prefetch = 1, .max_request = 1 << 20 } };
+    pthread_t st;
+    rb_serve_stop = 0;
+    assert_int_equal(pthread_create(&st, NULL, serve_main, &s), 0);
+    rb_client_opts o = { .queue = q, .timeout_ms = 2000 };
+    rb_client *c = NULL;
+    char err[256];
+    assert_int_equal(rb_connect(&rb_transport_amqp_queue, &o, &c, err, sizeof err), RB_OK);
+    int64_t v = 0;
+    int rc = RB_ENOSERVER;
+    for (int k = 0; k < 200 && rc == RB_ENOSERVER; k++)
+        if ((rc = rb_call_fib(c, 30, &v)) == RB_ENOSERVER)
+            sleep_ms(20);
+    assert_int_equal(rc, RB_OK);
+    assert_int_equal(v, 832040);
+
+    /* The server's connection and the client's. */
+    assert_int_equal(close_our_connections(), 2);
+    rc = rb_call_fib(c, 31, &v);
+    assert_int_equal(rc, RB_ECLOSED);
+    assert_non_null(strstr(c->errstr, "broker"));
+    /* The next calls reconnect; until the server's worker has reconnected
+     * and declared its queue again they get "no server". */
+    rc = RB_ENOSERVER;
+    for (int k = 0; k < 200 && rc == RB_ENOSERVER; k++)
+        if ((rc = rb_call_fib(c, 32, &v)) == RB_ENOSERVER)
+            sleep_ms(20);
+    assert_int_equal(rc, RB_OK);
+    assert_int_equal(v, 2178309);
+    assert_int_equal(c->stale_replies, 0);
+    rb_close(&c);
+    rb_serve_stop = 1;
+    pthread_join(st, NULL);
+    assert_int_equal(s.rc, RB_OK);
+    rb_serve_stop = 0;
+}
+
 int main(void)
 {
     if (!getenv("RPCBENCH_AMQP_URL")) {
@@ -291,6 +404,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stale_reply_discarded),
         cmocka_unit_test(test_concurrent_clients),
+        cmocka_unit_test(test_reconnect_after_broker_closes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,6 +53,11 @@ typedef struct srv_worker {
     uint64_t calls, errors, dropped, reconnects;
 } srv_worker;
 
+static const char *kind_name(rb_amqp_kind k)
+{
+    return k == RB_AMQP_DIRECT ? "amqp" : k == RB_AMQP_QUEUE ? "amqp-queue" : "amqp-durable";
+}
+
 static int stopping(const srv_worker *w)
 {
     return rb_serve_stop || w->sh->stop;
@@ -274,8 +279,7 @@ static int other_frame(srv_worker *w, char *why, size_t whylen)
 
 static void drop_conn(srv_worker *w, const char *why)
 {
-    fprintf(stderr, "%s worker %d: %s; reconnecting\n",
-            w->sh->kind == RB_AMQP_DURABLE ? "amqp-durable" : "amqp", w->id, why);
+    fprintf(stderr, "%s worker %d: %s; reconnecting\n", kind_name(w->sh->kind), w->id, why);
     amqp_destroy_connection(w->conn);
     w->conn = NULL;
 }
@@ -382,7 +386,7 @@ int rb_amqp_serve(rb_amqp_kind kind, const rb_server_opts *o)
     int failed = sh.failed;
     pthread_mutex_unlock(&sh.mu);
     if (failed) {
-        fprintf(stderr, "%s: %s\n", kind == RB_AMQP_DURABLE ? "amqp-durable" : "amqp", sh.err);
+        fprintf(stderr, "%s: %s\n", kind_name(kind), sh.err);
         sh.stop = 1;
         rc = RB_ECONNECT;
     } else {
@@ -406,7 +410,7 @@ done:
     if (rc == RB_OK && (errors || dropped || reconnects))
         fprintf(stderr, "%s server on \"%s\": %llu requests, %llu error replies, "
                 "%llu dropped (no reply_to), %llu reconnects\n",
-                kind == RB_AMQP_DIRECT ? "amqp" : kind == RB_AMQP_QUEUE ? "amqp-queue" : "amqp-durable",
+                kind_name(kind),
                 sh.queue, (unsigned long long)calls, (unsigned long long)errors,
                 (unsigned long long)dropped, (unsigned long long)reconnects);
     free(ws);

@@ -611,8 +611,18 @@ static int parse_args(int argc, char **argv, run_cfg *cfg)
             cfg->ts[cfg->nt++] = t;
         }
     } else {
-        for (const rb_transport *const *p = rb_transports; *p && cfg->nt < MAX_LIST; p++)
+        /* Every transport built in; the broker ones only with a broker. */
+        int skipped = 0;
+        for (const rb_transport *const *p = rb_transports; *p && cfg->nt < MAX_LIST; p++) {
+            if ((*p)->uses_broker && !getenv("RPCBENCH_AMQP_URL")) {
+                skipped++;
+                continue;
+            }
             cfg->ts[cfg->nt++] = *p;
+        }
+        if (skipped)
+            fprintf(stderr, "rpcbench: RPCBENCH_AMQP_URL is not set: %d AMQP transport(s) left out "
+                            "(scripts/broker start, then source .run/broker.env)\n", skipped);
     }
     for (int i = 0; i < nconnect; i++) {
         char *eq = strchr(connects[i], '=');

@@ -2,23 +2,33 @@
 
 1. The RabbitMQ tutorial 6 RPC client (FibonacciRpcClient, as published,
    with only the connection parameters and a time limit changed) calls
-   `rpcbench serve` of each AMQP transport on the tutorial's `rpc_queue`:
-   fib(30) = 832040.
+   `rpcbench serve` of each AMQP transport on the tutorial's `rpc_queue`
+   (in a vhost of the test's own): fib(30) = 832040.
 2. Our client (`rpcbench call amqp* ...`) calls an RPC server written with
    pika from the tutorial's rpc_server.py, extended to the three methods
    with the same JSON conventions: every method, the error reply, and the
    request properties our client sends, seen from the pika side."""
 import json
+import os
+import subprocess
 import threading
 import time
+import urllib.parse
 import uuid
 
 import pika
 
+import amqpt
 from amqpt import TRANSPORTS, URL, acall, connect, err_code, queue_name, serve
-from rbtest import Checks
+from rbtest import SOURCE_DIR, Checks
 
 checks = Checks()
+
+
+def broker(*args):
+    """rabbitmqctl against the suite's private node (scripts/broker ctl)."""
+    subprocess.run([os.path.join(SOURCE_DIR, "scripts", "broker"), "ctl"] + list(args),
+                   check=True, capture_output=True, timeout=120)
 
 
 # --- 1. the tutorial's client (rpc_client.py of RabbitMQ tutorial six) -----
@@ -57,16 +67,28 @@ class FibonacciRpcClient(object):
         return int(self.response) if self.response is not None else None
 
 
-for t in TRANSPORTS:
-    with serve(t, "rpc_queue") as srv:
-        client = FibonacciRpcClient()
-        checks.eq("tutorial client -> %s: fib(30)" % t, client.call(30), 832040)
-        checks.eq("tutorial client -> %s: fib(92)" % t, client.call(92), 7540113804746346429)
-        client.connection.close()
-    if t == "amqp-durable":   # the durable rpc_queue outlives its server
-        c = connect()
-        c.channel().queue_delete(queue="rpc_queue")
-        c.close()
+# The tutorial's queue name is fixed (rpc_queue): a vhost of this test's own
+# keeps it apart from any other user of the broker.
+user = urllib.parse.unquote(URL.split("//", 1)[1].split(":", 1)[0])
+vhost = "rbtest-interop-%d" % os.getpid()
+broker("add_vhost", vhost)
+broker("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
+vhost_env = dict(os.environ, RPCBENCH_AMQP_URL=URL.rsplit("/", 1)[0] + "/" + vhost)
+URL = vhost_env["RPCBENCH_AMQP_URL"]
+try:
+    for t in TRANSPORTS:
+        with serve(t, "rpc_queue", env=vhost_env) as srv:
+            client = FibonacciRpcClient()
+            checks.eq("tutorial client -> %s: fib(30)" % t, client.call(30), 832040)
+            checks.eq("tutorial client -> %s: fib(92)" % t, client.call(92), 7540113804746346429)
+            client.connection.close()
+        if t == "amqp-durable":   # the durable rpc_queue outlives its server
+            c = pika.BlockingConnection(pika.URLParameters(URL))
+            c.channel().queue_delete(queue="rpc_queue")
+            c.close()
+finally:
+    broker("delete_vhost", vhost)
+    URL = amqpt.URL
 
 
 # --- 2. a pika RPC server (the tutorial's rpc_server.py, three methods) ----

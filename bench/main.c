@@ -63,7 +63,7 @@ static const rb_transport *find_or_die(const char *name)
 static int cmd_list(void)
 {
     for (const rb_transport *const *p = rb_transports; *p; p++)
-        printf("%-14s %-40s %s\n", (*p)->name, (*p)->version ? (*p)->version() : "",
+        printf("%-14s %-42s %s\n", (*p)->name, (*p)->version ? (*p)->version() : "",
                (*p)->description);
     return 0;
 }
@@ -178,7 +178,8 @@ static int cmd_call(int argc, char **argv)
     };
     rb_client_opts co = { .timeout_ms = RB_DEFAULT_TIMEOUT_MS };
     int c;
-    /* Plain getopt_long permutes, so a negative ARG (fib -1) needs "--". */
+    /* "+": stop at the first positional argument, so a negative ARG
+     * (fib -1) is not taken for an option; "--" is accepted too. */
     while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
         switch (c) {
         case 'c': co.endpoint = optarg; break;
@@ -192,7 +193,8 @@ static int cmd_call(int argc, char **argv)
     char *pos[3];
     int npos = 0;
     for (int i = optind; i < argc; i++) {
-        if (strcmp(argv[i], "--connect") == 0 && i + 1 < argc) co.endpoint = argv[++i];
+        if (strcmp(argv[i], "--") == 0) continue;
+        else if (strcmp(argv[i], "--connect") == 0 && i + 1 < argc) co.endpoint = argv[++i];
         else if (strcmp(argv[i], "--queue") == 0 && i + 1 < argc) co.queue = argv[++i];
         else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
             co.timeout_ms = (int)rb_arg_int("--timeout", argv[++i], 1, 3600000);

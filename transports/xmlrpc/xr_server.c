@@ -486,31 +486,14 @@ static void *watch_stop(void *arg)
     return NULL;
 }
 
-/* "HOST:PORT" or "[V6]:PORT" with PORT 0..65535 (0: ephemeral). */
+/* "HOST:PORT" or "[V6]:PORT" with PORT 0..65535 (0: ephemeral), host not
+ * empty; the port as a string for getaddrinfo. */
 static int parse_listen(const char *s, char *host, size_t hostlen, char *port, size_t portlen)
 {
-    const char *h = s, *colon;
-    size_t hl;
-    if (s[0] == '[') {
-        const char *end = strchr(s, ']');
-        if (!end || end[1] != ':')
-            return RB_EINVAL;
-        h = s + 1;
-        hl = (size_t)(end - h);
-        colon = end + 1;
-    } else {
-        colon = strrchr(s, ':');
-        if (!colon)
-            return RB_EINVAL;
-        hl = (size_t)(colon - s);
-    }
-    char *endp;
-    long p = strtol(colon + 1, &endp, 10);
-    if (hl == 0 || hl + 1 > hostlen || endp == colon + 1 || *endp || p < 0 || p > 65535)
+    int p;
+    if (rb_parse_hostport(s, host, hostlen, &p) != RB_OK || host[0] == '\0')
         return RB_EINVAL;
-    memcpy(host, h, hl);
-    host[hl] = '\0';
-    snprintf(port, portlen, "%ld", p);
+    snprintf(port, portlen, "%d", p);
     return RB_OK;
 }
 

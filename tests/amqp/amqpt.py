@@ -46,21 +46,7 @@ def acall(transport, method, *args, queue=None, timeout_ms=None, env=None):
     extra = list(args)
     if queue:
         extra += ["--queue", queue]
-    if env is None:
-        return call(transport, method, *extra, timeout_ms=timeout_ms, check=False)
-    import subprocess
-    from rbtest import RPCBENCH
-    cmd = [RPCBENCH, "call", transport, method] + [str(a) for a in extra]
-    if timeout_ms is not None:
-        cmd += ["--timeout", str(timeout_ms)]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
-    out = None
-    if p.stdout.strip():
-        try:
-            out = json.loads(p.stdout)
-        except ValueError:
-            out = p.stdout
-    return p.returncode, out, p.stderr
+    return call(transport, method, *extra, timeout_ms=timeout_ms, check=False, env=env)
 
 
 def err_code(out):

@@ -46,27 +46,7 @@ class Proc(Server):
     """Server() for any command that prints the ready line."""
 
     def __init__(self, cmd, ready_timeout=120):
-        import select
-        import time
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.endpoint = None
-        deadline = time.monotonic() + ready_timeout
-        buf = b""
-        while time.monotonic() < deadline and self.endpoint is None:
-            r, _, _ = select.select([self.proc.stdout], [], [], 0.2)
-            if r:
-                chunk = os.read(self.proc.stdout.fileno(), 4096)
-                if not chunk:
-                    break
-                buf += chunk
-                for line in buf.decode(errors="replace").splitlines():
-                    if line.startswith("ready "):
-                        self.endpoint = line.split(" ", 1)[1].strip()
-            elif self.proc.poll() is not None:
-                break
-        if self.endpoint is None:
-            self.stop()
-            raise RuntimeError("%s did not print 'ready': %r" % (cmd[0], buf))
+        super().__init__(None, cmd=cmd, ready_timeout=ready_timeout, stderr=subprocess.PIPE)
 
     def stop_and_stderr(self, timeout=60):
         rc = self.stop(timeout=timeout)

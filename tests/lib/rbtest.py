@@ -21,12 +21,16 @@ SOURCE_DIR = os.environ.get("RB_SOURCE_DIR", os.path.join(os.path.dirname(__file
 class Server:
     """A `rpcbench serve` child process. Use as a context manager."""
 
-    def __init__(self, transport, *args, listen="127.0.0.1:0", ready_timeout=60, env=None):
-        cmd = [RPCBENCH, "serve", transport]
-        if listen is not None:
-            cmd += ["--listen", listen]
-        cmd += list(args)
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env)
+    def __init__(self, transport, *args, listen="127.0.0.1:0", ready_timeout=60, env=None,
+                 cmd=None, stderr=None):
+        """cmd: run this command line instead of `rpcbench serve ...` (e.g.
+        under valgrind); it must print the same ready line."""
+        if cmd is None:
+            cmd = [RPCBENCH, "serve", transport]
+            if listen is not None:
+                cmd += ["--listen", listen]
+            cmd += list(args)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, env=env)
         self.endpoint = None
         deadline = time.monotonic() + ready_timeout
         buf = b""
@@ -45,7 +49,7 @@ class Server:
                 break
         self.stop()
         raise RuntimeError("server %s did not print 'ready' (exit %s, output %r)"
-                           % (transport, self.proc.returncode, buf))
+                           % (cmd[0] if transport is None else transport, self.proc.returncode, buf))
 
     @property
     def port(self):
@@ -72,14 +76,15 @@ class Server:
         self.stop()
 
 
-def call(transport, method, *args, connect=None, timeout_ms=None, check=True):
-    """`rpcbench call`; returns (exit status, parsed JSON of stdout or None, stderr)."""
+def call(transport, method, *args, connect=None, timeout_ms=None, check=True, env=None):
+    """`rpcbench call`; returns (exit status, parsed JSON of stdout or None, stderr).
+    env: the environment of the call (default: ours)."""
     cmd = [RPCBENCH, "call", transport, method] + [str(a) for a in args]
     if connect:
         cmd += ["--connect", connect]
     if timeout_ms is not None:
         cmd += ["--timeout", str(timeout_ms)]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
     out = None
     if p.stdout.strip():
         try:

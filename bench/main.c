@@ -23,6 +23,7 @@ static void usage(FILE *f)
 "  list                                   transports built in, with library versions\n"
 "  serve TRANSPORT [--listen HOST:PORT] [--entries N] [--threads N]\n"
 "                  [--queue NAME] [--prefetch N] [--max-request BYTES]\n"
+"                  [--work-us N] [--work busy|sleep]   server work per call, µs\n"
 "  call  TRANSPORT METHOD [ARG] [--connect HOST:PORT] [--queue NAME] [--timeout MS]\n"
 "                                         one call, reply as JSON; ARG: fib's n;\n"
 "                                         sendObj's entry count or a JSON object\n"
@@ -83,9 +84,13 @@ static int cmd_serve(int argc, char **argv)
         { "queue", required_argument, NULL, 'q' },
         { "prefetch", required_argument, NULL, 'p' },
         { "max-request", required_argument, NULL, 'm' },
+        { "work-us", required_argument, NULL, 'W' },
+        { "work", required_argument, NULL, 'K' },
         { "help", no_argument, NULL, 'h' },
         { 0, 0, 0, 0 },
     };
+    uint64_t work_us = 0;
+    int work_sleep = 0;
     rb_server_opts so = {
         .entries = RB_DEFAULT_ENTRIES,
         .threads = 1,
@@ -101,6 +106,14 @@ static int cmd_serve(int argc, char **argv)
         case 'q': so.queue = optarg; break;
         case 'p': so.prefetch = (int)rb_arg_int("--prefetch", optarg, 0, 65535); break;
         case 'm': so.max_request = (size_t)rb_arg_int("--max-request", optarg, 64, 1ll << 30); break;
+        case 'W': work_us = (uint64_t)rb_arg_int("--work-us", optarg, 0, 10000000); break;
+        case 'K':
+            if (strcmp(optarg, "busy") && strcmp(optarg, "sleep")) {
+                fprintf(stderr, "rpcbench: --work wants busy or sleep, got '%s'\n", optarg);
+                return 2;
+            }
+            work_sleep = strcmp(optarg, "sleep") == 0;
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -110,6 +123,7 @@ static int cmd_serve(int argc, char **argv)
         return 2;
     }
     const rb_transport *t = find_or_die(argv[optind]);
+    rb_service_set_work(work_us, work_sleep);
     if (!t->serve) {
         fprintf(stderr, "rpcbench: %s has no server\n", t->name);
         return 2;

@@ -2,6 +2,7 @@
 #include "rb_error.h"
 
 #include <string.h>
+#include <time.h>
 
 static const char *const method_names[RB_M__COUNT] = {
     RB_METHOD_FIB, RB_METHOD_GET_OBJ, RB_METHOD_SEND_OBJ,
@@ -45,4 +46,43 @@ int rb_service_send_obj(const rb_obj *obj, int64_t *ack)
 {
     *ack = (int64_t)obj->count;
     return RB_OK;
+}
+
+static uint64_t work_us;   /* set before serving starts, read-only after */
+static int work_sleep;
+
+void rb_service_set_work(uint64_t us, int sleep)
+{
+    work_us = us;
+    work_sleep = sleep;
+}
+
+uint64_t rb_service_work_us(void)
+{
+    return work_us;
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void rb_service_work(void)
+{
+    if (!work_us)
+        return;
+    if (work_sleep) {
+        struct timespec ts = { .tv_sec = (time_t)(work_us / 1000000),
+                               .tv_nsec = (long)(work_us % 1000000) * 1000 };
+        while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) != 0)
+            ;
+        return;
+    }
+    /* Busy: the thread's own CPU time, so a descheduled server thread still
+     * does all its work (as a real handler would), not just wait it out. */
+    uint64_t end = clock_ns(CLOCK_THREAD_CPUTIME_ID) + work_us * 1000ull;
+    while (clock_ns(CLOCK_THREAD_CPUTIME_ID) < end)
+        ;
 }

@@ -53,4 +53,20 @@ int rb_service_get_obj(size_t entries, rb_obj *out);
  * entry count) and acknowledges with the number of entries. Returns RB_OK. */
 int rb_service_send_obj(const rb_obj *obj, int64_t *ack);
 
+/* Server work time (rpcbench serve --work-us N [--work busy|sleep]): what a
+ * real handler would spend before replying. Set once at server start, before
+ * any thread serves; us 0 (the default) means none. sleep 0 spins on
+ * CLOCK_THREAD_CPUTIME_ID (busy CPU, so it shows in the server's CPU per
+ * call), 1 sleeps (clock_nanosleep). us is 0..10,000,000. */
+void rb_service_set_work(uint64_t us, int sleep);
+
+/* The configured work time in µs (0: none). */
+uint64_t rb_service_work_us(void);
+
+/* Spend the configured work time, once per executed request, in the thread
+ * that handles it, after the request is decoded and before the reply is
+ * encoded. Every server calls it for every request it executes (fib, getObj,
+ * sendObj, errors excepted); a no-op when no work is configured. */
+void rb_service_work(void);
+
 #endif

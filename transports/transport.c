@@ -1,9 +1,12 @@
 #include "transport.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 volatile sig_atomic_t rb_serve_stop = 0;
@@ -24,8 +27,21 @@ static void call_begin(rb_client *c)
     c->rep_body_bytes = 0;
 }
 
-static int call_end(rb_client *c, int rc)
+/* A reply that arrives after the call's deadline is a timeout, never a
+ * success: stacks whose own deadline is coarse (or checked only before the
+ * reply is read) would otherwise hand back late replies as samples. t0 is the
+ * call's start (CLOCK_MONOTONIC, ns). */
+static int call_end(rb_client *c, int rc, uint64_t t0)
 {
+    if (rc == RB_OK && c->timeout_ms > 0) {
+        uint64_t took = rb_now_ns() - t0;
+        if (took > (uint64_t)c->timeout_ms * 1000000ull) {
+            c->stale_replies++;
+            rc = rb_client_fail(c, RB_ETIMEDOUT,
+                                "reply arrived after the deadline (%.3f ms > %d ms)",
+                                (double)took / 1e6, c->timeout_ms);
+        }
+    }
     c->err = rc;
     if (rc && !c->errstr[0])
         snprintf(c->errstr, sizeof c->errstr, "%s", rb_strerror(rc));
@@ -54,19 +70,22 @@ int rb_connect(const rb_transport *t, const rb_client_opts *o, rb_client **out,
 int rb_call_fib(rb_client *c, int64_t n, int64_t *result)
 {
     call_begin(c);
-    return call_end(c, c->t->fib(c, n, result));
+    uint64_t t0 = rb_now_ns();
+    return call_end(c, c->t->fib(c, n, result), t0);
 }
 
 int rb_call_get_obj(rb_client *c, rb_obj *out)
 {
     call_begin(c);
-    return call_end(c, c->t->get_obj(c, out));
+    uint64_t t0 = rb_now_ns();
+    return call_end(c, c->t->get_obj(c, out), t0);
 }
 
 int rb_call_send_obj(rb_client *c, const rb_obj *obj, int64_t *count)
 {
     call_begin(c);
-    return call_end(c, c->t->send_obj(c, obj, count));
+    uint64_t t0 = rb_now_ns();
+    return call_end(c, c->t->send_obj(c, obj, count), t0);
 }
 
 void rb_close(rb_client **c)
@@ -133,4 +152,45 @@ int rb_ms_left(uint64_t deadline_ns)
         return 0;
     uint64_t ms = (deadline_ns - now + 999999) / 1000000;
     return ms > INT32_MAX ? INT32_MAX : (int)ms;
+}
+
+const char *rb_endpoint_or_default(const rb_transport *t, const char *endpoint)
+{
+    return endpoint && *endpoint ? endpoint : t->default_endpoint;
+}
+
+void rb_serve_ready(const char *host, int port)
+{
+    if (strchr(host, ':'))
+        printf("ready [%s]:%d\n", host, port);
+    else
+        printf("ready %s:%d\n", host, port);
+    fflush(stdout);
+}
+
+int rb_serve_ready_fd(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    char host[INET6_ADDRSTRLEN];
+    if (getsockname(fd, (struct sockaddr *)&ss, &len))
+        return RB_EIO;
+    if (ss.ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+        inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+        rb_serve_ready(host, ntohs(a->sin_port));
+    } else if (ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+        inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+        rb_serve_ready(host, ntohs(a->sin6_port));
+    } else {
+        return RB_EIO;
+    }
+    return RB_OK;
+}
+
+void rb_serve_ready_queue(const char *queue)
+{
+    printf("ready %s\n", queue);
+    fflush(stdout);
 }

@@ -49,6 +49,38 @@ typedef struct rb_server_opts {
 
 typedef struct rb_transport rb_transport;
 
+/* Which broker requests go through. bench/ starts, measures (CPU, the
+ * broker-to-server hop) and faults brokers by this kind, never by name. */
+typedef enum rb_broker_kind {
+    RB_BROKER_NONE = 0,        /* client talks to the server directly */
+    RB_BROKER_RABBITMQ = 1,    /* the private node of scripts/broker, reached
+                                  through RPCBENCH_AMQP_URL */
+    RB_BROKER_RABBITMQ_CLUSTER = 2, /* the 3-node cluster (scripts/broker
+                                  start --nodes 3), RPCBENCH_AMQP_CLUSTER_URL */
+} rb_broker_kind;
+
+/* What users weigh and the numbers do not show: short phrases for report.md's
+ * "What the numbers do not show" table, from the stack's documentation and
+ * how the transport uses it. Every field a static string, never NULL. */
+typedef struct rb_transport_props {
+    const char *human_readable; /* "yes (HTTP/1.1 + XML)", "bodies yes (JSON), framing no" */
+    const char *schema;         /* "none", "yes (.proto)" */
+    const char *streaming;      /* "no", "yes: client, server, bidirectional" */
+    const char *stdlib;         /* in most languages' standard library? */
+    const char *restart;        /* what a server restart does to the client, as built */
+} rb_transport_props;
+
+/* A library a stack runs on and the Debian package that ships it: the
+ * manifest records each package's version (dpkg-query) under `library`. */
+typedef struct rb_package {
+    const char *library;        /* results.json name: "rabbitmq-c" */
+    const char *debian_package; /* "librabbitmq4" */
+} rb_package;
+
+/* Most packages a transport lists (the array ends with a {NULL, NULL} entry
+ * or at this count). */
+#define RB_MAX_PACKAGES 6
+
 /* The common head of every transport's client. */
 typedef struct rb_client {
     const rb_transport *t;
@@ -63,9 +95,21 @@ typedef struct rb_client {
 struct rb_transport {
     const char *name;          /* as on the command line: "tcp", "amqp", ... */
     const char *description;   /* one line for `rpcbench list` */
-    const char *default_endpoint; /* "127.0.0.1:7301", or NULL for broker ones */
-    int uses_broker;           /* 1: requests go through RabbitMQ; the server
-                                  takes a queue, not a listen address */
+    const char *default_endpoint; /* "127.0.0.1:7301", or NULL for broker ones;
+                                  rb_endpoint_or_default() applies it */
+    int uses_broker;           /* 1: requests go through a broker (see
+                                  `broker`); the server takes a queue, not a
+                                  listen address */
+    rb_broker_kind broker;     /* which broker, RB_BROKER_NONE for direct */
+    int order;                 /* display order in tables and plots, ascending
+                                  (10 tcp ... 80 rest); ties by name */
+    int is_floor;              /* 1: the baseline every other transport's
+                                  ratio is taken to (exactly one per build) */
+    const char *wire;          /* what is on the wire, one phrase:
+                                  "HTTP/1.1 + JSON" */
+    rb_transport_props props;  /* the properties the numbers do not show */
+    rb_package packages[RB_MAX_PACKAGES]; /* libraries for the manifest,
+                                  ended by {NULL, NULL} or the array's end */
 
     /* Optional. Once per process, before any other call of this table.
      * Returns RB_OK or an error. */
@@ -112,7 +156,10 @@ extern const rb_transport *const rb_transports[];
 const rb_transport *rb_transport_find(const char *name);
 
 /* Wrappers: call these, not the table. Each clears c->err/errstr and the body
- * byte counts before the call and stores the result code in c->err. */
+ * byte counts before the call and stores the result code in c->err. A reply
+ * that arrives later than c->timeout_ms after the call began is turned into
+ * RB_ETIMEDOUT (and counted in c->stale_replies): a late reply is never a
+ * success, whatever the stack's own deadline did. */
 int rb_connect(const rb_transport *t, const rb_client_opts *o, rb_client **out,
                char *errbuf, size_t errlen);
 int rb_call_fib(rb_client *c, int64_t n, int64_t *result);
@@ -130,6 +177,21 @@ int rb_client_fail(rb_client *c, int err, const char *fmt, ...)
  * Port 0 is accepted: for a server it means "an ephemeral port". Returns
  * RB_OK or RB_EINVAL when there is no port or it is outside 0..65535. */
 int rb_parse_hostport(const char *s, char *host, size_t hostlen, int *port);
+
+/* o->endpoint, or t->default_endpoint when o->endpoint is NULL or "". */
+const char *rb_endpoint_or_default(const rb_transport *t, const char *endpoint);
+
+/* The ready line every server prints once it accepts calls:
+ * "ready HOST:PORT\n" on stdout (IPv6 hosts in brackets: "ready [::1]:7301"),
+ * flushed. host without brackets; port the bound port (1..65535). */
+void rb_serve_ready(const char *host, int port);
+
+/* The same for a server bound to socket fd: reads the address with
+ * getsockname(). Returns RB_OK or RB_EIO (fd not a bound inet socket). */
+int rb_serve_ready_fd(int fd);
+
+/* The same for a broker transport: "ready QUEUE\n". */
+void rb_serve_ready_queue(const char *queue);
 
 /* Milliseconds left until deadline_ns (CLOCK_MONOTONIC); 0 when passed. */
 int rb_ms_left(uint64_t deadline_ns);

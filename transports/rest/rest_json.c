@@ -41,7 +41,7 @@ int rb_rest_buf_append(rb_rest_buf *b, const void *p, size_t n)
 
 size_t rb_rest_max_members(size_t len)
 {
-    return len / 16 + 16;
+    return 4096 + len / 12;
 }
 
 int rb_rest_screen(const char *p, size_t len, size_t max_members,

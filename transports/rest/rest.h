@@ -90,6 +90,9 @@ int rb_rest_obj_to_json(const rb_obj *obj, int wrap, rb_rest_buf *b);
  * bytes of a hostile request) can be quoted. RB_OK or RB_ENOMEM. */
 int rb_rest_error_json(const char *code, const char *msg, rb_rest_buf *b);
 
+/* The transport's table (rest_client.c). */
+extern const rb_transport rb_transport_rest;
+
 /* The server (rest_server.c): the transport's serve function. */
 int rb_rest_serve(const rb_server_opts *o);
 

@@ -105,7 +105,7 @@ static int setup_handle(rest_client *c, int timeout_ms)
 
 static int rest_connect(const rb_client_opts *o, rb_client **out, char *errbuf, size_t errlen)
 {
-    const char *ep = o->endpoint && *o->endpoint ? o->endpoint : RB_REST_DEFAULT_ENDPOINT;
+    const char *ep = rb_endpoint_or_default(&rb_transport_rest, o->endpoint);
     char host[256];
     int port, rc;
     rest_client *c = calloc(1, sizeof *c);
@@ -113,11 +113,6 @@ static int rest_connect(const rb_client_opts *o, rb_client **out, char *errbuf, 
         return RB_ENOMEM;
     if (rb_parse_hostport(ep, host, sizeof host, &port) != RB_OK || port == 0) {
         snprintf(errbuf, errlen, "bad endpoint '%s': want HOST:PORT", ep);
-        rc = RB_EINVAL;
-        goto fail;
-    }
-    if (o->timeout_ms < 1) {
-        snprintf(errbuf, errlen, "timeout must be >= 1 ms");
         rc = RB_EINVAL;
         goto fail;
     }

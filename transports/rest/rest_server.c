@@ -333,7 +333,8 @@ int rb_rest_serve(const rb_server_opts *o)
     rest_server srv = { .opts = o };
     struct MHD_Daemon *d = NULL;
     int rc = RB_OK;
-    int fd = listen_on(o->listen && *o->listen ? o->listen : RB_REST_DEFAULT_ENDPOINT);
+    const char *ep = rb_endpoint_or_default(&rb_transport_rest, o->listen);
+    int fd = listen_on(ep);
     if (fd < 0)
         return RB_ECONNECT;
     srv.get_obj = build_get_obj(o->entries);
@@ -351,8 +352,7 @@ int rb_rest_serve(const rb_server_opts *o)
                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
                          MHD_OPTION_END);
     if (!d) {
-        fprintf(stderr, "rest: libmicrohttpd could not start on %s\n",
-                o->listen ? o->listen : RB_REST_DEFAULT_ENDPOINT);
+        fprintf(stderr, "rest: libmicrohttpd could not start on %s\n", ep);
         rc = RB_EIO;
         goto done;
     }

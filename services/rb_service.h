@@ -50,7 +50,9 @@ int rb_fib(int64_t n, int64_t *out);
 int rb_service_get_obj(size_t entries, rb_obj *out);
 
 /* sendObj's handling: the server stores the received object (here: keeps its
- * entry count) and acknowledges with the number of entries. Returns RB_OK. */
+ * entry count) and acknowledges with the number of entries. Returns RB_OK.
+ * Every server calls it for every sendObj it executes: in fault runs it
+ * records the call in the execution journal (rb_journal.h). */
 int rb_service_send_obj(const rb_obj *obj, int64_t *ack);
 
 /* Server work time (rpcbench serve --work-us N [--work busy|sleep]): what a

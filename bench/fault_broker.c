@@ -1,0 +1,173 @@
+/* fault_broker.c - broker faults through scripts/broker: restart the private
+ * node, SIGKILL it and start it again, SIGKILL the cluster node that leads a
+ * quorum queue and start it again. See fault.h. */
+#include "fault_int.h"
+#include "rb_error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef RB_SOURCE_DIR
+#define RB_SOURCE_DIR "."
+#endif
+
+/* Which broker a fault left down: 0 none, -1 the single node, N >= 1
+ * cluster node N. Restarted by rb_fault_broker_undo. */
+static volatile int broker_down;
+
+static const char *script_path(void)
+{
+    const char *p = getenv("RPCBENCH_BROKER_SCRIPT");
+    return p && *p ? p : RB_SOURCE_DIR "/scripts/broker";
+}
+
+/* Run the script; its stdout into out[0..outlen) when out, else to our
+ * stderr. Waits up to timeout_ms, then kills it. Exit status or -1. */
+static int run_script(const char *const *args, int timeout_ms, char *out, size_t outlen)
+{
+    const char *argv[16];
+    int n = 0, fds[2] = { -1, -1 };
+    argv[n++] = script_path();
+    for (; args[n - 1] && n < 15; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    if (out && pipe2(fds, O_CLOEXEC))
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(out ? fds[1] : STDERR_FILENO, STDOUT_FILENO);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    size_t got = 0;
+    if (out) {
+        close(fds[1]);
+        out[0] = '\0';
+    }
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        int st;
+        if (out && got + 1 < outlen) {
+            struct pollfd p = { .fd = fds[0], .events = POLLIN };
+            if (poll(&p, 1, 10) > 0) {
+                ssize_t r = read(fds[0], out + got, outlen - 1 - got);
+                if (r > 0)
+                    out[got += (size_t)r] = '\0';
+            }
+        } else {
+            struct timespec ts = { 0, 10000000 };
+            nanosleep(&ts, NULL);
+        }
+        pid_t w = waitpid(pid, &st, WNOHANG);
+        if (w == pid) {
+            if (out)
+                close(fds[0]);
+            return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 > timeout_ms) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            if (out)
+                close(fds[0]);
+            fprintf(stderr, "rpcbench: %s %s did not finish within %d ms: killed\n",
+                    argv[0], args[0] ? args[0] : "", timeout_ms);
+            return -1;
+        }
+    }
+}
+
+int rb_fault_broker_script(const char *const *args, int timeout_ms)
+{
+    return run_script(args, timeout_ms, NULL, 0) == 0 ? RB_OK : RB_EIO;
+}
+
+#define RESTART_MS 180000   /* a node boots in 5-20 s here; 3 minutes is broken */
+
+static int bring_back(int which)
+{
+    char node[16];
+    snprintf(node, sizeof node, "%d", which);
+    const char *single[] = { "restart", NULL };
+    const char *one[] = { "restart", "--node", node, NULL };
+    int rc = rb_fault_broker_script(which > 0 ? one : single, RESTART_MS);
+    if (rc == RB_OK)
+        broker_down = 0;
+    return rc;
+}
+
+void rb_fault_broker_undo(void)
+{
+    int which = broker_down;
+    if (which) {
+        fprintf(stderr, "rpcbench: starting the broker a fault left down\n");
+        bring_back(which);
+    }
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* SIGKILL a broker VM, wait DURATION, start it again. */
+static int kill_and_back(pid_t pid, int which, const rb_fault_spec *f, rb_fault_times *tm)
+{
+    tm->begin_ns = now_ns();
+    broker_down = which;
+    int rc = rb_fault_kill(pid, SIGKILL, 10000);
+    if (rc)
+        return rb_fault_err(tm, rc, "broker VM %d did not die on SIGKILL", (int)pid);
+    rb_fault_sleep_ms(f->duration_ms);
+    if ((rc = bring_back(which)))
+        return rb_fault_err(tm, rc, "scripts/broker restart failed: the broker stays down");
+    tm->end_ns = now_ns();
+    return RB_OK;
+}
+
+int rb_fault_broker_inject(const rb_fault_spec *f, rb_fault_target *t, rb_fault_times *tm)
+{
+    const char *pidvar = getenv("RPCBENCH_BROKER_PID");
+    char out[256], node[16];
+    int rc;
+    switch (f->kind) {
+    case RB_FAULT_BROKER_RESTART:
+        tm->begin_ns = now_ns();
+        broker_down = -1;
+        if ((rc = bring_back(-1)))
+            return rb_fault_err(tm, rc, "scripts/broker restart failed");
+        tm->end_ns = now_ns();
+        return RB_OK;
+    case RB_FAULT_BROKER_KILL:
+        if (!pidvar || atoi(pidvar) <= 0)
+            return rb_fault_err(tm, RB_EUNSUPP, "broker-kill needs RPCBENCH_BROKER_PID "
+                                "(scripts/broker start writes it to .run/broker.env)");
+        return kill_and_back((pid_t)atoi(pidvar), -1, f, tm);
+    case RB_FAULT_BROKER_NODE_KILL: {
+        if (!t->queue)
+            return rb_fault_err(tm, RB_EINVAL, "broker-node-kill needs the request queue");
+        const char *args[] = { "leader", t->queue, NULL };
+        int which = 0, pid = 0;
+        if (run_script(args, 30000, out, sizeof out) != 0 ||
+            sscanf(out, "%d %d", &which, &pid) != 2 || which < 1 || pid <= 0)
+            return rb_fault_err(tm, RB_EIO, "scripts/broker leader %s: no leader found (%.100s)",
+                                t->queue, out);
+        snprintf(node, sizeof node, "%d", which);
+        return kill_and_back((pid_t)pid, which, f, tm);
+    }
+    default:
+        return rb_fault_err(tm, RB_EINVAL, "not a broker fault");
+    }
+}

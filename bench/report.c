@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "descriptor.h"
 #include "rb_error.h"
 
 /* ------------------------------------------------------------------------ */
@@ -165,6 +166,38 @@ static int load_scenario(const json_t *js, rb_rscen *s)
     return 0;
 }
 
+/* One descriptor per transport name of the scenarios (first appearance
+ * order), from environment.transports or this build's tables; each
+ * scenario's t points at its own. */
+static int load_descriptors(const json_t *root, rb_results *out)
+{
+    const json_t *env = json_object_get(root, "environment");
+    const json_t *known = json_object_get(env, "transports");
+
+    out->tr = calloc(out->n ? out->n : 1, sizeof *out->tr);
+    if (!out->tr)
+        return RB_ENOMEM;
+    for (size_t i = 0; i < out->n; i++) {
+        rb_rscen *s = &out->sc[i];
+        size_t k;
+        for (k = 0; k < out->ntr; k++)
+            if (strcmp(out->tr[k].name, s->transport) == 0)
+                break;
+        if (k == out->ntr)
+            rb_desc_lookup(s->transport, json_object_get(known, s->transport), &out->tr[out->ntr++]);
+        s->t = &out->tr[k];
+    }
+    return 0;
+}
+
+const rb_transport *rb_results_floor(const rb_results *r)
+{
+    for (size_t i = 0; i < r->ntr; i++)
+        if (r->tr[i].is_floor)
+            return &r->tr[i];
+    return NULL;
+}
+
 int rb_results_dir(const char *path, char *buf, size_t cap)
 {
     struct stat st;
@@ -243,9 +276,13 @@ int rb_results_load(const char *path, rb_results *out)
             goto fail;
         }
     }
+    rc = load_descriptors(root, out);
+    if (rc != 0)
+        goto fail;
     out->root = root;
     return 0;
 fail:
+    free(out->tr);
     free(out->sc);
     memset(out, 0, sizeof *out);
     json_decref(root);
@@ -257,6 +294,7 @@ void rb_results_free(rb_results *r)
     if (!r)
         return;
     free(r->sc);
+    free(r->tr);
     json_decref((json_t *)r->root);
     memset(r, 0, sizeof *r);
 }
@@ -394,11 +432,9 @@ typedef struct shape {
     size_t nen;
     long co[MAXV];          /* concurrency values, ascending */
     size_t nco;
+    const char *floor;      /* the floor transport's name, or "floor" */
 } shape;
 
-static const char *const canon_tr[] = {
-    "tcp", "amqp", "amqp-queue", "amqp-durable", "xmlrpc", "xmlrpc-close", "zmq", "grpc"
-};
 static const char *const canon_me[] = { "fib", "getObj", "sendObj" };
 
 static int has_str(const char *const *v, size_t n, const char *s)
@@ -423,20 +459,27 @@ static void add_long_sorted(long *v, size_t *n, long x)
     (*n)++;
 }
 
+/* Display order: the descriptors' order, ties by name. */
+static int by_order(const void *a, const void *b)
+{
+    const rb_transport *x = *(const rb_transport *const *)a, *y = *(const rb_transport *const *)b;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
 static void shape_of(const rb_results *r, shape *sh)
 {
+    const rb_transport *tv[MAXV];
     size_t i, k;
 
     memset(sh, 0, sizeof *sh);
-    for (k = 0; k < sizeof canon_tr / sizeof *canon_tr; k++)
-        for (i = 0; i < r->n; i++)
-            if (strcmp(r->sc[i].transport, canon_tr[k]) == 0) {
-                sh->tr[sh->ntr++] = canon_tr[k];
-                break;
-            }
-    for (i = 0; i < r->n && sh->ntr < MAXV; i++)
-        if (!has_str(sh->tr, sh->ntr, r->sc[i].transport))
-            sh->tr[sh->ntr++] = r->sc[i].transport;
+    for (i = 0; i < r->ntr && sh->ntr < MAXV; i++)
+        tv[sh->ntr++] = &r->tr[i];
+    qsort(tv, sh->ntr, sizeof *tv, by_order);
+    for (i = 0; i < sh->ntr; i++)
+        sh->tr[i] = tv[i]->name;
+    sh->floor = rb_results_floor(r) ? rb_results_floor(r)->name : "floor";
     for (k = 0; k < sizeof canon_me / sizeof *canon_me; k++)
         for (i = 0; i < r->n; i++)
             if (strcmp(r->sc[i].method, canon_me[k]) == 0) {
@@ -502,9 +545,12 @@ static long ref_conc(const rb_results *r, const char *me)
     return method_conc(r, me, v) ? v[0] : 1;
 }
 
-static int is_broker(const char *tr)
+static const rb_transport *desc_of(const rb_results *r, const char *tr)
 {
-    return strncmp(tr, "amqp", 4) == 0;
+    for (size_t i = 0; i < r->ntr; i++)
+        if (strcmp(r->tr[i].name, tr) == 0)
+            return &r->tr[i];
+    return NULL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1238,8 +1284,8 @@ static void md_method(FILE *o, const rb_results *r, const shape *sh, const char 
     fprintf(o, "### %s\n\n", me);
     fprintf(o, "|%s transport | clients | p50 µs | p99 µs | p99.9 µs | calls/s | "
                "body B req/rep | wire B/call | CPU µs/call client/server/broker | "
-               "p50 × tcp | p99 × tcp | calls/s × tcp | p50 rank | failed |\n",
-            with_entries ? " entries |" : "");
+               "p50 × %s | p99 × %s | calls/s × %s | p50 rank | failed |\n",
+            with_entries ? " entries |" : "", sh->floor, sh->floor, sh->floor);
     fprintf(o, "|%s---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
             with_entries ? "---:|" : "");
     for (size_t e = 0; e < ne; e++)
@@ -1355,22 +1401,42 @@ static void md_payload(FILE *o, const rb_results *r, const shape *sh)
     fprintf(o, "\n");
 }
 
-/* The static properties the numbers do not show. */
-static void md_properties(FILE *o)
+static const char *or_na(const char *p)
+{
+    return p && *p ? p : "n/a";
+}
+
+/* The properties the numbers do not show, from each transport's
+ * descriptor (its table, as the run recorded it). */
+static void md_properties(FILE *o, const rb_results *r, const shape *sh)
 {
     fprintf(o,
         "### What the numbers do not show\n\n"
         "From the stacks' documentation and how rpcbench uses them, not measured:\n\n"
         "| transport | needs a broker | survives a server restart | human-readable on the wire | schema | streaming | in most languages' standard library |\n"
-        "|---|---|---|---|---|---|---|\n"
-        "| tcp | no | no: calls fail (connection closed) until the client reconnects | no (length + MessagePack) | none | no (as built) | sockets yes, MessagePack no |\n"
-        "| amqp | yes (RabbitMQ) | partly: the client keeps its broker connection; while the server is down calls fail (its request queue is auto-delete as built), then work again | bodies yes (JSON), framing no | none | no (messages) | no: a client library (pika, amqplib, …) |\n"
-        "| amqp-queue | yes (RabbitMQ) | partly, as amqp | bodies yes (JSON), framing no | none | no (messages) | no: a client library |\n"
-        "| amqp-durable | yes (RabbitMQ) | yes: requests wait in the durable queue and are served when it is back (unacked ones are redelivered); persistent messages survive a broker restart too | bodies yes (JSON), framing no | none | no (messages) | no: a client library |\n"
-        "| xmlrpc | no | the call in flight fails; the next call reconnects | yes (HTTP/1.1 + XML) | none (introspection at most) | no | Python (xmlrpc.client/server); elsewhere small libraries |\n"
-        "| xmlrpc-close | no | yes between calls: every call opens a new connection | yes (HTTP/1.1 + XML) | none | no | Python (xmlrpc.client/server); elsewhere small libraries |\n"
-        "| zmq | no | the call in flight times out; the client reopens its socket and ZeroMQ reconnects by itself | no (ZMTP + MessagePack) | none | yes in zerorpc (not used here) | no: libzmq bindings |\n"
-        "| grpc | no | the call in flight fails (UNAVAILABLE); the channel reconnects | no (HTTP/2 + protobuf) | yes (.proto) | yes: client, server, bidirectional | no: generated code + gRPC library (official for ~11 languages) |\n\n");
+        "|---|---|---|---|---|---|---|\n");
+    for (size_t t = 0; t < sh->ntr; t++) {
+        const rb_transport *d = desc_of(r, sh->tr[t]);
+        const rb_transport_props *p = &d->props;
+        const char *b = rb_broker_label(d->broker);
+        fprintf(o, "| %s | ", d->name);
+        if (b)
+            fprintf(o, "yes (%s)", b);
+        else
+            fputs(p->restart ? "no" : "n/a", o);
+        fputs(" | ", o);
+        md_text(o, or_na(p->restart));
+        fputs(" | ", o);
+        md_text(o, or_na(p->human_readable));
+        fputs(" | ", o);
+        md_text(o, or_na(p->schema));
+        fputs(" | ", o);
+        md_text(o, or_na(p->streaming));
+        fputs(" | ", o);
+        md_text(o, or_na(p->stdlib));
+        fputs(" |\n", o);
+    }
+    fputs("\n", o);
 }
 
 /* Sum of client, server and broker CPU per call; NAN when client or server
@@ -1387,14 +1453,14 @@ static double wire_best(const rb_rscen *s)
     return isnan(s->wire_total) ? s->wire_client : s->wire_total;
 }
 
-/* The candidates of "How to pick" exclude tcp: it is the floor, not a stack. */
+/* The candidates of "How to pick" exclude the floor: it is not a stack. */
 static size_t pick_group(const rb_results *r, const shape *sh, const char *me, long en, long co,
                          const rb_rscen **g)
 {
     size_t n = 0;
     for (size_t t = 0; t < sh->ntr; t++) {
         const rb_rscen *s;
-        if (strcmp(sh->tr[t], "tcp") == 0)
+        if (desc_of(r, sh->tr[t])->is_floor)
             continue;
         s = find_sc(r, sh->tr[t], me, en, co);
         if (s && total_failures(s) == 0)
@@ -1422,9 +1488,10 @@ static void md_ties(FILE *o, const rb_rscen *const *g, size_t n, const rb_rscen 
 static void md_pick(FILE *o, const rb_results *r, const shape *sh)
 {
     fprintf(o, "## How to pick\n\n");
-    fprintf(o, "Generated from the figures above (medians over rounds; `tcp` is the floor, "
+    fprintf(o, "Generated from the figures above (medians over rounds; `%s` is the floor, "
                "not a candidate; transports with failed calls are left out). "
-               "A winner is named only against the transports whose spreads it does not overlap.\n\n");
+               "A winner is named only against the transports whose spreads it does not overlap.\n\n",
+            sh->floor);
     for (size_t m = 0; m < sh->nme; m++) {
         const char *me = sh->me[m];
         long en = ref_entries(r, me), co = ref_conc(r, me), cv[MAXV];
@@ -1441,10 +1508,12 @@ static void md_pick(FILE *o, const rb_results *r, const shape *sh)
         if (n == 0) {
             int others = 0;
             for (size_t t = 0; t < sh->ntr; t++)
-                others |= strcmp(sh->tr[t], "tcp") != 0 && find_sc(r, sh->tr[t], me, en, co);
-            fprintf(o, "- %s\n\n", others ? "every transport other than tcp had failed calls: "
-                                             "nothing to recommend."
-                                           : "only the tcp floor was run: nothing to compare.");
+                others |= !desc_of(r, sh->tr[t])->is_floor && find_sc(r, sh->tr[t], me, en, co);
+            if (others)
+                fprintf(o, "- every transport other than %s had failed calls: nothing to "
+                           "recommend.\n\n", sh->floor);
+            else
+                fprintf(o, "- only the %s floor was run: nothing to compare.\n\n", sh->floor);
             continue;
         }
         /* Fastest: lowest p50. */
@@ -1456,7 +1525,7 @@ static void md_pick(FILE *o, const rb_results *r, const shape *sh)
             fprintf(o, "- Fastest (p50): **%s**, %s µs, p99 %s µs", best->transport,
                     fus(x, best->lat.p50), fus(y, best->lat.p99));
             if (!isnan(best->r_p50.median))
-                fprintf(o, ", %s the tcp floor", fratio(a, best->r_p50));
+                fprintf(o, ", %s the %s floor", fratio(a, best->r_p50), sh->floor);
             md_ties(o, g, n, best, 0);
             fprintf(o, "%s.\n", n == 1 ? " (the only candidate)" : "");
         }
@@ -1468,7 +1537,7 @@ static void md_pick(FILE *o, const rb_results *r, const shape *sh)
         if (best)
             fprintf(o, "- Smallest on the wire: **%s**, %s bytes per call (TCP payload, both "
                        "directions%s; body %s).\n", best->transport, fnum(x, wire_best(best)),
-                    is_broker(best->transport) ? ", both hops" : "",
+                    best->t->broker != RB_BROKER_NONE ? ", both hops" : "",
                     fnum(y, best->body_req + best->body_rep));
         /* Cheapest in CPU. */
         best = NULL;
@@ -1507,7 +1576,7 @@ static void md_pick(FILE *o, const rb_results *r, const shape *sh)
         }
         fprintf(o, "\n");
     }
-    md_properties(o);
+    md_properties(o, r, sh);
 }
 
 static void md_failures(FILE *o, const rb_results *r)
@@ -1590,11 +1659,11 @@ static int write_md(const char *dir, const rb_results *r, const shape *sh, const
     fprintf(o, ". %zu scenarios, %ld round%s each.\n\n", r->n, rounds, rounds == 1 ? "" : "s");
     fprintf(o, "How to read it: every figure is the median over the rounds, with the lowest–highest "
                "round in parentheses. Transports run interleaved round by round, so drift hits them "
-               "alike; the ratio to `tcp` (the plain-TCP floor) is taken within each round, then "
+               "alike; the ratio to `%s` (the floor) is taken within each round, then "
                "summarised. Where two transports' spreads overlap the report does not rank them "
                "(same p50 rank). Latency is per call, closed loop, in microseconds; bytes are per "
                "call; \"wire\" is TCP payload in both directions measured by the kernel "
-               "(for broker transports both hops: client↔broker and broker↔server).\n\n");
+               "(for broker transports both hops: client↔broker and broker↔server).\n\n", sh->floor);
     if (json_is_object(par) && json_is_false(json_object_get(par, "pinned")))
         fprintf(o, "Client and server threads were not pinned to CPUs; loopback round trips that "
                    "cross vCPUs cost more than on one.\n\n");

@@ -19,6 +19,8 @@
 
 #include <stddef.h>
 
+#include "transport.h"
+
 /* Lowest and highest round of a figure; NAN when not known. */
 typedef struct rb_rspread {
     double lo, hi;
@@ -37,6 +39,7 @@ typedef struct rb_rlat {
 /* One scenario of results.json (transport x method x entries x concurrency). */
 typedef struct rb_rscen {
     char transport[32];
+    const rb_transport *t;     /* its descriptor, in rb_results.tr */
     char method[16];
     long entries;              /* payload entries; -1 when null (fib) */
     long concurrency;          /* client threads, >= 1 */
@@ -65,6 +68,10 @@ typedef struct rb_results {
     void *root;                /* the json_t document (environment is read from it) */
     rb_rscen *sc;              /* n scenarios, in file order */
     size_t n;
+    rb_transport *tr;          /* ntr descriptors, one per transport name of
+                                  the scenarios (descriptor.h); strings
+                                  borrowed from root or the static tables */
+    size_t ntr;
 } rb_results;
 
 /* Load `path`: a results folder (reads path/results.json) or a results.json
@@ -73,6 +80,10 @@ typedef struct rb_results {
  * read), RB_EPROTO (not JSON, schema other than 1, or a scenario without
  * transport/method/concurrency), RB_ENOMEM. On error *out is left empty. */
 int rb_results_load(const char *path, rb_results *out);
+
+/* The descriptor of r's floor transport (is_floor), or NULL when the run
+ * has none. */
+const rb_transport *rb_results_floor(const rb_results *r);
 
 /* Free what rb_results_load allocated; accepts an empty or freed struct. */
 void rb_results_free(rb_results *r);

@@ -68,11 +68,11 @@ static json_t *pair(double lo, double hi)
     return json_pack("[o,o]", num(lo), num(hi));
 }
 
-/* The same method/entries/concurrency on tcp, or NULL. */
-static const rb_scenario *tcp_twin(const rb_scenario *all, size_t n, const rb_scenario *s)
+/* The same method/entries/concurrency on the floor transport, or NULL. */
+static const rb_scenario *floor_twin(const rb_scenario *all, size_t n, const rb_scenario *s)
 {
     for (size_t i = 0; i < n; i++)
-        if (strcmp(all[i].t->name, "tcp") == 0 && all[i].method == s->method &&
+        if (all[i].t->is_floor && all[i].method == s->method &&
             all[i].entries == s->entries && all[i].concurrency == s->concurrency)
             return &all[i];
     return NULL;
@@ -144,7 +144,7 @@ static json_t *scenario_json(rb_scenario *s, const rb_scenario *all, size_t n)
         "max", num(rb_round_median(s, FIELD(lat.max), NULL, NULL)),
         "mean", num(rb_round_median(s, FIELD(lat.mean), NULL, NULL)),
         "stddev", num(rb_round_median(s, FIELD(lat.stddev), NULL, NULL)));
-    const rb_scenario *tcp = strcmp(s->t->name, "tcp") ? tcp_twin(all, n, s) : NULL;
+    const rb_scenario *tcp = s->t->is_floor ? NULL : floor_twin(all, n, s);
     json_t *ratio = tcp ? json_pack("{s:o,s:o,s:o}",
         "p50", ratio_json(s, tcp, FIELD(lat.p50)), "p99", ratio_json(s, tcp, FIELD(lat.p99)),
         "throughput", ratio_json(s, tcp, FIELD(throughput_cps))) : json_null();
@@ -299,7 +299,7 @@ void rb_results_print_table(FILE *f, const rb_scenario *sc, size_t n)
         cell(f, 9, "0", rb_round_median(s, FIELD(throughput_cps), NULL, NULL));
         fprintf(f, " %11s", body);
         cell(f, 9, "0", rb_round_median(s, FIELD(wire_total), NULL, NULL));
-        const rb_scenario *tcp = tcp_twin(sc, n, s);
+        const rb_scenario *tcp = floor_twin(sc, n, s);
         double ratio = NAN;
         if (tcp) {
             double a = rb_round_median(s, FIELD(lat.p50), NULL, NULL);

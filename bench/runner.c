@@ -21,6 +21,7 @@
  * concurrency", not as a service-level latency at a given arrival rate.
  */
 #include "runner.h"
+#include "descriptor.h"
 #include "envinfo.h"
 #include "procstat.h"
 #include "report.h"
@@ -83,9 +84,10 @@ typedef struct server_proc {
     int wire_port;                   /* remote port of the client's connections */
 } server_proc;
 
-static int broker_port(void)
+/* The port of the broker of kind k, from its URL's variable; 0 unknown. */
+static int broker_port(rb_broker_kind k)
 {
-    const char *url = getenv("RPCBENCH_AMQP_URL");
+    const char *url = getenv(rb_broker_url_env(k));
     if (!url)
         return 0;
     const char *at = strrchr(url, '@');
@@ -142,7 +144,7 @@ static void client_opts_for(const rb_transport *t, const server_proc *sp, int ti
 {
     memset(co, 0, sizeof *co);
     co->timeout_ms = timeout_ms;
-    if (t->uses_broker)
+    if (t->broker != RB_BROKER_NONE)
         co->queue = sp->endpoint;
     else
         co->endpoint = sp->endpoint;
@@ -164,8 +166,8 @@ static int server_start(const rb_transport *t, const char *override,
         snprintf(ent, sizeof ent, "%ld", entries < 0 ? RB_DEFAULT_ENTRIES : entries);
         snprintf(queue, sizeof queue, "rpcbench-%d-%s-e%ld", (int)getpid(), t->name, entries);
         char *argv[] = { exe, "serve", (char *)t->name, "--entries", ent,
-                         t->uses_broker ? "--queue" : "--listen",
-                         t->uses_broker ? queue : "127.0.0.1:0", NULL };
+                         t->broker != RB_BROKER_NONE ? "--queue" : "--listen",
+                         t->broker != RB_BROKER_NONE ? queue : "127.0.0.1:0", NULL };
         int fds[2];
         if (pipe2(fds, O_CLOEXEC))
             return RB_EIO;
@@ -220,7 +222,8 @@ static int server_start(const rb_transport *t, const char *override,
             return RB_ECONNECT;
         }
     }
-    sp->wire_port = t->uses_broker ? broker_port() : endpoint_port(sp->endpoint);
+    sp->wire_port = t->broker != RB_BROKER_NONE ? broker_port(t->broker)
+                                                : endpoint_port(sp->endpoint);
 
     /* Ready is a promise; a verified call is proof. */
     rb_client_opts co;
@@ -390,11 +393,11 @@ typedef struct sample_point {
 static void take_sample(const rb_transport *t, const server_proc *sp, sample_point *p)
 {
     p->wc_ok = sp->wire_port > 0 && rb_wire_snapshot(getpid(), sp->wire_port, &p->wc) == RB_OK;
-    p->ws_ok = t->uses_broker && sp->pid > 0 && sp->wire_port > 0 &&
+    p->ws_ok = t->broker != RB_BROKER_NONE && sp->pid > 0 && sp->wire_port > 0 &&
                rb_wire_snapshot(sp->pid, sp->wire_port, &p->ws) == RB_OK;
     p->cpu_self = rb_self_cpu_ns();
     p->cpu_server_ok = sp->pid > 0 && rb_proc_cpu_ns(sp->pid, &p->cpu_server) == RB_OK;
-    pid_t bp = t->uses_broker ? broker_pid() : 0;
+    pid_t bp = t->broker != RB_BROKER_NONE ? broker_pid() : 0;
     p->cpu_broker_ok = bp > 0 && rb_proc_cpu_ns(bp, &p->cpu_broker) == RB_OK;
 }
 
@@ -475,7 +478,7 @@ static void run_round(const run_cfg *cfg, rb_scenario *s, int round, int positio
     uint64_t bc = 0, bs = 0;
     r->wire_client = p0.wc_ok && p1.wc_ok && rb_wire_diff(&p0.wc, &p1.wc, &bc) == RB_OK
                          ? (double)bc * per : NAN;
-    if (!s->t->uses_broker)
+    if (s->t->broker == RB_BROKER_NONE)
         r->wire_total = r->wire_client;
     else
         r->wire_total = !isnan(r->wire_client) && p0.ws_ok && p1.ws_ok &&
@@ -614,14 +617,14 @@ static int parse_args(int argc, char **argv, run_cfg *cfg)
         /* Every transport built in; the broker ones only with a broker. */
         int skipped = 0;
         for (const rb_transport *const *p = rb_transports; *p && cfg->nt < MAX_LIST; p++) {
-            if ((*p)->uses_broker && !getenv("RPCBENCH_AMQP_URL")) {
+            if ((*p)->broker != RB_BROKER_NONE && !getenv(rb_broker_url_env((*p)->broker))) {
                 skipped++;
                 continue;
             }
             cfg->ts[cfg->nt++] = *p;
         }
         if (skipped)
-            fprintf(stderr, "rpcbench: RPCBENCH_AMQP_URL is not set: %d AMQP transport(s) left out "
+            fprintf(stderr, "rpcbench: no broker URL is set: %d broker transport(s) left out "
                             "(scripts/broker start, then source .run/broker.env)\n", skipped);
     }
     for (int i = 0; i < nconnect; i++) {
@@ -722,9 +725,9 @@ int rb_run_main(int argc, char **argv)
             return 1;
         }
     for (int i = 0; i < cfg.nt; i++)
-        if (cfg.ts[i]->uses_broker && !getenv("RPCBENCH_AMQP_URL")) {
-            fprintf(stderr, "rpcbench: %s needs RPCBENCH_AMQP_URL (scripts/broker start writes it "
-                            "to .run/broker.env)\n", cfg.ts[i]->name);
+        if (cfg.ts[i]->broker != RB_BROKER_NONE && !getenv(rb_broker_url_env(cfg.ts[i]->broker))) {
+            fprintf(stderr, "rpcbench: %s needs %s (scripts/broker start writes it "
+                            "to .run/broker.env)\n", cfg.ts[i]->name, rb_broker_url_env(cfg.ts[i]->broker));
             return 2;
         }
 
@@ -801,7 +804,7 @@ int rb_run_main(int argc, char **argv)
         goto out;
     }
 
-    json_t *env = rb_env_manifest(started);
+    json_t *env = rb_env_manifest(started, cfg.ts, (size_t)cfg.nt);
     json_object_set_new(env, "parameters", params_json(&cfg));
     rc = rb_results_write(cfg.out, env, sc, n);
     json_decref(env);

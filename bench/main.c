@@ -3,6 +3,7 @@
  * Reads like the run itself (wrk's src/wrk.c): parse the command line, then
  * hand over to the module that does the work.
  */
+#include "args.h"
 #include "compare.h"
 #include "report.h"
 #include "runner.h"
@@ -34,18 +35,6 @@ static void usage(FILE *f)
 "  compare A B                            ratios B/A per scenario of two results\n"
 "\n"
 "AMQP transports read the broker from RPCBENCH_AMQP_URL (never from arguments).\n");
-}
-
-/* Parse a whole number in lo..hi, or exit with a message. */
-long long rb_arg_int(const char *opt, const char *s, long long lo, long long hi)
-{
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (end == s || *end || v < lo || v > hi) {
-        fprintf(stderr, "rpcbench: %s wants a whole number in %lld..%lld, got '%s'\n", opt, lo, hi, s);
-        exit(2);
-    }
-    return v;
 }
 
 static const rb_transport *find_or_die(const char *name)

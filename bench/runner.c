@@ -21,6 +21,7 @@
  * concurrency", not as a service-level latency at a given arrival rate.
  */
 #include "runner.h"
+#include "args.h"
 #include "descriptor.h"
 #include "envinfo.h"
 #include "procstat.h"
@@ -519,15 +520,6 @@ static void usage_run(FILE *f)
             RB_DEFAULT_TIMEOUT_MS);
 }
 
-static int split_list(char *s, char **items, int max)
-{
-    int n = 0;
-    for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ","))
-        if (*tok && n < max)
-            items[n++] = tok;
-    return n;
-}
-
 static int parse_args(int argc, char **argv, run_cfg *cfg)
 {
     static const struct option opts[] = {
@@ -555,7 +547,7 @@ static int parse_args(int argc, char **argv, run_cfg *cfg)
         case 't': tlist = optarg; break;
         case 'm':
             cfg->nm = 0;
-            n = split_list(optarg, items, MAX_LIST);
+            n = rb_arg_split(optarg, items, MAX_LIST);
             for (int i = 0; i < n; i++) {
                 int m = rb_method_from_name(items[i], strlen(items[i]));
                 if (m < 0) {
@@ -568,21 +560,17 @@ static int parse_args(int argc, char **argv, run_cfg *cfg)
             break;
         case 'n': cfg->calls = rb_arg_int("--calls", optarg, 1, 1000000000); break;
         case 'd':
-            cfg->duration_s = atof(optarg);
-            if (!(cfg->duration_s > 0 && cfg->duration_s <= 86400)) {
-                fprintf(stderr, "rpcbench: --duration wants seconds in (0, 86400]\n");
-                return 2;
-            }
+            cfg->duration_s = rb_arg_real("--duration", optarg, 0, 86400);
             break;
         case 'w': cfg->warmup = (int)rb_arg_int("--warmup", optarg, 0, 10000000); break;
         case 'c':
-            n = split_list(optarg, items, MAX_LIST);
+            n = rb_arg_split(optarg, items, MAX_LIST);
             for (int i = 0; i < n; i++)
                 cfg->conc[i] = (int)rb_arg_int("--concurrency", items[i], 1, 1024);
             cfg->nc = n;
             break;
         case 'e':
-            n = split_list(optarg, items, MAX_LIST);
+            n = rb_arg_split(optarg, items, MAX_LIST);
             for (int i = 0; i < n; i++)
                 cfg->entries[i] = (long)rb_arg_int("--entries", items[i], 0, 10000000);
             cfg->ne = n;
@@ -604,7 +592,7 @@ static int parse_args(int argc, char **argv, run_cfg *cfg)
         return 2;
     }
     if (tlist) {
-        n = split_list(tlist, items, MAX_LIST);
+        n = rb_arg_split(tlist, items, MAX_LIST);
         for (int i = 0; i < n; i++) {
             const rb_transport *t = rb_transport_find(items[i]);
             if (!t) {

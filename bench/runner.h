@@ -8,7 +8,4 @@
  * 2 on a usage error. */
 int rb_run_main(int argc, char **argv);
 
-/* Parse a whole number in lo..hi for option opt, or exit(2) with a message. */
-long long rb_arg_int(const char *opt, const char *s, long long lo, long long hi);
-
 #endif

@@ -291,6 +291,13 @@ def test_no_gnuplot(tmp):
 def test_errors(tmp):
     p = run("report")
     checks.eq("report without DIR: usage", p.returncode, 2)
+    # Numbers are parsed whole (args.c): trailing text is a usage error that
+    # echoes the value, never a silent 1.
+    for opt, val in (("--duration", "1s"), ("--rounds", "3x"), ("--calls", "1e3")):
+        p = run("run", opt, val, "--out", os.path.join(tmp, "never"))
+        checks.eq("run %s %s: usage error" % (opt, val), p.returncode, 2)
+        checks.true("run %s %s: echoes the value" % (opt, val), "got '%s'" % val in p.stderr, p.stderr)
+    checks.true("run with bad numbers: no folder", not os.path.exists(os.path.join(tmp, "never")))
     p = run("report", os.path.join(tmp, "does-not-exist"))
     checks.eq("report missing folder: exit 1", p.returncode, 1)
     checks.true("report missing folder: says so", "cannot read" in p.stderr, p.stderr)

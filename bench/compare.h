@@ -11,7 +11,7 @@
 
 #include <stdio.h>
 
-#include "report.h"
+#include "results.h"
 
 /* Verdict on one figure of one scenario. */
 typedef enum rb_change {

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "compare.h"
+#include "hgrm.h"
 #include "rb_error.h"
 #include "report.h"
 

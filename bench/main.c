@@ -6,7 +6,7 @@
 #include "args.h"
 #include "compare.h"
 #include "report.h"
-#include "runner.h"
+#include "run.h"
 #include "transport.h"
 
 #include <getopt.h>

@@ -1,6 +1,6 @@
-/* runner.h - `rpcbench run`: start servers, drive scenarios, write results. */
-#ifndef RB_RUNNER_H
-#define RB_RUNNER_H
+/* run.h - `rpcbench run`: start servers, drive scenarios, write results. */
+#ifndef RB_RUN_H
+#define RB_RUN_H
 
 /* `rpcbench run ...`: argv[0] is "run". Returns a process exit code:
  * 0 when every scenario ran (failures are counted in the results, not

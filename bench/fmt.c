@@ -32,7 +32,7 @@ const char *rb_fmt_num(char *b, double v)
 }
 
 /* "8.12 (7.90–8.40)": a median with its spread. */
-const char *rb_fmt_spread(char *b, double v, rb_rspread s, const char *(*f)(char *, double))
+const char *rb_fmt_spread(char *b, double v, rb_spread s, const char *(*f)(char *, double))
 {
     char x[32], lo[32], hi[32];
     if (isnan(s.lo) || isnan(s.hi) || s.lo == s.hi)
@@ -43,7 +43,7 @@ const char *rb_fmt_spread(char *b, double v, rb_rspread s, const char *(*f)(char
 }
 
 /* "1.90× (1.70–2.10)". */
-const char *rb_fmt_ratio(char *b, rb_rratio r)
+const char *rb_fmt_ratio(char *b, rb_ratio r)
 {
     if (isnan(r.median))
         return strcpy(b, "–");

@@ -17,10 +17,10 @@ const char *rb_fmt_num(char *b, double v);
 
 /* "8.12 (7.90–8.40)": v formatted by f with the spread s (alone when the
  * spread is unknown or empty). */
-const char *rb_fmt_spread(char *b, double v, rb_rspread s, const char *(*f)(char *, double));
+const char *rb_fmt_spread(char *b, double v, rb_spread s, const char *(*f)(char *, double));
 
 /* "1.90× (1.70–2.10)", or "–" when unknown. */
-const char *rb_fmt_ratio(char *b, rb_rratio r);
+const char *rb_fmt_ratio(char *b, rb_ratio r);
 
 /* Text as markdown cell text on o: '|' escaped, line breaks as spaces, no
  * HTML. */

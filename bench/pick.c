@@ -11,11 +11,11 @@
 
 /* The candidates of "How to pick" exclude the floor: it is not a stack. */
 static size_t pick_group(const rb_results *r, const rb_shape *sh, const char *me, long en, long co,
-                         const rb_rscen **g)
+                         const rb_summary **g)
 {
     size_t n = 0;
     for (size_t t = 0; t < sh->ntr; t++) {
-        const rb_rscen *s;
+        const rb_summary *s;
         if (rb_shape_desc(r, sh->tr[t])->is_floor)
             continue;
         s = rb_shape_find(r, sh->tr[t], me, en, co);
@@ -26,15 +26,15 @@ static size_t pick_group(const rb_results *r, const rb_shape *sh, const char *me
 }
 
 /* Those of g whose spread of a figure overlaps the best one's. */
-static void md_ties(FILE *o, const rb_rscen *const *g, size_t n, const rb_rscen *best, int tput)
+static void md_ties(FILE *o, const rb_summary *const *g, size_t n, const rb_summary *best, int tput)
 {
     int first = 1;
-    const rb_rspread *b = tput ? &best->sp_tput : &best->sp_p50;
+    const rb_spread *b = tput ? &best->sp_tput : &best->sp_p50;
     for (size_t i = 0; i < n; i++) {
-        const rb_rspread *a = tput ? &g[i]->sp_tput : &g[i]->sp_p50;
+        const rb_spread *a = tput ? &g[i]->sp_tput : &g[i]->sp_p50;
         if (g[i] == best || rb_spread_overlap(a->lo, a->hi, b->lo, b->hi) != 1)
             continue;
-        fprintf(o, "%s%s", first ? "; not distinguishable from " : ", ", g[i]->transport);
+        fprintf(o, "%s%s", first ? "; not distinguishable from " : ", ", g[i]->t->name);
         first = 0;
     }
     if (!first)
@@ -52,7 +52,7 @@ void rb_md_pick(FILE *o, const rb_results *r, const rb_shape *sh)
         const char *me = sh->me[m];
         long en = rb_shape_ref_entries(r, me), co = rb_shape_ref_conc(r, me), cv[RB_SHAPE_MAX];
         size_t nc = rb_shape_conc(r, me, cv);
-        const rb_rscen *g[RB_SHAPE_MAX], *best;
+        const rb_summary *g[RB_SHAPE_MAX], *best;
         size_t n = pick_group(r, sh, me, en, co, g);
         char x[32], y[32], a[100], where[64];
 
@@ -78,7 +78,7 @@ void rb_md_pick(FILE *o, const rb_results *r, const rb_shape *sh)
             if (!isnan(g[i]->lat.p50) && (!best || g[i]->lat.p50 < best->lat.p50))
                 best = g[i];
         if (best) {
-            fprintf(o, "- Fastest (p50): **%s**, %s µs, p99 %s µs", best->transport,
+            fprintf(o, "- Fastest (p50): **%s**, %s µs, p99 %s µs", best->t->name,
                     rb_fmt_us(x, best->lat.p50), rb_fmt_us(y, best->lat.p99));
             if (!isnan(best->r_p50.median))
                 fprintf(o, ", %s the %s floor", rb_fmt_ratio(a, best->r_p50), sh->floor);
@@ -92,7 +92,7 @@ void rb_md_pick(FILE *o, const rb_results *r, const rb_shape *sh)
                 best = g[i];
         if (best)
             fprintf(o, "- Smallest on the wire: **%s**, %s bytes per call (TCP payload, both "
-                       "directions%s; body %s).\n", best->transport, rb_fmt_num(x, rb_summary_wire(best)),
+                       "directions%s; body %s).\n", best->t->name, rb_fmt_num(x, rb_summary_wire(best)),
                     best->t->broker != RB_BROKER_NONE ? ", both hops" : "",
                     rb_fmt_num(y, best->body_req + best->body_rep));
         /* Cheapest in CPU. */
@@ -104,7 +104,7 @@ void rb_md_pick(FILE *o, const rb_results *r, const rb_shape *sh)
         {
             char z[32];
             fprintf(o, "- Cheapest in CPU: **%s**, %s µs per call (client %s + server %s",
-                    best->transport, rb_fmt_us(x, rb_summary_cpu(best)), rb_fmt_us(y, best->cpu_client),
+                    best->t->name, rb_fmt_us(x, rb_summary_cpu(best)), rb_fmt_us(y, best->cpu_client),
                     rb_fmt_us(z, best->cpu_server));
             if (!isnan(best->cpu_broker))
                 fprintf(o, " + broker %s", rb_fmt_us(z, best->cpu_broker));
@@ -112,16 +112,16 @@ void rb_md_pick(FILE *o, const rb_results *r, const rb_shape *sh)
         }
         /* Best under concurrency: highest throughput at the most clients. */
         if (nc > 1) {
-            const rb_rscen *h[RB_SHAPE_MAX];
+            const rb_summary *h[RB_SHAPE_MAX];
             size_t nh = pick_group(r, sh, me, en, cv[nc - 1], h);
             best = NULL;
             for (size_t i = 0; i < nh; i++)
                 if (!isnan(h[i]->throughput_cps) && (!best || h[i]->throughput_cps > best->throughput_cps))
                     best = h[i];
             if (best) {
-                const rb_rscen *one = rb_shape_find(r, best->transport, me, en, cv[0]);
+                const rb_summary *one = rb_shape_find(r, best->t->name, me, en, cv[0]);
                 fprintf(o, "- Best under concurrency: **%s**, %s calls/s with %ld clients",
-                        best->transport, rb_fmt_num(x, best->throughput_cps), cv[nc - 1]);
+                        best->t->name, rb_fmt_num(x, best->throughput_cps), cv[nc - 1]);
                 if (one && one->throughput_cps > 0)
                     fprintf(o, " (%.2f× its throughput with %ld)", best->throughput_cps / one->throughput_cps, cv[0]);
                 md_ties(o, h, nh, best, 1);

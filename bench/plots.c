@@ -85,7 +85,7 @@ static int plot_spectrum(const char *dir, const char *pdir, const rb_results *r,
         return RB_EIO;
     fprintf(d, "# %s\n# 1/(1-percentile)  latency_us  percentile; one block per transport\n", title);
     for (size_t t = 0; t < sh->ntr; t++) {
-        const rb_rscen *s = rb_shape_find(r, sh->tr[t], me, en, conc);
+        const rb_summary *s = rb_shape_find(r, sh->tr[t], me, en, conc);
         rb_hgrm_row *rows = NULL;
         size_t nrows = 0;
         int rc = -1;
@@ -97,7 +97,7 @@ static int plot_spectrum(const char *dir, const char *pdir, const rb_results *r,
             snprintf(hp, sizeof hp, "%s/%s", dir, s->hgrm);
             rc = rb_hgrm_read(hp, &rows, &nrows, NULL);
         }
-        fprintf(d, "# %s\n", s->transport);
+        fprintf(d, "# %s\n", s->t->name);
         if (rc == 0) {
             for (size_t i = 0; i < nrows; i++) {
                 if (!isfinite(rows[i].inv))
@@ -210,19 +210,19 @@ static int plot_bars(const char *pdir, const rb_results *r, const rb_shape *sh, 
         fprintf(db, "# %s\n", me);
         fprintf(dc, "# %s\n", me);
         for (size_t t = 0; t < sh->ntr; t++) {
-            const rb_rscen *s = rb_shape_find(r, sh->tr[t], me, en, co);
+            const rb_summary *s = rb_shape_find(r, sh->tr[t], me, en, co);
             double body, wire;
             if (!s)
                 continue;
             body = s->body_req + s->body_rep;
             wire = isnan(s->wire_client) ? s->wire_total : s->wire_client;
-            fprintf(db, "%s", s->transport);
+            fprintf(db, "%s", s->t->name);
             dat_val(db, body);
             dat_val(db, isnan(wire) || isnan(body) ? NAN : wire - body);
             fputc('\n', db);
             if (!isnan(body) || !isnan(wire))
                 any_bytes = 1;
-            fprintf(dc, "%s", s->transport);
+            fprintf(dc, "%s", s->t->name);
             dat_val(dc, s->cpu_client);
             dat_val(dc, s->cpu_server);
             dat_val(dc, s->cpu_broker);
@@ -279,7 +279,7 @@ static int plot_entries(const char *pdir, const rb_results *r, const rb_shape *s
     for (t = 0; t < sh->ntr; t++) {
         int any = 0;
         for (size_t e = 0; e < ne; e++) {
-            const rb_rscen *s = rb_shape_find(r, sh->tr[t], me, ev[e], co);
+            const rb_summary *s = rb_shape_find(r, sh->tr[t], me, ev[e], co);
             if (!s || ev[e] <= 0)      /* 0 entries has no place on a log axis */
                 continue;
             if (!any)
@@ -354,7 +354,7 @@ static int plot_conc(const char *pdir, const rb_results *r, const rb_shape *sh, 
     for (t = 0; t < sh->ntr; t++) {
         int any = 0;
         for (size_t c = 0; c < nc; c++) {
-            const rb_rscen *s = rb_shape_find(r, sh->tr[t], me, en, cv[c]);
+            const rb_summary *s = rb_shape_find(r, sh->tr[t], me, en, cv[c]);
             if (!s)
                 continue;
             if (!any)

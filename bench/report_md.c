@@ -58,14 +58,14 @@ static void md_environment(FILE *o, const json_t *root)
 /* Rank by p50 (which = 0) or p99 (1): 1 + the number of transports of the
  * group whose spread lies wholly below this one's. Overlapping spreads share
  * a rank. 0 when the spread is unknown. */
-static int rank_in(const rb_rscen *const *g, size_t n, size_t i, int which)
+static int rank_in(const rb_summary *const *g, size_t n, size_t i, int which)
 {
-    const rb_rspread *a = which ? &g[i]->sp_p99 : &g[i]->sp_p50;
+    const rb_spread *a = which ? &g[i]->sp_p99 : &g[i]->sp_p50;
     int rank = 1;
     if (isnan(a->lo))
         return 0;
     for (size_t j = 0; j < n; j++) {
-        const rb_rspread *b = which ? &g[j]->sp_p99 : &g[j]->sp_p50;
+        const rb_spread *b = which ? &g[j]->sp_p99 : &g[j]->sp_p50;
         if (j != i && rb_spread_overlap(a->lo, a->hi, b->lo, b->hi) == 0 && b->hi < a->lo)
             rank++;
     }
@@ -73,23 +73,23 @@ static int rank_in(const rb_rscen *const *g, size_t n, size_t i, int which)
 }
 
 /* Notes on pairs whose p50 or p99 spreads overlap: they are not ranked. */
-static void md_overlaps(FILE *o, const rb_rscen *const *g, size_t n)
+static void md_overlaps(FILE *o, const rb_summary *const *g, size_t n)
 {
     static const char *const what[2] = { "p50", "p99" };
     for (int which = 0; which < 2; which++) {
         int first = 1;
         for (size_t i = 0; i < n; i++)
             for (size_t j = i + 1; j < n; j++) {
-                const rb_rspread *a = which ? &g[i]->sp_p99 : &g[i]->sp_p50;
-                const rb_rspread *b = which ? &g[j]->sp_p99 : &g[j]->sp_p50;
+                const rb_spread *a = which ? &g[i]->sp_p99 : &g[i]->sp_p50;
+                const rb_spread *b = which ? &g[j]->sp_p99 : &g[j]->sp_p50;
                 char l1[32], h1[32], l2[32], h2[32];
                 if (rb_spread_overlap(a->lo, a->hi, b->lo, b->hi) != 1)
                     continue;
                 if (first)
                     fprintf(o, "- %s spreads overlap, so these are not ranked against each other:", what[which]);
                 fprintf(o, "%s %s (%s–%s µs) and %s (%s–%s µs)", first ? "" : ";",
-                        g[i]->transport, rb_fmt_us(l1, a->lo), rb_fmt_us(h1, a->hi),
-                        g[j]->transport, rb_fmt_us(l2, b->lo), rb_fmt_us(h2, b->hi));
+                        g[i]->t->name, rb_fmt_us(l1, a->lo), rb_fmt_us(h1, a->hi),
+                        g[j]->t->name, rb_fmt_us(l2, b->lo), rb_fmt_us(h2, b->hi));
                 first = 0;
             }
         if (!first)
@@ -112,21 +112,21 @@ static void md_method(FILE *o, const rb_results *r, const rb_shape *sh, const ch
             with_entries ? "---:|" : "");
     for (size_t e = 0; e < ne; e++)
         for (size_t c = 0; c < nc; c++) {
-            const rb_rscen *g[RB_SHAPE_MAX];
+            const rb_summary *g[RB_SHAPE_MAX];
             size_t n = 0;
             for (size_t t = 0; t < sh->ntr; t++) {
-                const rb_rscen *s = rb_shape_find(r, sh->tr[t], me, ev[e], cv[c]);
+                const rb_summary *s = rb_shape_find(r, sh->tr[t], me, ev[e], cv[c]);
                 if (s)
                     g[n++] = s;
             }
             for (size_t i = 0; i < n; i++) {
-                const rb_rscen *s = g[i];
+                const rb_summary *s = g[i];
                 char a[100], b[100], x[32], y[32], z[32], w1[32], w2[32];
                 int rank = rank_in(g, n, i, 0);
                 fprintf(o, "|");
                 if (with_entries)
                     fprintf(o, " %ld |", s->entries);
-                fprintf(o, " %s | %ld | %s |", s->transport, s->concurrency,
+                fprintf(o, " %s | %ld | %s |", s->t->name, s->concurrency,
                         rb_fmt_spread(a, s->lat.p50, s->sp_p50, rb_fmt_us));
                 fprintf(o, " %s | %s |", rb_fmt_spread(b, s->lat.p99, s->sp_p99, rb_fmt_us), rb_fmt_us(x, s->lat.p99_9));
                 fprintf(o, " %s |", rb_fmt_spread(a, s->throughput_cps, s->sp_tput, rb_fmt_num));
@@ -158,13 +158,13 @@ static void md_method(FILE *o, const rb_results *r, const rb_shape *sh, const ch
     /* Notes, per group. */
     for (size_t e = 0; e < ne; e++)
         for (size_t c = 0; c < nc; c++) {
-            const rb_rscen *g[RB_SHAPE_MAX];
+            const rb_summary *g[RB_SHAPE_MAX];
             size_t n = 0;
             char *buf = NULL;
             size_t blen = 0;
             FILE *mo;
             for (size_t t = 0; t < sh->ntr; t++) {
-                const rb_rscen *s = rb_shape_find(r, sh->tr[t], me, ev[e], cv[c]);
+                const rb_summary *s = rb_shape_find(r, sh->tr[t], me, ev[e], cv[c]);
                 if (s)
                     g[n++] = s;
             }
@@ -209,7 +209,7 @@ static void md_payload(FILE *o, const rb_results *r, const rb_shape *sh)
             any = 1;
             fprintf(o, "| %s | %s |", sh->tr[t], sh->me[m]);
             for (size_t e = 0; e < sh->nen; e++) {
-                const rb_rscen *s = rb_shape_find(r, sh->tr[t], sh->me[m], sh->en[e], rb_shape_ref_conc(r, sh->me[m]));
+                const rb_summary *s = rb_shape_find(r, sh->tr[t], sh->me[m], sh->en[e], rb_shape_ref_conc(r, sh->me[m]));
                 char x[32], y[32];
                 if (s)
                     fprintf(o, " %s / %s |", rb_fmt_num(x, s->body_req), rb_fmt_num(y, s->body_rep));
@@ -265,7 +265,7 @@ static void md_failures(FILE *o, const rb_results *r)
 {
     int any = 0;
     for (size_t i = 0; i < r->n; i++) {
-        const rb_rscen *s = &r->sc[i];
+        const rb_summary *s = &r->sc[i];
         char x[32];
         if (rb_summary_failures(s) == 0 && !(s->stale_replies > 0))
             continue;
@@ -276,7 +276,7 @@ static void md_failures(FILE *o, const rb_results *r)
                        "server_error | wrong_reply | stale replies | last error |\n"
                        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         any = 1;
-        fprintf(o, "| %s | %s | %s | %ld |", s->transport, s->method,
+        fprintf(o, "| %s | %s | %s | %ld |", s->t->name, s->method,
                 s->entries >= 0 ? rb_fmt_num(x, (double)s->entries) : "–", s->concurrency);
         for (int k = 0; k < 5; k++)
             fprintf(o, " %s |", rb_fmt_num(x, s->failures[k]));

@@ -24,7 +24,7 @@ static double jnum(const json_t *obj, const char *key)
     return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-static void jspread(const json_t *obj, const char *key, rb_rspread *s)
+static void jspread(const json_t *obj, const char *key, rb_spread *s)
 {
     const json_t *a = obj ? json_object_get(obj, key) : NULL;
     s->lo = s->hi = NAN;
@@ -37,7 +37,7 @@ static void jspread(const json_t *obj, const char *key, rb_rspread *s)
     }
 }
 
-static void jratio(const json_t *obj, const char *key, rb_rratio *r)
+static void jratio(const json_t *obj, const char *key, rb_ratio *r)
 {
     const json_t *o = obj ? json_object_get(obj, key) : NULL;
     r->median = jnum(o, "median");
@@ -45,7 +45,7 @@ static void jratio(const json_t *obj, const char *key, rb_rratio *r)
     r->hi = jnum(o, "hi");
 }
 
-static void jlat(const json_t *o, rb_rlat *l)
+static void jlat(const json_t *o, rb_latency *l)
 {
     l->min = jnum(o, "min");
     l->p50 = jnum(o, "p50");
@@ -55,6 +55,7 @@ static void jlat(const json_t *o, rb_rlat *l)
     l->max = jnum(o, "max");
     l->mean = jnum(o, "mean");
     l->stddev = jnum(o, "stddev");
+    l->n = 0;
 }
 
 /* Wire bytes per call of one round or scenario: total, else client. */
@@ -63,10 +64,6 @@ static double wire_of(const json_t *w)
     double t = jnum(w, "total");
     return isnan(t) ? jnum(w, "client") : t;
 }
-
-static const char *const fail_keys[5] = {
-    "connect", "timeout", "protocol", "server_error", "wrong_reply"
-};
 
 /* Names go into file names, the gnuplot script and markdown: letters,
  * digits, '.', '_', '-' only, so a foreign results.json cannot inject
@@ -82,101 +79,119 @@ static int name_ok(const char *p)
     return 1;
 }
 
-static int load_scenario(const json_t *js, rb_rscen *s)
+/* The scenario's figures, as rb_results_write wrote them. */
+static void load_figures(const json_t *js, rb_summary *s)
 {
-    const json_t *t = json_object_get(js, "transport");
-    const json_t *m = json_object_get(js, "method");
-    const json_t *e = json_object_get(js, "entries");
-    const json_t *f, *b, *w, *c, *sp, *ra, *pr, *h;
-    double conc = jnum(js, "concurrency"), rounds = jnum(js, "rounds");
-    size_t i;
+    const json_t *f = json_object_get(js, "failures"), *b = json_object_get(js, "body_bytes");
+    const json_t *w = json_object_get(js, "wire_bytes_per_call");
+    const json_t *c = json_object_get(js, "cpu_us_per_call"), *sp = json_object_get(js, "spread");
+    const json_t *ra = json_object_get(js, "ratio_to_tcp");
 
-    if (!json_is_string(t) || !json_is_string(m) || isnan(conc) || conc < 1)
-        return RB_EPROTO;
-    if (json_string_length(t) >= sizeof s->transport || json_string_length(m) >= sizeof s->method)
-        return RB_EPROTO;
-    strcpy(s->transport, json_string_value(t));
-    strcpy(s->method, json_string_value(m));
-    if (!name_ok(s->transport) || !name_ok(s->method))
-        return RB_EPROTO;
-    s->entries = json_is_number(e) ? (long)json_number_value(e) : -1;
-    s->concurrency = (long)conc;
-    s->rounds = isnan(rounds) || rounds < 1 ? 1 : (long)rounds;
     s->calls = jnum(js, "calls");
-    f = json_object_get(js, "failures");
-    for (i = 0; i < 5; i++)
-        s->failures[i] = jnum(f, fail_keys[i]);
+    for (int k = 0; k < RB_FAIL__COUNT; k++)
+        s->failures[k] = jnum(f, rb_fail_kind_name(k));
     s->stale_replies = jnum(js, "stale_replies");
+    s->warmup_failures = jnum(js, "warmup_failures");
     s->duration_s = jnum(js, "duration_s");
     s->throughput_cps = jnum(js, "throughput_cps");
     jlat(json_object_get(js, "latency_us"), &s->lat);
     s->connect_us = jnum(js, "connect_us");
-    b = json_object_get(js, "body_bytes");
     s->body_req = jnum(b, "request");
     s->body_rep = jnum(b, "reply");
-    w = json_object_get(js, "wire_bytes_per_call");
     s->wire_client = jnum(w, "client");
     s->wire_total = jnum(w, "total");
-    c = json_object_get(js, "cpu_us_per_call");
     s->cpu_client = jnum(c, "client");
     s->cpu_server = jnum(c, "server");
     s->cpu_broker = jnum(c, "broker");
     s->server_max_rss_kb = jnum(js, "server_max_rss_kb");
-    sp = json_object_get(js, "spread");
     jspread(sp, "p50_us", &s->sp_p50);
     jspread(sp, "p99_us", &s->sp_p99);
     jspread(sp, "throughput_cps", &s->sp_tput);
-    ra = json_object_get(js, "ratio_to_tcp");
+    s->has_ratio = json_is_object(ra);
     jratio(ra, "p50", &s->r_p50);
     jratio(ra, "p99", &s->r_p99);
     jratio(ra, "throughput", &s->r_tput);
+}
 
-    /* The runner records no wire spread; the rounds have it. */
+/* What only the rounds hold: the wire spread and the first failure. */
+static void load_rounds(const json_t *pr, rb_summary *s)
+{
+    size_t i;
+    json_t *round;
+
     s->sp_wire.lo = s->sp_wire.hi = NAN;
     s->last_error[0] = '\0';
-    pr = json_object_get(js, "per_round");
-    if (json_is_array(pr)) {
-        json_t *round;
-        json_array_foreach(pr, i, round) {
-            const json_t *le = json_object_get(round, "last_error");
-            double v = wire_of(json_object_get(round, "wire_bytes_per_call"));
-            if (json_is_string(le) && !s->last_error[0])
-                snprintf(s->last_error, sizeof s->last_error, "%s", json_string_value(le));
-            if (isnan(v))
-                continue;
-            if (isnan(s->sp_wire.lo) || v < s->sp_wire.lo)
-                s->sp_wire.lo = v;
-            if (isnan(s->sp_wire.hi) || v > s->sp_wire.hi)
-                s->sp_wire.hi = v;
-        }
+    json_array_foreach(pr, i, round) {
+        const json_t *le = json_object_get(round, "last_error");
+        double v = wire_of(json_object_get(round, "wire_bytes_per_call"));
+        if (json_is_string(le) && !s->last_error[0])
+            snprintf(s->last_error, sizeof s->last_error, "%s", json_string_value(le));
+        if (isnan(v))
+            continue;
+        if (isnan(s->sp_wire.lo) || v < s->sp_wire.lo)
+            s->sp_wire.lo = v;
+        if (isnan(s->sp_wire.hi) || v > s->sp_wire.hi)
+            s->sp_wire.hi = v;
     }
-    h = json_object_get(js, "hgrm");
+}
+
+/* One scenario into *s; *tname gets its transport name (borrowed from js).
+ * Returns 0 or RB_EPROTO (no valid names, concurrency < 1). */
+static int load_scenario(const json_t *js, rb_summary *s, const char **tname)
+{
+    const json_t *t = json_object_get(js, "transport");
+    const json_t *m = json_object_get(js, "method");
+    const json_t *e = json_object_get(js, "entries"), *h = json_object_get(js, "hgrm");
+    double conc = jnum(js, "concurrency"), rounds = jnum(js, "rounds");
+
+    if (!json_is_string(t) || !json_is_string(m) || isnan(conc) || conc < 1)
+        return RB_EPROTO;
+    if (json_string_length(t) >= 64 || json_string_length(m) >= sizeof s->method)
+        return RB_EPROTO;
+    *tname = json_string_value(t);
+    strcpy(s->method, json_string_value(m));
+    if (!name_ok(*tname) || !name_ok(s->method))
+        return RB_EPROTO;
+    s->entries = json_is_number(e) ? (long)json_number_value(e) : -1;
+    s->concurrency = (long)conc;
+    s->rounds = isnan(rounds) || rounds < 1 ? 1 : (long)rounds;
+    load_figures(js, s);
+    load_rounds(json_object_get(js, "per_round"), s);
     s->hgrm[0] = '\0';
     if (json_is_string(h) && json_string_length(h) < sizeof s->hgrm)
         strcpy(s->hgrm, json_string_value(h));
     return 0;
 }
 
-/* One descriptor per transport name of the scenarios (first appearance
- * order), from environment.transports or this build's tables; each
- * scenario's t points at its own. */
-static int load_descriptors(const json_t *root, rb_results *out)
+/* The descriptor of transport `name` in out->tr, added (from
+ * environment.transports `known`, else this build's tables) when new. */
+static const rb_transport *descriptor_for(rb_results *out, const json_t *known, const char *name)
 {
-    const json_t *env = json_object_get(root, "environment");
-    const json_t *known = json_object_get(env, "transports");
+    for (size_t k = 0; k < out->ntr; k++)
+        if (strcmp(out->tr[k].name, name) == 0)
+            return &out->tr[k];
+    rb_desc_lookup(name, json_object_get(known, name), &out->tr[out->ntr]);
+    return &out->tr[out->ntr++];
+}
 
-    out->tr = calloc(out->n ? out->n : 1, sizeof *out->tr);
-    if (!out->tr)
+/* Every scenario of the array sc, with its transport's descriptor. */
+static int load_scenarios(const char *file, const json_t *root, const json_t *sc, rb_results *out)
+{
+    const json_t *known = json_object_get(json_object_get(root, "environment"), "transports");
+
+    out->n = json_array_size(sc);
+    out->sc = calloc(out->n ? out->n : 1, sizeof *out->sc);
+    out->tr = calloc(out->n ? out->n : 1, sizeof *out->tr); /* at most one per scenario */
+    if (!out->sc || !out->tr)
         return RB_ENOMEM;
     for (size_t i = 0; i < out->n; i++) {
-        rb_rscen *s = &out->sc[i];
-        size_t k;
-        for (k = 0; k < out->ntr; k++)
-            if (strcmp(out->tr[k].name, s->transport) == 0)
-                break;
-        if (k == out->ntr)
-            rb_desc_lookup(s->transport, json_object_get(known, s->transport), &out->tr[out->ntr++]);
-        s->t = &out->tr[k];
+        const char *tname;
+        if (load_scenario(json_array_get(sc, i), &out->sc[i], &tname) != 0) {
+            fprintf(stderr, "rpcbench: %s: scenario %zu lacks a transport or method name "
+                    "([A-Za-z0-9._-]) or a concurrency >= 1\n", file, i);
+            return RB_EPROTO;
+        }
+        out->sc[i].t = descriptor_for(out, known, tname);
     }
     return 0;
 }
@@ -220,7 +235,6 @@ int rb_results_load(const char *path, rb_results *out)
     json_error_t jerr;
     json_t *root = NULL, *sc, *schema;
     int rc = RB_EPROTO;
-    size_t i;
 
     memset(out, 0, sizeof *out);
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -253,21 +267,7 @@ int rb_results_load(const char *path, rb_results *out)
         fprintf(stderr, "rpcbench: %s: no \"scenarios\" array\n", file);
         goto fail;
     }
-    out->n = json_array_size(sc);
-    out->sc = calloc(out->n ? out->n : 1, sizeof *out->sc);
-    if (!out->sc) {
-        rc = RB_ENOMEM;
-        goto fail;
-    }
-    for (i = 0; i < out->n; i++) {
-        if (load_scenario(json_array_get(sc, i), &out->sc[i]) != 0) {
-            fprintf(stderr, "rpcbench: %s: scenario %zu lacks a transport or method name "
-                    "([A-Za-z0-9._-]) or a concurrency >= 1\n",
-                    file, i);
-            goto fail;
-        }
-    }
-    rc = load_descriptors(root, out);
+    rc = load_scenarios(file, root, sc, out);
     if (rc != 0)
         goto fail;
     out->root = root;
@@ -297,7 +297,7 @@ int rb_spread_overlap(double alo, double ahi, double blo, double bhi)
     return alo <= bhi && blo <= ahi;
 }
 
-double rb_summary_failures(const rb_rscen *s)
+double rb_summary_failures(const rb_summary *s)
 {
     double t = 0;
     for (int i = 0; i < 5; i++)
@@ -308,14 +308,14 @@ double rb_summary_failures(const rb_rscen *s)
 
 /* Sum of client, server and broker CPU per call; NAN when client or server
  * is unknown (broker unknown counts as none: only AMQP has one). */
-double rb_summary_cpu(const rb_rscen *s)
+double rb_summary_cpu(const rb_summary *s)
 {
     if (isnan(s->cpu_client) || isnan(s->cpu_server))
         return NAN;
     return s->cpu_client + s->cpu_server + (isnan(s->cpu_broker) ? 0 : s->cpu_broker);
 }
 
-double rb_summary_wire(const rb_rscen *s)
+double rb_summary_wire(const rb_summary *s)
 {
     return isnan(s->wire_total) ? s->wire_client : s->wire_total;
 }

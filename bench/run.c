@@ -201,13 +201,21 @@ static int run_all(const rb_run_cfg *cfg, rb_scenario *sc, size_t n)
  * exit code: 0, or 1 when the results could not be written. */
 static int finish(const rb_run_cfg *cfg, const char *started, rb_scenario *sc, size_t n)
 {
+    rb_summary *sum = calloc(n ? n : 1, sizeof *sum);
+    if (!sum) {
+        fprintf(stderr, "rpcbench: out of memory\n");
+        return 1;
+    }
+    rb_summarise(sc, n, sum);
     json_t *env = rb_env_manifest(started, cfg->ts, (size_t)cfg->nt);
     json_object_set_new(env, "parameters", rb_run_params_json(cfg));
-    int rc = rb_results_write(cfg->out, env, sc, n);
+    int rc = rb_results_write(cfg->out, env, sc, sum, n);
     json_decref(env);
+    if (rc == RB_OK)
+        rb_results_print_table(stdout, sum, n);
+    free(sum);
     if (rc)
         return 1;
-    rb_results_print_table(stdout, sc, n);
     uint64_t fails = 0;
     for (size_t i = 0; i < n; i++)
         for (int r = 0; r < sc[i].nrounds; r++)

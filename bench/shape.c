@@ -66,12 +66,12 @@ void rb_shape_of(const rb_results *r, rb_shape *sh)
     }
 }
 
-const rb_rscen *rb_shape_find(const rb_results *r, const char *tr, const char *me,
+const rb_summary *rb_shape_find(const rb_results *r, const char *tr, const char *me,
                                long entries, long conc)
 {
     for (size_t i = 0; i < r->n; i++) {
-        const rb_rscen *s = &r->sc[i];
-        if (strcmp(s->transport, tr) == 0 && strcmp(s->method, me) == 0 &&
+        const rb_summary *s = &r->sc[i];
+        if (strcmp(s->t->name, tr) == 0 && strcmp(s->method, me) == 0 &&
             (entries < -1 || s->entries == entries) && s->concurrency == conc)
             return s;
     }

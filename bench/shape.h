@@ -26,7 +26,7 @@ void rb_shape_of(const rb_results *r, rb_shape *sh);
 
 /* The scenario of transport tr, method me, entries (any when < -1) and
  * concurrency conc; NULL when the run has none. */
-const rb_rscen *rb_shape_find(const rb_results *r, const char *tr, const char *me,
+const rb_summary *rb_shape_find(const rb_results *r, const char *tr, const char *me,
                               long entries, long conc);
 
 /* Entries values method me was run with, ascending, into v (RB_SHAPE_MAX);

@@ -173,6 +173,64 @@ static void take_sample(const rb_transport *t, const rb_server_proc *sp, sample_
     p->cpu_broker_ok = bp > 0 && rb_proc_cpu_ns(bp, &p->cpu_broker) == RB_OK;
 }
 
+/* Join the n workers and add up their counts into r; the caller's merged
+ * gets every sample. Frees the workers' state. */
+static void collect(worker *w, int n, rb_round *r, rb_samples *merged, double *req, double *rep)
+{
+    double conn_sum = 0;
+    int conn_n = 0;
+    for (int i = 0; i < n; i++) {
+        pthread_join(w[i].th, NULL);
+        rb_samples_append(merged, &w[i].samples);
+        r->calls += w[i].ok;
+        r->warmup_failures += w[i].warm_fail;
+        r->stale_replies += w[i].stale;
+        for (int k = 0; k < RB_FAIL__COUNT; k++)
+            r->failures[k] += w[i].fails[k];
+        if (!isnan(w[i].connect_us)) {
+            conn_sum += w[i].connect_us;
+            conn_n++;
+        }
+        *req += (double)w[i].req_bytes;
+        *rep += (double)w[i].rep_bytes;
+        if (w[i].last_error[0])
+            snprintf(r->last_error, sizeof r->last_error, "%s", w[i].last_error);
+        rb_close(&w[i].cl);
+        rb_samples_free(&w[i].samples);
+        rb_obj_free(&w[i].in);
+        rb_obj_free(&w[i].out);
+    }
+    r->connect_us = conn_n ? conn_sum / conn_n : NAN;
+}
+
+/* Wire bytes and CPU time per call attempt from the samples around the
+ * measured window. */
+static void per_call_costs(const rb_transport *t, rb_round *r, sample_point *p0, sample_point *p1)
+{
+    uint64_t attempts = r->calls;
+    for (int k = 0; k < RB_FAIL__COUNT; k++)
+        attempts += r->failures[k];
+    double per = attempts ? 1.0 / (double)attempts : NAN;
+    uint64_t bc = 0, bs = 0;
+    r->wire_client = p0->wc_ok && p1->wc_ok && rb_wire_diff(&p0->wc, &p1->wc, &bc) == RB_OK
+                         ? (double)bc * per : NAN;
+    if (t->broker == RB_BROKER_NONE)
+        r->wire_total = r->wire_client;
+    else
+        r->wire_total = !isnan(r->wire_client) && p0->ws_ok && p1->ws_ok &&
+                        rb_wire_diff(&p0->ws, &p1->ws, &bs) == RB_OK
+                            ? (double)(bc + bs) * per : NAN;
+    r->cpu_client = (double)(p1->cpu_self - p0->cpu_self) / 1e3 * per;
+    r->cpu_server = p0->cpu_server_ok && p1->cpu_server_ok
+                        ? (double)(p1->cpu_server - p0->cpu_server) / 1e3 * per : NAN;
+    r->cpu_broker = p0->cpu_broker_ok && p1->cpu_broker_ok
+                        ? (double)(p1->cpu_broker - p0->cpu_broker) / 1e3 * per : NAN;
+    rb_wire_snap_free(&p0->wc);
+    rb_wire_snap_free(&p0->ws);
+    rb_wire_snap_free(&p1->wc);
+    rb_wire_snap_free(&p1->ws);
+}
+
 void rb_loadgen_round(const rb_run_cfg *cfg, rb_scenario *s, int round, int position,
                       const rb_server_proc *sp)
 {
@@ -206,64 +264,20 @@ void rb_loadgen_round(const rb_run_cfg *cfg, rb_scenario *s, int round, int posi
     take_sample(s->t, sp, &p1);
 
     rb_samples merged = { 0 };
-    double conn_sum = 0, req = 0, rep = 0;
-    int conn_n = 0;
-    for (int i = 0; i < n; i++) {
-        pthread_join(w[i].th, NULL);
-        rb_samples_append(&merged, &w[i].samples);
-        r->calls += w[i].ok;
-        r->warmup_failures += w[i].warm_fail;
-        r->stale_replies += w[i].stale;
-        for (int k = 0; k < RB_FAIL__COUNT; k++)
-            r->failures[k] += w[i].fails[k];
-        if (!isnan(w[i].connect_us)) {
-            conn_sum += w[i].connect_us;
-            conn_n++;
-        }
-        req += (double)w[i].req_bytes;
-        rep += (double)w[i].rep_bytes;
-        if (w[i].last_error[0])
-            snprintf(r->last_error, sizeof r->last_error, "%s", w[i].last_error);
-        rb_close(&w[i].cl);
-        rb_samples_free(&w[i].samples);
-        rb_obj_free(&w[i].in);
-        rb_obj_free(&w[i].out);
-    }
+    double req = 0, rep = 0;
+    collect(w, n, r, &merged, &req, &rep);
     free(w);
     pthread_barrier_destroy(&x.ready);
     pthread_barrier_destroy(&x.go);
     pthread_barrier_destroy(&x.done);
 
-    uint64_t attempts = r->calls;
-    for (int k = 0; k < RB_FAIL__COUNT; k++)
-        attempts += r->failures[k];
     r->duration_s = (double)(end - start) / 1e9;
     r->throughput_cps = r->duration_s > 0 ? (double)r->calls / r->duration_s : NAN;
     rb_samples_append(&s->all, &merged);
     rb_stats_compute(&merged, &r->lat);
     rb_samples_free(&merged);
-    r->connect_us = conn_n ? conn_sum / conn_n : NAN;
     r->req_body = r->calls ? req / (double)r->calls : NAN;
     r->rep_body = r->calls ? rep / (double)r->calls : NAN;
-
-    double per = attempts ? 1.0 / (double)attempts : NAN;
-    uint64_t bc = 0, bs = 0;
-    r->wire_client = p0.wc_ok && p1.wc_ok && rb_wire_diff(&p0.wc, &p1.wc, &bc) == RB_OK
-                         ? (double)bc * per : NAN;
-    if (s->t->broker == RB_BROKER_NONE)
-        r->wire_total = r->wire_client;
-    else
-        r->wire_total = !isnan(r->wire_client) && p0.ws_ok && p1.ws_ok &&
-                        rb_wire_diff(&p0.ws, &p1.ws, &bs) == RB_OK
-                            ? (double)(bc + bs) * per : NAN;
-    r->cpu_client = (double)(p1.cpu_self - p0.cpu_self) / 1e3 * per;
-    r->cpu_server = p0.cpu_server_ok && p1.cpu_server_ok
-                        ? (double)(p1.cpu_server - p0.cpu_server) / 1e3 * per : NAN;
-    r->cpu_broker = p0.cpu_broker_ok && p1.cpu_broker_ok
-                        ? (double)(p1.cpu_broker - p0.cpu_broker) / 1e3 * per : NAN;
-    rb_wire_snap_free(&p0.wc);
-    rb_wire_snap_free(&p0.ws);
-    rb_wire_snap_free(&p1.wc);
-    rb_wire_snap_free(&p1.ws);
+    per_call_costs(s->t, r, &p0, &p1);
     r->ran = 1;
 }

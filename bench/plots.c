@@ -57,6 +57,45 @@ static void gp_end(FILE *gp, const char *name)
     fprintf(gp, "set output '%s.png'\nreplot\nunset output\n", name);
 }
 
+/* One transport's block of a spectrum's data: its hgrm file's rows, or
+ * the summary percentiles when the file is missing or unreadable (then
+ * returns 1, else 0). *xmax grows to the largest x written. */
+static int spectrum_block(FILE *d, const char *dir, const rb_summary *s, double *xmax)
+{
+    rb_hgrm_row *rows = NULL;
+    size_t nrows = 0;
+    int rc = -1;
+
+    if (s->hgrm[0] && s->hgrm[0] != '/' && !strstr(s->hgrm, "..")) {
+        char hp[4096];
+        snprintf(hp, sizeof hp, "%s/%s", dir, s->hgrm);
+        rc = rb_hgrm_read(hp, &rows, &nrows, NULL);
+    }
+    fprintf(d, "# %s\n", s->t->name);
+    if (rc == 0) {
+        for (size_t i = 0; i < nrows; i++) {
+            if (!isfinite(rows[i].inv))
+                continue;
+            fprintf(d, "%.6g %.6g %.12f\n", rows[i].inv, rows[i].value, rows[i].percentile);
+            if (rows[i].inv > *xmax)
+                *xmax = rows[i].inv;
+        }
+        free(rows);
+    } else {
+        /* Summary percentiles: 0 -> x=1, 50 -> 2, 90 -> 10, 99 -> 100, 99.9 -> 1000. */
+        const double x[5] = { 1, 2, 10, 100, 1000 };
+        const double y[5] = { s->lat.min, s->lat.p50, s->lat.p90, s->lat.p99, s->lat.p99_9 };
+        const double pc[5] = { 0, 0.5, 0.9, 0.99, 0.999 };
+        for (int i = 0; i < 5; i++)
+            if (!isnan(y[i]))
+                fprintf(d, "%g %.6g %.3f\n", x[i], y[i], pc[i]);
+        if (*xmax < 1000)
+            *xmax = 1000;
+    }
+    fprintf(d, "\n\n");
+    return rc != 0;
+}
+
 /* Latency percentile spectrum of one method at one concurrency: HdrHistogram
  * rows from hgrm, or the summary percentiles when the file is missing. */
 static int plot_spectrum(const char *dir, const char *pdir, const rb_results *r, const rb_shape *sh,
@@ -86,40 +125,9 @@ static int plot_spectrum(const char *dir, const char *pdir, const rb_results *r,
     fprintf(d, "# %s\n# 1/(1-percentile)  latency_us  percentile; one block per transport\n", title);
     for (size_t t = 0; t < sh->ntr; t++) {
         const rb_summary *s = rb_shape_find(r, sh->tr[t], me, en, conc);
-        rb_hgrm_row *rows = NULL;
-        size_t nrows = 0;
-        int rc = -1;
-
         if (!s)
             continue;
-        if (s->hgrm[0] && s->hgrm[0] != '/' && !strstr(s->hgrm, "..")) {
-            char hp[4096];
-            snprintf(hp, sizeof hp, "%s/%s", dir, s->hgrm);
-            rc = rb_hgrm_read(hp, &rows, &nrows, NULL);
-        }
-        fprintf(d, "# %s\n", s->t->name);
-        if (rc == 0) {
-            for (size_t i = 0; i < nrows; i++) {
-                if (!isfinite(rows[i].inv))
-                    continue;
-                fprintf(d, "%.6g %.6g %.12f\n", rows[i].inv, rows[i].value, rows[i].percentile);
-                if (rows[i].inv > xmax)
-                    xmax = rows[i].inv;
-            }
-            free(rows);
-        } else {
-            /* Summary percentiles: 0 -> x=1, 50 -> 2, 90 -> 10, 99 -> 100, 99.9 -> 1000. */
-            const double x[5] = { 1, 2, 10, 100, 1000 };
-            const double y[5] = { s->lat.min, s->lat.p50, s->lat.p90, s->lat.p99, s->lat.p99_9 };
-            const double pc[5] = { 0, 0.5, 0.9, 0.99, 0.999 };
-            for (int i = 0; i < 5; i++)
-                if (!isnan(y[i]))
-                    fprintf(d, "%g %.6g %.3f\n", x[i], y[i], pc[i]);
-            if (xmax < 1000)
-                xmax = 1000;
-            (*fallbacks)++;
-        }
-        fprintf(d, "\n\n");
+        *fallbacks += spectrum_block(d, dir, s, &xmax);
         nplotted++;
     }
     fclose(d);

@@ -97,6 +97,60 @@ static void md_overlaps(FILE *o, const rb_summary *const *g, size_t n)
     }
 }
 
+/* One row of a method's table: g[i] of its group g[0..n). */
+static void md_row(FILE *o, const rb_summary *const *g, size_t n, size_t i, int with_entries)
+{
+    const rb_summary *s = g[i];
+    char a[100], b[100], x[32], y[32], z[32], w1[32], w2[32];
+    int rank = rank_in(g, n, i, 0);
+    fprintf(o, "|");
+    if (with_entries)
+        fprintf(o, " %ld |", s->entries);
+    fprintf(o, " %s | %ld | %s |", s->t->name, s->concurrency,
+            rb_fmt_spread(a, s->lat.p50, s->sp_p50, rb_fmt_us));
+    fprintf(o, " %s | %s |", rb_fmt_spread(b, s->lat.p99, s->sp_p99, rb_fmt_us), rb_fmt_us(x, s->lat.p99_9));
+    fprintf(o, " %s |", rb_fmt_spread(a, s->throughput_cps, s->sp_tput, rb_fmt_num));
+    fprintf(o, " %s / %s |", rb_fmt_num(x, s->body_req), rb_fmt_num(y, s->body_rep));
+    if (isnan(s->wire_total) || s->wire_total == s->wire_client)
+        fprintf(o, " %s |", rb_fmt_num(w1, s->wire_client));
+    else
+        fprintf(o, " %s (client hop %s) |", rb_fmt_num(w1, s->wire_total), rb_fmt_num(w2, s->wire_client));
+    fprintf(o, " %s / %s / %s |", rb_fmt_us(x, s->cpu_client), rb_fmt_us(y, s->cpu_server),
+            isnan(s->cpu_broker) ? "–" : rb_fmt_us(z, s->cpu_broker));
+    fprintf(o, " %s |", rb_fmt_ratio(a, s->r_p50));
+    fprintf(o, " %s |", rb_fmt_ratio(a, s->r_p99));
+    fprintf(o, " %s |", rb_fmt_ratio(a, s->r_tput));
+    if (rank == 0)
+        fprintf(o, " ? |");
+    else
+        fprintf(o, " %d |", rank);
+    fprintf(o, " %s |\n", rb_summary_failures(s) > 0 ? rb_fmt_num(x, rb_summary_failures(s)) : "0");
+}
+
+/* The overlap notes of one group (entries en, concurrency co), headed by
+ * the group's name; nothing when no spreads overlap. */
+static void md_group_notes(FILE *o, const rb_results *r, const rb_shape *sh, const char *me,
+                           long en, long co, int with_entries)
+{
+    const rb_summary *g[RB_SHAPE_MAX];
+    size_t n = rb_shape_group(r, sh, me, en, co, g);
+    char *buf = NULL;
+    size_t blen = 0;
+    FILE *mo = open_memstream(&buf, &blen);
+    if (!mo)
+        return;
+    md_overlaps(mo, g, n);
+    fclose(mo);
+    if (blen) {
+        if (with_entries)
+            fprintf(o, "%ld entries, %ld client%s:\n\n", en, co, co == 1 ? "" : "s");
+        else
+            fprintf(o, "%ld client%s:\n\n", co, co == 1 ? "" : "s");
+        fprintf(o, "%s\n", buf);
+    }
+    free(buf);
+}
+
 static void md_method(FILE *o, const rb_results *r, const rb_shape *sh, const char *me)
 {
     long ev[RB_SHAPE_MAX], cv[RB_SHAPE_MAX];
@@ -113,39 +167,9 @@ static void md_method(FILE *o, const rb_results *r, const rb_shape *sh, const ch
     for (size_t e = 0; e < ne; e++)
         for (size_t c = 0; c < nc; c++) {
             const rb_summary *g[RB_SHAPE_MAX];
-            size_t n = 0;
-            for (size_t t = 0; t < sh->ntr; t++) {
-                const rb_summary *s = rb_shape_find(r, sh->tr[t], me, ev[e], cv[c]);
-                if (s)
-                    g[n++] = s;
-            }
-            for (size_t i = 0; i < n; i++) {
-                const rb_summary *s = g[i];
-                char a[100], b[100], x[32], y[32], z[32], w1[32], w2[32];
-                int rank = rank_in(g, n, i, 0);
-                fprintf(o, "|");
-                if (with_entries)
-                    fprintf(o, " %ld |", s->entries);
-                fprintf(o, " %s | %ld | %s |", s->t->name, s->concurrency,
-                        rb_fmt_spread(a, s->lat.p50, s->sp_p50, rb_fmt_us));
-                fprintf(o, " %s | %s |", rb_fmt_spread(b, s->lat.p99, s->sp_p99, rb_fmt_us), rb_fmt_us(x, s->lat.p99_9));
-                fprintf(o, " %s |", rb_fmt_spread(a, s->throughput_cps, s->sp_tput, rb_fmt_num));
-                fprintf(o, " %s / %s |", rb_fmt_num(x, s->body_req), rb_fmt_num(y, s->body_rep));
-                if (isnan(s->wire_total) || s->wire_total == s->wire_client)
-                    fprintf(o, " %s |", rb_fmt_num(w1, s->wire_client));
-                else
-                    fprintf(o, " %s (client hop %s) |", rb_fmt_num(w1, s->wire_total), rb_fmt_num(w2, s->wire_client));
-                fprintf(o, " %s / %s / %s |", rb_fmt_us(x, s->cpu_client), rb_fmt_us(y, s->cpu_server),
-                        isnan(s->cpu_broker) ? "–" : rb_fmt_us(z, s->cpu_broker));
-                fprintf(o, " %s |", rb_fmt_ratio(a, s->r_p50));
-                fprintf(o, " %s |", rb_fmt_ratio(a, s->r_p99));
-                fprintf(o, " %s |", rb_fmt_ratio(a, s->r_tput));
-                if (rank == 0)
-                    fprintf(o, " ? |");
-                else
-                    fprintf(o, " %d |", rank);
-                fprintf(o, " %s |\n", rb_summary_failures(s) > 0 ? rb_fmt_num(x, rb_summary_failures(s)) : "0");
-            }
+            size_t n = rb_shape_group(r, sh, me, ev[e], cv[c], g);
+            for (size_t i = 0; i < n; i++)
+                md_row(o, g, n, i, with_entries);
         }
     fprintf(o, "\n");
     for (size_t i = 0; i < r->n; i++)
@@ -155,33 +179,9 @@ static void md_method(FILE *o, const rb_results *r, const rb_shape *sh, const ch
                        "connections opened or closed, e.g. a new connection per call).\n\n");
             break;
         }
-    /* Notes, per group. */
     for (size_t e = 0; e < ne; e++)
-        for (size_t c = 0; c < nc; c++) {
-            const rb_summary *g[RB_SHAPE_MAX];
-            size_t n = 0;
-            char *buf = NULL;
-            size_t blen = 0;
-            FILE *mo;
-            for (size_t t = 0; t < sh->ntr; t++) {
-                const rb_summary *s = rb_shape_find(r, sh->tr[t], me, ev[e], cv[c]);
-                if (s)
-                    g[n++] = s;
-            }
-            mo = open_memstream(&buf, &blen);
-            if (!mo)
-                continue;
-            md_overlaps(mo, g, n);
-            fclose(mo);
-            if (blen) {
-                if (with_entries)
-                    fprintf(o, "%ld entries, %ld client%s:\n\n", ev[e], cv[c], cv[c] == 1 ? "" : "s");
-                else
-                    fprintf(o, "%ld client%s:\n\n", cv[c], cv[c] == 1 ? "" : "s");
-                fprintf(o, "%s\n", buf);
-            }
-            free(buf);
-        }
+        for (size_t c = 0; c < nc; c++)
+            md_group_notes(o, r, sh, me, ev[e], cv[c], with_entries);
 }
 
 static void md_payload(FILE *o, const rb_results *r, const rb_shape *sh)

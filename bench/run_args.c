@@ -31,6 +31,103 @@ static void rb_run_usage(FILE *f)
             RB_DEFAULT_TIMEOUT_MS);
 }
 
+static int parse_methods(char *list, rb_run_cfg *cfg)
+{
+    char *items[RB_RUN_MAX];
+    int n = rb_arg_split(list, items, RB_RUN_MAX);
+    cfg->nm = 0;
+    for (int i = 0; i < n; i++) {
+        int m = rb_method_from_name(items[i], strlen(items[i]));
+        if (m < 0) {
+            fprintf(stderr, "rpcbench: unknown method '%s' (fib, getObj, sendObj)\n", items[i]);
+            return 2;
+        }
+        if (cfg->nm < RB_M__COUNT)
+            cfg->methods[cfg->nm++] = (rb_method)m;
+    }
+    return 0;
+}
+
+/* --transports LIST, or (tlist NULL) every transport built in, the broker
+ * ones only when their broker's URL is set. */
+static int parse_transports(char *tlist, rb_run_cfg *cfg)
+{
+    char *items[RB_RUN_MAX];
+    int skipped = 0;
+    if (tlist) {
+        int n = rb_arg_split(tlist, items, RB_RUN_MAX);
+        for (int i = 0; i < n; i++) {
+            const rb_transport *t = rb_transport_find(items[i]);
+            if (!t) {
+                fprintf(stderr, "rpcbench: no transport '%s' in this build (rpcbench list)\n", items[i]);
+                return 2;
+            }
+            cfg->ts[cfg->nt++] = t;
+        }
+        return 0;
+    }
+    for (const rb_transport *const *p = rb_transports; *p && cfg->nt < RB_RUN_MAX; p++) {
+        if ((*p)->broker != RB_BROKER_NONE && !getenv(rb_broker_url_env((*p)->broker))) {
+            skipped++;
+            continue;
+        }
+        cfg->ts[cfg->nt++] = *p;
+    }
+    if (skipped)
+        fprintf(stderr, "rpcbench: no broker URL is set: %d broker transport(s) left out "
+                        "(scripts/broker start, then source .run/broker.env)\n", skipped);
+    return 0;
+}
+
+/* --connect T=ADDR, each T among the run's transports. */
+static int parse_connects(char **connects, int nconnect, rb_run_cfg *cfg)
+{
+    for (int i = 0; i < nconnect; i++) {
+        char *eq = strchr(connects[i], '=');
+        int found = 0;
+        if (eq) {
+            *eq = '\0';
+            for (int k = 0; k < cfg->nt; k++)
+                if (strcmp(cfg->ts[k]->name, connects[i]) == 0) {
+                    cfg->connect[k] = eq + 1;
+                    found = 1;
+                }
+        }
+        if (!found) {
+            fprintf(stderr, "rpcbench: --connect wants T=ADDR with T among --transports\n");
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* --calls and --duration together, and the duration default. */
+static int check_amount(rb_run_cfg *cfg)
+{
+    if (cfg->calls && cfg->duration_s > 0) {
+        fprintf(stderr, "rpcbench: give --calls or --duration, not both\n");
+        return 2;
+    }
+    if (!cfg->calls && !(cfg->duration_s > 0))
+        cfg->duration_s = 2;
+    for (int i = 0; i < cfg->nc; i++)
+        if (cfg->calls && cfg->calls < cfg->conc[i]) {
+            fprintf(stderr, "rpcbench: --calls %lld is fewer than --concurrency %d\n", cfg->calls, cfg->conc[i]);
+            return 2;
+        }
+    return 0;
+}
+
+/* A comma-separated list of whole numbers in lo..hi into v. */
+static int int_list(const char *opt, char *list, long lo, long hi, long *v)
+{
+    char *items[RB_RUN_MAX];
+    int n = rb_arg_split(list, items, RB_RUN_MAX);
+    for (int i = 0; i < n; i++)
+        v[i] = (long)rb_arg_int(opt, items[i], lo, hi);
+    return n;
+}
+
 int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
 {
     static const struct option opts[] = {
@@ -49,43 +146,22 @@ int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
         { "help", no_argument, NULL, 'h' },
         { 0, 0, 0, 0 },
     };
-    char *items[RB_RUN_MAX];
-    char *connects[RB_RUN_MAX];
-    int nconnect = 0, n, c;
-    char *tlist = NULL;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    char *connects[RB_RUN_MAX], *tlist = NULL;
+    long v[RB_RUN_MAX];
+    int nconnect = 0, c, rc = 0;
+    while (rc == 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 't': tlist = optarg; break;
-        case 'm':
-            cfg->nm = 0;
-            n = rb_arg_split(optarg, items, RB_RUN_MAX);
-            for (int i = 0; i < n; i++) {
-                int m = rb_method_from_name(items[i], strlen(items[i]));
-                if (m < 0) {
-                    fprintf(stderr, "rpcbench: unknown method '%s' (fib, getObj, sendObj)\n", items[i]);
-                    return 2;
-                }
-                if (cfg->nm < RB_M__COUNT)
-                    cfg->methods[cfg->nm++] = (rb_method)m;
-            }
-            break;
+        case 'm': rc = parse_methods(optarg, cfg); break;
         case 'n': cfg->calls = rb_arg_int("--calls", optarg, 1, 1000000000); break;
-        case 'd':
-            cfg->duration_s = rb_arg_real("--duration", optarg, 0, 86400);
-            break;
+        case 'd': cfg->duration_s = rb_arg_real("--duration", optarg, 0, 86400); break;
         case 'w': cfg->warmup = (int)rb_arg_int("--warmup", optarg, 0, 10000000); break;
         case 'c':
-            n = rb_arg_split(optarg, items, RB_RUN_MAX);
-            for (int i = 0; i < n; i++)
-                cfg->conc[i] = (int)rb_arg_int("--concurrency", items[i], 1, 1024);
-            cfg->nc = n;
+            cfg->nc = int_list("--concurrency", optarg, 1, 1024, v);
+            for (int i = 0; i < cfg->nc; i++)
+                cfg->conc[i] = (int)v[i];
             break;
-        case 'e':
-            n = rb_arg_split(optarg, items, RB_RUN_MAX);
-            for (int i = 0; i < n; i++)
-                cfg->entries[i] = (long)rb_arg_int("--entries", items[i], 0, 10000000);
-            cfg->ne = n;
-            break;
+        case 'e': cfg->ne = int_list("--entries", optarg, 0, 10000000, cfg->entries); break;
         case 'r': cfg->rounds = (int)rb_arg_int("--rounds", optarg, 1, 1000); break;
         case 'C':
             if (nconnect < RB_RUN_MAX)
@@ -98,62 +174,15 @@ int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
         default: rb_run_usage(stderr); return 2;
         }
     }
+    if (rc)
+        return rc;
     if (optind != argc) {
         rb_run_usage(stderr);
         return 2;
     }
-    if (tlist) {
-        n = rb_arg_split(tlist, items, RB_RUN_MAX);
-        for (int i = 0; i < n; i++) {
-            const rb_transport *t = rb_transport_find(items[i]);
-            if (!t) {
-                fprintf(stderr, "rpcbench: no transport '%s' in this build (rpcbench list)\n", items[i]);
-                return 2;
-            }
-            cfg->ts[cfg->nt++] = t;
-        }
-    } else {
-        /* Every transport built in; the broker ones only with a broker. */
-        int skipped = 0;
-        for (const rb_transport *const *p = rb_transports; *p && cfg->nt < RB_RUN_MAX; p++) {
-            if ((*p)->broker != RB_BROKER_NONE && !getenv(rb_broker_url_env((*p)->broker))) {
-                skipped++;
-                continue;
-            }
-            cfg->ts[cfg->nt++] = *p;
-        }
-        if (skipped)
-            fprintf(stderr, "rpcbench: no broker URL is set: %d broker transport(s) left out "
-                            "(scripts/broker start, then source .run/broker.env)\n", skipped);
-    }
-    for (int i = 0; i < nconnect; i++) {
-        char *eq = strchr(connects[i], '=');
-        int found = 0;
-        if (eq) {
-            *eq = '\0';
-            for (int k = 0; k < cfg->nt; k++)
-                if (strcmp(cfg->ts[k]->name, connects[i]) == 0) {
-                    cfg->connect[k] = eq + 1;
-                    found = 1;
-                }
-        }
-        if (!found) {
-            fprintf(stderr, "rpcbench: --connect wants T=ADDR with T among --transports\n");
-            return 2;
-        }
-    }
-    if (cfg->calls && cfg->duration_s > 0) {
-        fprintf(stderr, "rpcbench: give --calls or --duration, not both\n");
-        return 2;
-    }
-    if (!cfg->calls && !(cfg->duration_s > 0))
-        cfg->duration_s = 2;
-    for (int i = 0; i < cfg->nc; i++)
-        if (cfg->calls && cfg->calls < cfg->conc[i]) {
-            fprintf(stderr, "rpcbench: --calls %lld is fewer than --concurrency %d\n", cfg->calls, cfg->conc[i]);
-            return 2;
-        }
-    return 0;
+    if ((rc = parse_transports(tlist, cfg)) || (rc = parse_connects(connects, nconnect, cfg)))
+        return rc;
+    return check_amount(cfg);
 }
 
 json_t *rb_run_params_json(const rb_run_cfg *cfg)

@@ -87,72 +87,88 @@ void rb_server_client_opts(const rb_transport *t, const rb_server_proc *sp, int 
         co->endpoint = sp->endpoint;
 }
 
+/* Fork and exec `rpcbench serve` for t; *out_fd reads the child's stdout.
+ * Returns RB_OK with sp->pid set, or RB_EIO. */
+static int spawn(const rb_transport *t, long entries, rb_server_proc *sp, int *out_fd)
+{
+    char exe[4096], ent[32], queue[128];
+    ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (l <= 0)
+        return RB_EIO;
+    exe[l] = '\0';
+    snprintf(ent, sizeof ent, "%ld", entries < 0 ? RB_DEFAULT_ENTRIES : entries);
+    snprintf(queue, sizeof queue, "rpcbench-%d-%s-e%ld", (int)getpid(), t->name, entries);
+    char *argv[] = { exe, "serve", (char *)t->name, "--entries", ent,
+                     t->broker != RB_BROKER_NONE ? "--queue" : "--listen",
+                     t->broker != RB_BROKER_NONE ? queue : "127.0.0.1:0", NULL };
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC))
+        return RB_EIO;
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return RB_EIO;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(1);
+        dup2(fds[1], STDOUT_FILENO);
+        execv(exe, argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    sp->pid = pid;
+    *out_fd = fds[0];
+    return RB_OK;
+}
+
+/* Read fd until a "ready <endpoint>" line (60 s at most; AMQP servers need
+ * the broker) into sp->endpoint. Returns 1 when it came, else 0. */
+static int wait_ready(int fd, rb_server_proc *sp)
+{
+    char buf[1024];
+    size_t len = 0;
+    uint64_t deadline = rb_now_ns() + 60ull * 1000000000ull;
+    while (!rb_run_interrupted) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        int ms = rb_ms_left(deadline);
+        if (ms == 0 || poll(&p, 1, ms > 200 ? 200 : ms) < 0)
+            return 0;
+        if (!(p.revents & (POLLIN | POLLHUP)))
+            continue;
+        ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
+        if (n <= 0)
+            return 0;
+        len += (size_t)n;
+        buf[len] = '\0';
+        char *line = strstr(buf, "ready ");
+        char *nl = line ? strchr(line, '\n') : NULL;
+        if (nl) {
+            *nl = '\0';
+            snprintf(sp->endpoint, sizeof sp->endpoint, "%s", line + 6);
+            return 1;
+        }
+        if (len == sizeof buf - 1)
+            len = 0;
+    }
+    return 0;
+}
+
 int rb_server_start(const rb_transport *t, const char *override,
-                        long entries, rb_server_proc *sp)
+                    long entries, rb_server_proc *sp)
 {
     memset(sp, 0, sizeof *sp);
-    sp->wire_port = 0;
     if (override) {
         snprintf(sp->endpoint, sizeof sp->endpoint, "%s", override);
     } else {
-        char exe[4096], ent[32], queue[128];
-        ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (l <= 0)
+        int fd = -1, ready;
+        if (spawn(t, entries, sp, &fd) != RB_OK)
             return RB_EIO;
-        exe[l] = '\0';
-        snprintf(ent, sizeof ent, "%ld", entries < 0 ? RB_DEFAULT_ENTRIES : entries);
-        snprintf(queue, sizeof queue, "rpcbench-%d-%s-e%ld", (int)getpid(), t->name, entries);
-        char *argv[] = { exe, "serve", (char *)t->name, "--entries", ent,
-                         t->broker != RB_BROKER_NONE ? "--queue" : "--listen",
-                         t->broker != RB_BROKER_NONE ? queue : "127.0.0.1:0", NULL };
-        int fds[2];
-        if (pipe2(fds, O_CLOEXEC))
-            return RB_EIO;
-        pid_t parent = getpid();
-        pid_t pid = fork();
-        if (pid < 0) {
-            close(fds[0]);
-            close(fds[1]);
-            return RB_EIO;
-        }
-        if (pid == 0) {
-            prctl(PR_SET_PDEATHSIG, SIGTERM);
-            if (getppid() != parent)
-                _exit(1);
-            dup2(fds[1], STDOUT_FILENO);
-            execv(exe, argv);
-            _exit(127);
-        }
-        close(fds[1]);
-        sp->pid = pid;
-        /* Wait for "ready <endpoint>" (AMQP servers need the broker). */
-        char buf[1024];
-        size_t len = 0;
-        uint64_t deadline = rb_now_ns() + 60ull * 1000000000ull;
-        int ready = 0;
-        while (!ready && !rb_run_interrupted) {
-            struct pollfd p = { .fd = fds[0], .events = POLLIN };
-            int ms = rb_ms_left(deadline);
-            if (ms == 0 || poll(&p, 1, ms > 200 ? 200 : ms) < 0)
-                break;
-            if (!(p.revents & (POLLIN | POLLHUP)))
-                continue;
-            ssize_t n = read(fds[0], buf + len, sizeof buf - 1 - len);
-            if (n <= 0)
-                break;
-            len += (size_t)n;
-            buf[len] = '\0';
-            char *line = strstr(buf, "ready ");
-            char *nl = line ? strchr(line, '\n') : NULL;
-            if (nl) {
-                *nl = '\0';
-                snprintf(sp->endpoint, sizeof sp->endpoint, "%s", line + 6);
-                ready = 1;
-            }
-            if (len == sizeof buf - 1)
-                len = 0;
-        }
-        close(fds[0]);
+        ready = wait_ready(fd, sp);
+        close(fd);
         if (!ready) {
             fprintf(stderr, "rpcbench: server %s did not become ready\n", t->name);
             rb_server_stop(sp);

@@ -122,3 +122,15 @@ const rb_transport *rb_shape_desc(const rb_results *r, const char *tr)
             return &r->tr[i];
     return NULL;
 }
+
+size_t rb_shape_group(const rb_results *r, const rb_shape *sh, const char *me, long en, long co,
+                      const rb_summary **g)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < sh->ntr; t++) {
+        const rb_summary *s = rb_shape_find(r, sh->tr[t], me, en, co);
+        if (s)
+            g[n++] = s;
+    }
+    return n;
+}

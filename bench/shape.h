@@ -43,6 +43,11 @@ long rb_shape_ref_entries(const rb_results *r, const char *me);
 /* The concurrency the summary figures of me use: the lowest run. */
 long rb_shape_ref_conc(const rb_results *r, const char *me);
 
+/* The scenarios of method me at entries en and concurrency co, one per
+ * transport in display order, into g (RB_SHAPE_MAX). Returns the count. */
+size_t rb_shape_group(const rb_results *r, const rb_shape *sh, const char *me, long en, long co,
+                      const rb_summary **g);
+
 /* The descriptor of transport tr in r, or NULL. */
 const rb_transport *rb_shape_desc(const rb_results *r, const char *tr);
 

@@ -1,4 +1,4 @@
-/* test_report.c - unit tests of report.c and compare.c: spread overlap, the
+/* test_report.c - unit tests of the report (results_read.c, hgrm.c, report_cli.c) and compare.c: spread overlap, the
  * compare verdict, the HdrHistogram text parser, the results.json loader,
  * report.md without gnuplot, and compare's table, on the fixtures in
  * tests/report/fixtures (written by make_fixtures.py, so the answers are

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fault_run.h"
 #include "procstat.h"
 #include "wire.h"
 
@@ -22,13 +23,16 @@ typedef struct scen_ctx {
     rb_method method;
     long entries;                    /* getObj's expected count / sendObj's size */
     int64_t fib_expect;
-    uint64_t end_ns;                 /* duration mode: when to stop */
+    uint64_t end_ns;                 /* duration mode: when to stop (atomic:
+                                        a fault may push it later) */
+    rb_fault_run *fr;                /* --fault: every call recorded; NULL */
     pthread_barrier_t ready, go, done;
 } scen_ctx;
 
 typedef struct worker {
     pthread_t th;
     scen_ctx *ctx;
+    int idx;                         /* thread number, 0.. */
     long long calls;                 /* calls mode: this thread's share */
     rb_client *cl;
     rb_samples samples;
@@ -93,7 +97,9 @@ static void *worker_main(void *arg)
     uint64_t t0 = rb_now_ns();
     int verified = 0;
 
-    if (x->method == RB_M_SEND_OBJ)
+    if (x->method == RB_M_SEND_OBJ && x->fr)
+        rb_fault_run_fill(&w->out, (size_t)x->entries);   /* with the call id entry */
+    else if (x->method == RB_M_SEND_OBJ)
         rb_obj_fill(&w->out, "client", (size_t)x->entries);
     if (reconnect(w) == RB_OK) {
         int rc = do_call(w, &verified);
@@ -124,19 +130,26 @@ static void *worker_main(void *arg)
 
     int by_time = x->cfg->calls == 0;
     for (long long i = 0; (by_time || i < w->calls) && !rb_run_interrupted; i++) {
-        if (by_time && rb_now_ns() >= x->end_ns)
+        if (by_time && rb_now_ns() >= __atomic_load_n(&x->end_ns, __ATOMIC_RELAXED))
             break;
         if (!w->cl) {
-            if (reconnect(w)) {
+            uint64_t c0 = rb_now_ns();
+            int crc = reconnect(w);
+            if (crc) {
                 w->fails[RB_FAIL_CONNECT]++;
+                if (x->fr)   /* a call that could not be sent */
+                    rb_fault_run_call(x->fr, w->idx, 0, c0, rb_now_ns(), crc, 0);
                 usleep(10000);   /* a refused connect returns at once */
                 continue;
             }
             stale0 = 0;
         }
+        uint64_t id = x->fr ? rb_fault_run_tag(&w->out) : 0;
         uint64_t a = rb_now_ns();
         int rc = do_call(w, &verified);
         uint64_t b = rb_now_ns();
+        if (x->fr)
+            rb_fault_run_call(x->fr, w->idx, id, a, b, rc, verified);
         if (rc == RB_OK && verified) {
             rb_samples_push(&w->samples, b - a);
             w->ok++;
@@ -232,7 +245,7 @@ static void per_call_costs(const rb_transport *t, rb_round *r, sample_point *p0,
 }
 
 void rb_loadgen_round(const rb_run_cfg *cfg, rb_scenario *s, int round, int position,
-                      const rb_server_proc *sp)
+                      rb_server_proc *sp)
 {
     rb_round *r = &s->rounds[round];
     memset(r, 0, sizeof *r);
@@ -242,12 +255,16 @@ void rb_loadgen_round(const rb_run_cfg *cfg, rb_scenario *s, int round, int posi
     rb_server_client_opts(s->t, sp, cfg->timeout_ms, &x.co);
     rb_fib(cfg->fib_n, &x.fib_expect);
     int n = s->concurrency;
+    pid_t server0 = sp->pid;
+    if (cfg->fault.kind != RB_FAULT_NONE)
+        x.fr = rb_fault_run_new(&cfg->fault, s->t, s->entries, sp, n, cfg->duration_s * 1e3);
     pthread_barrier_init(&x.ready, NULL, (unsigned)n + 1);
     pthread_barrier_init(&x.go, NULL, (unsigned)n + 1);
     pthread_barrier_init(&x.done, NULL, (unsigned)n + 1);
     worker *w = calloc((size_t)n, sizeof *w);
     for (int i = 0; i < n; i++) {
         w[i].ctx = &x;
+        w[i].idx = i;
         w[i].connect_us = NAN;
         w[i].calls = cfg->calls / n + (i < cfg->calls % n);
         rb_samples_reserve(&w[i].samples, cfg->calls ? (size_t)w[i].calls : 65536);
@@ -258,6 +275,8 @@ void rb_loadgen_round(const rb_run_cfg *cfg, rb_scenario *s, int round, int posi
     take_sample(s->t, sp, &p0);
     uint64_t start = rb_now_ns();
     x.end_ns = start + (uint64_t)(cfg->duration_s * 1e9);
+    if (x.fr)
+        rb_fault_run_start(x.fr, start, &x.end_ns);
     pthread_barrier_wait(&x.go);
     pthread_barrier_wait(&x.done);
     uint64_t end = rb_now_ns();
@@ -279,5 +298,9 @@ void rb_loadgen_round(const rb_run_cfg *cfg, rb_scenario *s, int round, int posi
     r->req_body = r->calls ? req / (double)r->calls : NAN;
     r->rep_body = r->calls ? rep / (double)r->calls : NAN;
     per_call_costs(s->t, r, &p0, &p1);
+    if (x.fr)
+        rb_fault_run_finish(&x.fr, end, &r->fault);
+    if (sp->pid != server0)
+        r->cpu_server = NAN;   /* two processes: the figure would mix them */
     r->ran = 1;
 }

@@ -10,8 +10,10 @@
  * round's order) against server sp: s->concurrency client threads, one
  * connection each, cfg's warm-up, calls or duration, deadline and fib_n.
  * Fills s->rounds[round] (ran = 1) and appends its samples to s->all.
- * Failures are counted, never fatal. */
+ * Failures are counted, never fatal. With cfg->fault, the fault is
+ * injected into the window (which it may lengthen; sp is updated when the
+ * server is started again) and s->rounds[round].fault gets the accounting. */
 void rb_loadgen_round(const rb_run_cfg *cfg, rb_scenario *s, int round, int position,
-                      const rb_server_proc *sp);
+                      rb_server_proc *sp);
 
 #endif

@@ -3,6 +3,7 @@
  * comparison table. results_read.c reads results.json back into the same
  * rb_summary. */
 #include "results.h"
+#include "fault_run.h"
 
 #include <errno.h>
 #include <math.h>
@@ -195,7 +196,7 @@ static json_t *round_json(int i, const rb_round *r)
     double f[RB_FAIL__COUNT];
     for (int k = 0; k < RB_FAIL__COUNT; k++)
         f[k] = (double)r->failures[k];
-    return json_pack(
+    json_t *o = json_pack(
         "{s:i,s:i,s:I,s:f,s:o,s:o,s:o,s:{s:o,s:o},s:{s:o,s:o,s:o},s:o,s:I,s:I,s:s?}",
         "round", i, "position", r->position, "calls", (json_int_t)r->calls,
         "duration_s", r->duration_s, "throughput_cps", num(r->throughput_cps),
@@ -207,6 +208,9 @@ static json_t *round_json(int i, const rb_round *r)
         "warmup_failures", (json_int_t)r->warmup_failures,
         "stale_replies", (json_int_t)r->stale_replies,
         "last_error", r->last_error[0] ? r->last_error : NULL);
+    if (o && r->fault)
+        json_object_set_new(o, "fault", rb_fault_round_json(r->fault));
+    return o;
 }
 
 /* One scenario of results.json: its summary, then its rounds. */
@@ -216,11 +220,16 @@ static json_t *scenario_json(const rb_summary *s, const rb_scenario *raw)
     for (int i = 0; i < raw->nrounds; i++)
         if (raw->rounds[i].ran)
             json_array_append_new(per, round_json(i, &raw->rounds[i]));
+    struct rb_fault_round *faults[raw->nrounds > 0 ? raw->nrounds : 1];
+    int nf = 0;
+    for (int i = 0; i < raw->nrounds; i++)
+        if (raw->rounds[i].ran && raw->rounds[i].fault)
+            faults[nf++] = raw->rounds[i].fault;
     json_t *ratio = s->has_ratio ? json_pack("{s:o,s:o,s:o}", "p50", ratio_json(s->r_p50),
                                              "p99", ratio_json(s->r_p99),
                                              "throughput", ratio_json(s->r_tput))
                                  : json_null();
-    return json_pack(
+    json_t *o = json_pack(
         "{s:s,s:s,s:o,s:i,s:i,s:o,s:o,s:o,s:o,s:f,s:o,s:o,s:o,"
         "s:{s:o,s:o},s:{s:o,s:o},s:{s:o,s:o,s:o},s:o,"
         "s:{s:o,s:o,s:o},s:o,s:o,s:s}",
@@ -239,6 +248,9 @@ static json_t *scenario_json(const rb_summary *s, const rb_scenario *raw)
         "spread", "p50_us", pair(s->sp_p50), "p99_us", pair(s->sp_p99),
         "throughput_cps", pair(s->sp_tput),
         "ratio_to_tcp", ratio, "per_round", per, "hgrm", s->hgrm);
+    if (o && nf)
+        json_object_set_new(o, "fault", rb_fault_scenario_json(faults, nf));
+    return o;
 }
 
 /* ---- results.csv --------------------------------------------------------- */

@@ -39,6 +39,8 @@ typedef struct rb_round {
     double wire_client, wire_total;   /* TCP payload per call attempt, bytes */
     double cpu_client, cpu_server, cpu_broker; /* µs per call attempt */
     char last_error[200];             /* one failure's detail, "" if none */
+    struct rb_fault_round *fault;     /* --fault: what the fault did (owned,
+                                         fault_run.h); NULL without one */
 } rb_round;
 
 typedef struct rb_scenario {

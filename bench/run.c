@@ -36,6 +36,7 @@
 
 #include "descriptor.h"
 #include "envinfo.h"
+#include "fault_run.h"
 #include "loadgen.h"
 #include "procstat.h"
 #include "report.h"
@@ -134,6 +135,8 @@ static rb_scenario *make_scenarios(const rb_run_cfg *cfg, size_t *n)
 static void free_scenarios(rb_scenario *sc, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        for (int r = 0; sc[i].rounds && r < sc[i].nrounds; r++)
+            rb_fault_round_free(&sc[i].rounds[r].fault);
         free(sc[i].rounds);
         rb_samples_free(&sc[i].all);
     }
@@ -149,7 +152,7 @@ static int of_entries(const rb_run_cfg *cfg, const rb_scenario *s, int e)
 /* Every round of the e-th entries value, the transports in an order rotated
  * by round. */
 static void run_rounds(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, int e,
-                       const rb_server_proc *sp)
+                       rb_server_proc *sp)
 {
     for (int r = 0; r < cfg->rounds && !rb_run_interrupted; r++)
         for (int k = 0; k < cfg->nt && !rb_run_interrupted; k++) {
@@ -248,6 +251,11 @@ int rb_run_main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    if (cfg.fault.kind != RB_FAULT_NONE) {
+        rb_fault_guard_init();   /* after our handlers: it undoes, then chains */
+        if (rb_fault_run_env(cfg.out) != RB_OK)
+            return 1;
+    }
 
     size_t n = 0;
     rb_scenario *sc = make_scenarios(&cfg, &n);

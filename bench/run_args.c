@@ -27,7 +27,12 @@ static void rb_run_usage(FILE *f)
 "                      queue of an AMQP transport) instead of starting one\n"
 "  --timeout MS        deadline of every call (default %d)\n"
 "  --fib-n N           fib's argument, 0..92 (default 30)\n"
-"  --out DIR           results folder (default results/<UTC timestamp>)\n",
+"  --out DIR           results folder (default results/<UTC timestamp>)\n"
+"  --fault KIND[:DURATION][@AT]  inject a fault once per scenario and round, AT\n"
+"                      into the window (default a third), and account for every\n"
+"                      call (sendObj only): server-kill, server-restart,\n"
+"                      server-stall, conn-reset, partition (root), broker-restart,\n"
+"                      broker-kill, broker-node-kill; DURATION/AT as 500ms, 2s\n",
             RB_DEFAULT_TIMEOUT_MS);
 }
 
@@ -128,6 +133,52 @@ static int int_list(const char *opt, char *list, long lo, long hi, long *v)
     return n;
 }
 
+/* --fault: parsed, injectable by this process, and fitting the run: a
+ * window of --duration with AT inside it, sendObj (its object carries the
+ * call id), a server of our own or a broker transport as the kind needs. */
+static int check_fault(rb_run_cfg *cfg)
+{
+    char err[512];
+    if (!cfg->fault_arg)
+        return 0;
+    if (rb_fault_parse(cfg->fault_arg, &cfg->fault, err, sizeof err) ||
+        rb_fault_check(cfg->fault.kind, err, sizeof err)) {
+        fprintf(stderr, "rpcbench: %s\n", err);
+        return 2;
+    }
+    if (cfg->calls || (cfg->fault.at_ms >= 0 && cfg->fault.at_ms >= cfg->duration_s * 1000)) {
+        fprintf(stderr, "rpcbench: --fault '%s' needs --duration S with AT inside the window\n",
+                cfg->fault_arg);
+        return 2;
+    }
+    if (cfg->nm != 1 || cfg->methods[0] != RB_M_SEND_OBJ) {
+        if (!cfg->methods_given) {
+            cfg->methods[0] = RB_M_SEND_OBJ;   /* the call id rides in sendObj's object */
+            cfg->nm = 1;
+        } else {
+            fprintf(stderr, "rpcbench: --fault accounts for sendObj calls only (--methods sendObj)\n");
+            return 2;
+        }
+    }
+    unsigned needs = rb_fault_needs(cfg->fault.kind);
+    for (int i = 0; i < cfg->nt; i++) {
+        const rb_transport *t = cfg->ts[i];
+        const char *why = NULL;
+        if (needs & RB_FAULT_NEEDS_SERVER && cfg->connect[i])
+            why = "a server rpcbench starts (not --connect)";
+        if (needs & RB_FAULT_NEEDS_BROKER && t->broker != RB_BROKER_RABBITMQ)
+            why = "a transport through the private broker";
+        if (needs & RB_FAULT_NEEDS_CLUSTER && t->broker != RB_BROKER_RABBITMQ_CLUSTER)
+            why = "a transport through the broker cluster";
+        if (why) {
+            fprintf(stderr, "rpcbench: --fault %s needs %s; %s is not\n",
+                    rb_fault_kind_name(cfg->fault.kind), why, t->name);
+            return 2;
+        }
+    }
+    return 0;
+}
+
 int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
 {
     static const struct option opts[] = {
@@ -143,6 +194,7 @@ int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
         { "timeout", required_argument, NULL, 'T' },
         { "fib-n", required_argument, NULL, 'f' },
         { "out", required_argument, NULL, 'o' },
+        { "fault", required_argument, NULL, 'F' },
         { "help", no_argument, NULL, 'h' },
         { 0, 0, 0, 0 },
     };
@@ -152,7 +204,7 @@ int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
     while (rc == 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 't': tlist = optarg; break;
-        case 'm': rc = parse_methods(optarg, cfg); break;
+        case 'm': rc = parse_methods(optarg, cfg), cfg->methods_given = 1; break;
         case 'n': cfg->calls = rb_arg_int("--calls", optarg, 1, 1000000000); break;
         case 'd': cfg->duration_s = rb_arg_real("--duration", optarg, 0, 86400); break;
         case 'w': cfg->warmup = (int)rb_arg_int("--warmup", optarg, 0, 10000000); break;
@@ -170,6 +222,7 @@ int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
         case 'T': cfg->timeout_ms = (int)rb_arg_int("--timeout", optarg, 1, 3600000); break;
         case 'f': cfg->fib_n = (int)rb_arg_int("--fib-n", optarg, 0, RB_FIB_MAX); break;
         case 'o': cfg->out = optarg; break;
+        case 'F': cfg->fault_arg = optarg; break;
         case 'h': rb_run_usage(stdout); exit(0);
         default: rb_run_usage(stderr); return 2;
         }
@@ -180,9 +233,10 @@ int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
         rb_run_usage(stderr);
         return 2;
     }
-    if ((rc = parse_transports(tlist, cfg)) || (rc = parse_connects(connects, nconnect, cfg)))
+    if ((rc = parse_transports(tlist, cfg)) || (rc = parse_connects(connects, nconnect, cfg)) ||
+        (rc = check_amount(cfg)))
         return rc;
-    return check_amount(cfg);
+    return check_fault(cfg);
 }
 
 json_t *rb_run_params_json(const rb_run_cfg *cfg)
@@ -200,7 +254,7 @@ json_t *rb_run_params_json(const rb_run_cfg *cfg)
     for (int i = 0; i < cfg->nt; i++)
         if (cfg->connect[i])
             json_object_set_new(conn, cfg->ts[i]->name, json_string(cfg->connect[i]));
-    return json_pack("{s:o,s:o,s:o,s:o,s:i,s:o,s:o,s:i,s:i,s:i,s:b,s:s,s:o,s:s}",
+    json_t *p = json_pack("{s:o,s:o,s:o,s:o,s:i,s:o,s:o,s:i,s:i,s:i,s:b,s:s,s:o,s:s}",
         "transports", t, "methods", m,
         "calls", cfg->calls ? json_integer(cfg->calls) : json_null(),
         "duration_s", cfg->calls ? json_null() : json_real(cfg->duration_s),
@@ -208,4 +262,7 @@ json_t *rb_run_params_json(const rb_run_cfg *cfg)
         "timeout_ms", cfg->timeout_ms, "fib_n", cfg->fib_n, "pinned", 0,
         "loop", "closed", "connect", conn,
         "server_threads", "each transport's default");
+    if (p && cfg->fault.kind != RB_FAULT_NONE)
+        json_object_set_new(p, "fault", json_string(cfg->fault_arg));
+    return p;
 }

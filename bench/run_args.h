@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 
+#include "fault.h"
 #include "rb_service.h"
 #include "transport.h"
 
@@ -28,6 +29,9 @@ typedef struct rb_run_cfg {
     int fib_n;                       /* fib's argument, 0..RB_FIB_MAX */
     const char *out;                 /* results folder */
     int progress;                    /* stderr is a terminal */
+    rb_fault_spec fault;             /* --fault; kind RB_FAULT_NONE: none */
+    const char *fault_arg;           /* --fault as given */
+    int methods_given;               /* --methods was on the command line */
 } rb_run_cfg;
 
 /* Parse run's options (argv[0] is "run") into cfg, which holds the

@@ -88,8 +88,10 @@ void rb_server_client_opts(const rb_transport *t, const rb_server_proc *sp, int 
 }
 
 /* Fork and exec `rpcbench serve` for t; *out_fd reads the child's stdout.
+ * at: the address or queue to serve at, NULL for a fresh one.
  * Returns RB_OK with sp->pid set, or RB_EIO. */
-static int spawn(const rb_transport *t, long entries, rb_server_proc *sp, int *out_fd)
+static int spawn(const rb_transport *t, long entries, const char *at, rb_server_proc *sp,
+                 int *out_fd)
 {
     char exe[4096], ent[32], queue[128];
     ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -100,7 +102,7 @@ static int spawn(const rb_transport *t, long entries, rb_server_proc *sp, int *o
     snprintf(queue, sizeof queue, "rpcbench-%d-%s-e%ld", (int)getpid(), t->name, entries);
     char *argv[] = { exe, "serve", (char *)t->name, "--entries", ent,
                      t->broker != RB_BROKER_NONE ? "--queue" : "--listen",
-                     t->broker != RB_BROKER_NONE ? queue : "127.0.0.1:0", NULL };
+                     at ? (char *)at : t->broker != RB_BROKER_NONE ? queue : "127.0.0.1:0", NULL };
     int fds[2];
     if (pipe2(fds, O_CLOEXEC))
         return RB_EIO;
@@ -165,7 +167,7 @@ int rb_server_start(const rb_transport *t, const char *override,
         snprintf(sp->endpoint, sizeof sp->endpoint, "%s", override);
     } else {
         int fd = -1, ready;
-        if (spawn(t, entries, sp, &fd) != RB_OK)
+        if (spawn(t, entries, NULL, sp, &fd) != RB_OK)
             return RB_EIO;
         ready = wait_ready(fd, sp);
         close(fd);
@@ -192,4 +194,32 @@ int rb_server_start(const rb_transport *t, const char *override,
     fprintf(stderr, "rpcbench: server %s at %s does not answer fib(1) correctly\n", t->name, sp->endpoint);
     rb_server_stop(sp);
     return RB_ECONNECT;
+}
+
+int rb_server_restart(const rb_transport *t, long entries, rb_server_proc *sp)
+{
+    char at[sizeof sp->endpoint];
+    int fd = -1, ready = 0;
+    snprintf(at, sizeof at, "%s", sp->endpoint);
+    sp->pid = 0;
+    /* The old socket may linger a moment (TIME_WAIT is no obstacle: the
+     * servers set SO_REUSEADDR): try for up to 10 s. */
+    uint64_t deadline = rb_now_ns() + 10ull * 1000000000ull;
+    while (!ready && !rb_run_interrupted && rb_now_ns() < deadline) {
+        if (spawn(t, entries, at, sp, &fd) != RB_OK)
+            return RB_EIO;
+        ready = wait_ready(fd, sp);
+        close(fd);
+        if (!ready) {
+            rb_server_stop(sp);
+            usleep(100000);
+        }
+    }
+    if (!ready || strcmp(sp->endpoint, at) != 0) {
+        fprintf(stderr, "rpcbench: server %s did not start again at %s\n", t->name, at);
+        snprintf(sp->endpoint, sizeof sp->endpoint, "%s", at);
+        rb_server_stop(sp);
+        return RB_ECONNECT;
+    }
+    return RB_OK;
 }

@@ -26,6 +26,12 @@ typedef struct rb_server_proc {
 int rb_server_start(const rb_transport *t, const char *override, long entries,
                     rb_server_proc *sp);
 
+/* Start t's server again at sp's endpoint (same HOST:PORT or queue) after
+ * its process ended (a fault killed it), waiting for its ready line (not
+ * for a verified call: the fault's load does that). Returns RB_OK with
+ * sp->pid set, else RB_ECONNECT (sp->pid 0, message on stderr) or RB_EIO. */
+int rb_server_restart(const rb_transport *t, long entries, rb_server_proc *sp);
+
 /* Stop sp's child (SIGTERM, SIGKILL after 5 s) and reap it; nothing when
  * the server is not ours. */
 void rb_server_stop(rb_server_proc *sp);

@@ -296,14 +296,34 @@ void rb_fault_guard_init(void)
 
 /* ---- one fault --------------------------------------------------------------- */
 
+/* Wait (up to 1 s) until pid is in the stopped state: SIGSTOP is delivered
+ * asynchronously. */
+static void wait_stopped(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    for (int i = 0; i < 1000; i++) {
+        FILE *f = fopen(path, "r");
+        size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+        if (f)
+            fclose(f);
+        buf[n] = '\0';
+        char *p = strrchr(buf, ')');
+        if (!p || (p[1] == ' ' && (p[2] == 'T' || p[2] == 't')))
+            return;
+        struct timespec ts = { 0, 1000000 };
+        nanosleep(&ts, NULL);
+    }
+}
+
 static int server_down_up(const rb_fault_spec *f, rb_fault_target *t, rb_fault_times *tm)
 {
     int sig = f->kind == RB_FAULT_SERVER_KILL ? SIGKILL : SIGTERM;
     if (t->server_pid <= 0 || !t->respawn)
         return rb_fault_err(tm, RB_EUNSUPP, "%s needs a server rpcbench started (not --connect)",
                             rb_fault_kind_name(f->kind));
-    tm->begin_ns = now_ns();
     int rc = rb_fault_kill(t->server_pid, sig, sig == SIGKILL ? 5000 : 10000);
+    tm->begin_ns = now_ns();   /* in effect: the process is gone */
     if (rc == RB_ETIMEDOUT && sig == SIGTERM) {
         rb_fault_err(tm, rc, "server %d ignored SIGTERM for 10 s: killed", (int)t->server_pid);
         rc = rb_fault_kill(t->server_pid, SIGKILL, 5000);
@@ -332,25 +352,25 @@ int rb_fault_inject(const rb_fault_spec *f, rb_fault_target *t, rb_fault_times *
     case RB_FAULT_SERVER_STALL:
         if (t->server_pid <= 0)
             return rb_fault_err(tm, RB_EUNSUPP, "server-stall needs a server rpcbench started");
-        tm->begin_ns = now_ns();
         if ((rc = rb_fault_stall_begin(t->server_pid)))
             return rb_fault_err(tm, rc, "SIGSTOP %d: %s", (int)t->server_pid, strerror(errno));
+        wait_stopped(t->server_pid);
+        tm->begin_ns = now_ns();   /* in effect: every thread stopped */
         rb_fault_sleep_ms(f->duration_ms);
         if ((rc = rb_fault_stall_end(t->server_pid)))
             return rb_fault_err(tm, rc, "SIGCONT %d: %s", (int)t->server_pid, strerror(errno));
         tm->end_ns = now_ns();
         return RB_OK;
     case RB_FAULT_CONN_RESET:
-        tm->begin_ns = now_ns();
         rc = rb_fault_conn_reset(t->client_pid, t->port, &n, tm->err, sizeof tm->err);
-        tm->end_ns = now_ns();
+        tm->begin_ns = tm->end_ns = now_ns();
         if (rc == RB_OK && n == 0)
             snprintf(tm->err, sizeof tm->err, "no connection to port %d was open", t->port);
         return tm->rc = rc;
     case RB_FAULT_PARTITION:
-        tm->begin_ns = now_ns();
         if ((rc = rb_fault_partition_begin(t->port, &handle, tm->err, sizeof tm->err)))
             return tm->rc = rc;
+        tm->begin_ns = now_ns();   /* in effect: the table is in place */
         rb_fault_sleep_ms(f->duration_ms);
         if ((rc = rb_fault_partition_end(handle)))
             return rb_fault_err(tm, rc, "the partition's table could not be deleted");

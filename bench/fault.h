@@ -146,7 +146,9 @@ typedef struct rb_fault_target {
 
 /* When it happened (CLOCK_MONOTONIC, ns) and how it went. */
 typedef struct rb_fault_times {
-    uint64_t begin_ns;     /* the fault was applied */
+    uint64_t begin_ns;     /* the fault is in effect: the server reaped, every
+                              thread stopped, the sockets reset, the table in
+                              place, the broker stopping */
     uint64_t end_ns;       /* undone: server started again, partition removed,
                               broker back (0 when it never was) */
     int rc;                /* RB_OK or the first error */

@@ -90,7 +90,8 @@ typedef struct rb_tl_bucket {
     double p50_us, p99_us, max_us;  /* latency of its ok calls; NAN: none */
 } rb_tl_bucket;
 
-/* Buckets of bucket_ms (>= 1) from t0_ns to end_ns, by completion time.
+/* Whole buckets of bucket_ms (>= 1) from t0_ns to end_ns (a partial last
+ * one is left out), by completion time.
  * *out is malloc'd (caller frees), *nb buckets. RB_OK or RB_ENOMEM. */
 int rb_fault_timeline(const rb_call_rec *recs, size_t n, uint64_t t0_ns, uint64_t end_ns,
                       int bucket_ms, rb_tl_bucket **out, size_t *nb);

@@ -125,9 +125,9 @@ static uint64_t now_ns(void)
 /* SIGKILL a broker VM, wait DURATION, start it again. */
 static int kill_and_back(pid_t pid, int which, const rb_fault_spec *f, rb_fault_times *tm)
 {
-    tm->begin_ns = now_ns();
     broker_down = which;
     int rc = rb_fault_kill(pid, SIGKILL, 10000);
+    tm->begin_ns = now_ns();   /* in effect: the VM is gone */
     if (rc)
         return rb_fault_err(tm, rc, "broker VM %d did not die on SIGKILL", (int)pid);
     rb_fault_sleep_ms(f->duration_ms);
@@ -140,7 +140,7 @@ static int kill_and_back(pid_t pid, int which, const rb_fault_spec *f, rb_fault_
 int rb_fault_broker_inject(const rb_fault_spec *f, rb_fault_target *t, rb_fault_times *tm)
 {
     const char *pidvar = getenv("RPCBENCH_BROKER_PID");
-    char out[256], node[16];
+    char out[256];
     int rc;
     switch (f->kind) {
     case RB_FAULT_BROKER_RESTART:
@@ -164,7 +164,6 @@ int rb_fault_broker_inject(const rb_fault_spec *f, rb_fault_target *t, rb_fault_
             sscanf(out, "%d %d", &which, &pid) != 2 || which < 1 || pid <= 0)
             return rb_fault_err(tm, RB_EIO, "scripts/broker leader %s: no leader found (%.100s)",
                                 t->queue, out);
-        snprintf(node, sizeof node, "%d", which);
         return kill_and_back((pid_t)pid, which, f, tm);
     }
     default:

@@ -17,6 +17,7 @@
 #include "gnuplot.h"
 #include "hgrm.h"
 #include "rb_error.h"
+#include "report_faults.h"
 
 static rb_plot *plot_add(rb_plots *ps, const char *title, const char *fmt, ...)
 {
@@ -421,16 +422,19 @@ int rb_plots_make(const char *dir, const rb_results *r, const rb_shape *sh, rb_p
     }
     fprintf(gp, "# rpcbench plots: written by `rpcbench report`; run `gnuplot plots.gp` in this folder.\n"
                 "# Data: the .dat files next to this script.\n");
-    for (size_t m = 0; m < sh->nme; m++) {
+    int faults = rb_report_has_faults(r);   /* then only the fault timelines */
+    for (size_t m = 0; m < sh->nme && !faults; m++) {
         long cv[RB_SHAPE_MAX];
         size_t nc = rb_shape_conc(r, sh->me[m], cv);
         for (size_t c = 0; c < nc; c++)
             if (plot_spectrum(dir, pdir, r, sh, sh->me[m], cv[c], gp, ps, &fallbacks) != 0)
                 goto fail;
     }
-    if (plot_bars(pdir, r, sh, gp, ps) != 0)
+    if (!faults && plot_bars(pdir, r, sh, gp, ps) != 0)
         goto fail;
-    for (size_t m = 0; m < sh->nme; m++)
+    if (rb_plots_faults(pdir, r, gp, ps) != 0)
+        goto fail;
+    for (size_t m = 0; m < sh->nme && !faults; m++)
         if (plot_entries(pdir, r, sh, sh->me[m], gp, ps) != 0 ||
             plot_conc(pdir, r, sh, sh->me[m], gp, ps) != 0)
             goto fail;

@@ -2,6 +2,7 @@
  * overlapping spreads, payload, "How to pick" (pick.c), the properties the
  * numbers do not show, the plots and the environment. */
 #include "report_md.h"
+#include "report_faults.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -232,11 +233,13 @@ static const char *or_na(const char *p)
  * descriptor (its table, as the run recorded it). */
 static void md_properties(FILE *o, const rb_results *r, const rb_shape *sh)
 {
+    int measured = rb_report_has_faults(r);   /* "Faults" shows restarts */
     fprintf(o,
         "### What the numbers do not show\n\n"
         "From the stacks' documentation and how rpcbench uses them, not measured:\n\n"
-        "| transport | needs a broker | survives a server restart | human-readable on the wire | schema | streaming | in most languages' standard library |\n"
-        "|---|---|---|---|---|---|---|\n");
+        "| transport | needs a broker | %shuman-readable on the wire | schema | streaming | in most languages' standard library |\n"
+        "|---|---|---|---|---|---|%s\n", measured ? "" : "survives a server restart | ",
+        measured ? "" : "---|");
     for (size_t t = 0; t < sh->ntr; t++) {
         const rb_transport *d = rb_shape_desc(r, sh->tr[t]);
         const rb_transport_props *p = &d->props;
@@ -247,8 +250,10 @@ static void md_properties(FILE *o, const rb_results *r, const rb_shape *sh)
         else
             fputs(p->restart ? "no" : "n/a", o);
         fputs(" | ", o);
-        rb_md_text(o, or_na(p->restart));
-        fputs(" | ", o);
+        if (!measured) {
+            rb_md_text(o, or_na(p->restart));
+            fputs(" | ", o);
+        }
         rb_md_text(o, or_na(p->human_readable));
         fputs(" | ", o);
         rb_md_text(o, or_na(p->schema));
@@ -349,14 +354,21 @@ int rb_report_md_write(const char *dir, const rb_results *r, const rb_shape *sh,
     if (json_is_object(par) && json_is_false(json_object_get(par, "pinned")))
         fprintf(o, "Client and server threads were not pinned to CPUs; loopback round trips that "
                    "cross vCPUs cost more than on one.\n\n");
-    md_failures(o, r);
-    fprintf(o, "## Results per method\n\n");
-    if (r->n == 0)
-        fprintf(o, "results.json holds no scenario: the run measured nothing.\n\n");
-    for (size_t m = 0; m < sh->nme; m++)
-        md_method(o, r, sh, sh->me[m]);
-    md_payload(o, r, sh);
-    rb_md_pick(o, r, sh);
+    if (rb_report_has_faults(r)) {
+        /* A fault run: what the faults did, not a speed comparison. */
+        rb_report_faults_md(o, r, ps);
+        fprintf(o, "Latency and throughput of a fault run include the fault, so they are not "
+                   "compared here; results.json holds them per scenario and round.\n\n");
+    } else {
+        md_failures(o, r);
+        fprintf(o, "## Results per method\n\n");
+        if (r->n == 0)
+            fprintf(o, "results.json holds no scenario: the run measured nothing.\n\n");
+        for (size_t m = 0; m < sh->nme; m++)
+            md_method(o, r, sh, sh->me[m]);
+        md_payload(o, r, sh);
+        rb_md_pick(o, r, sh);
+    }
     md_properties(o, r, sh);
     md_plots(o, ps);
     md_environment(o, (json_t *)r->root);

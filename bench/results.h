@@ -52,6 +52,7 @@ typedef struct rb_scenario {
     rb_round *rounds;                 /* nrounds */
     rb_samples all;                   /* every round's samples, for the hgrm file */
     long server_max_rss_kb;           /* -1: unknown */
+    const struct rb_fault_spec *fault; /* --fault of this scenario, NULL: none */
 } rb_scenario;
 
 /* Lowest and highest round of a figure; NAN when not known. */

@@ -109,7 +109,8 @@ static int check_transports(const rb_run_cfg *cfg)
  * NULL when out of memory. */
 static rb_scenario *make_scenarios(const rb_run_cfg *cfg, size_t *n)
 {
-    size_t cap = (size_t)cfg->ne * cfg->nt * cfg->nm * cfg->nc;
+    int nf = cfg->nf ? cfg->nf : 1;
+    size_t cap = (size_t)cfg->ne * cfg->nt * cfg->nm * cfg->nc * nf;
     rb_scenario *sc = calloc(cap ? cap : 1, sizeof *sc);
     *n = 0;
     if (!sc)
@@ -117,14 +118,19 @@ static rb_scenario *make_scenarios(const rb_run_cfg *cfg, size_t *n)
     for (int e = 0; e < cfg->ne; e++)
         for (int t = 0; t < cfg->nt; t++)
             for (int m = 0; m < cfg->nm; m++)
-                for (int c = 0; c < cfg->nc; c++) {
+                for (int c = 0; c < cfg->nc * nf; c++) {
+                    const char *why;
+                    const rb_fault_spec *f = cfg->nf ? &cfg->faults[c / cfg->nc] : NULL;
                     if (cfg->methods[m] == RB_M_FIB && e > 0)
                         continue;
+                    if (f && !rb_run_fault_applies(cfg, f, t, &why))
+                        continue;   /* e.g. a broker fault on tcp */
                     rb_scenario *s = &sc[(*n)++];
+                    s->fault = f;
                     s->t = cfg->ts[t];
                     s->method = cfg->methods[m];
                     s->entries = cfg->methods[m] == RB_M_FIB ? -1 : cfg->entries[e];
-                    s->concurrency = cfg->conc[c];
+                    s->concurrency = cfg->conc[c % cfg->nc];
                     s->nrounds = cfg->rounds;
                     s->rounds = calloc((size_t)cfg->rounds, sizeof *s->rounds);
                     s->server_max_rss_kb = -1;
@@ -251,7 +257,7 @@ int rb_run_main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    if (cfg.fault.kind != RB_FAULT_NONE) {
+    if (cfg.nf) {
         rb_fault_guard_init();   /* after our handlers: it undoes, then chains */
         if (rb_fault_run_env(cfg.out) != RB_OK)
             return 1;

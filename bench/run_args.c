@@ -28,7 +28,7 @@ static void rb_run_usage(FILE *f)
 "  --timeout MS        deadline of every call (default %d)\n"
 "  --fib-n N           fib's argument, 0..92 (default 30)\n"
 "  --out DIR           results folder (default results/<UTC timestamp>)\n"
-"  --fault KIND[:DURATION][@AT]  inject a fault once per scenario and round, AT\n"
+"  --fault KIND[:DURATION][@AT]  (repeatable) inject a fault once per scenario and round, AT\n"
 "                      into the window (default a third), and account for every\n"
 "                      call (sendObj only): server-kill, server-restart,\n"
 "                      server-stall, conn-reset, partition (root), broker-restart,\n"
@@ -133,48 +133,54 @@ static int int_list(const char *opt, char *list, long lo, long hi, long *v)
     return n;
 }
 
+/* Whether fault f applies to transport i of cfg (a broker fault to a
+ * transport through that broker, a server fault to a server we start);
+ * why not into *why. */
+int rb_run_fault_applies(const rb_run_cfg *cfg, const rb_fault_spec *f, int i, const char **why)
+{
+    unsigned needs = rb_fault_needs(f->kind);
+    const rb_transport *t = cfg->ts[i];
+    *why = NULL;
+    if (needs & RB_FAULT_NEEDS_SERVER && cfg->connect[i])
+        *why = "a server rpcbench starts (not --connect)";
+    if (needs & RB_FAULT_NEEDS_BROKER && t->broker != RB_BROKER_RABBITMQ)
+        *why = "a transport through the private broker";
+    if (needs & RB_FAULT_NEEDS_CLUSTER && t->broker != RB_BROKER_RABBITMQ_CLUSTER)
+        *why = "a transport through the broker cluster";
+    return *why == NULL;
+}
+
 /* --fault: parsed, injectable by this process, and fitting the run: a
  * window of --duration with AT inside it, sendObj (its object carries the
- * call id), a server of our own or a broker transport as the kind needs. */
-static int check_fault(rb_run_cfg *cfg)
+ * call id), and at least one transport it applies to. */
+static int check_fault(rb_run_cfg *cfg, int k)
 {
     char err[512];
-    if (!cfg->fault_arg)
-        return 0;
-    if (rb_fault_parse(cfg->fault_arg, &cfg->fault, err, sizeof err) ||
-        rb_fault_check(cfg->fault.kind, err, sizeof err)) {
+    rb_fault_spec *f = &cfg->faults[k];
+    const char *arg = cfg->fault_args[k], *why = NULL;
+    if (rb_fault_parse(arg, f, err, sizeof err) || rb_fault_check(f->kind, err, sizeof err)) {
         fprintf(stderr, "rpcbench: %s\n", err);
         return 2;
     }
-    if (cfg->calls || (cfg->fault.at_ms >= 0 && cfg->fault.at_ms >= cfg->duration_s * 1000)) {
-        fprintf(stderr, "rpcbench: --fault '%s' needs --duration S with AT inside the window\n",
-                cfg->fault_arg);
+    if (cfg->calls || (f->at_ms >= 0 && f->at_ms >= cfg->duration_s * 1000)) {
+        fprintf(stderr, "rpcbench: --fault '%s' needs --duration S with AT inside the window\n", arg);
         return 2;
     }
     if (cfg->nm != 1 || cfg->methods[0] != RB_M_SEND_OBJ) {
-        if (!cfg->methods_given) {
-            cfg->methods[0] = RB_M_SEND_OBJ;   /* the call id rides in sendObj's object */
-            cfg->nm = 1;
-        } else {
+        if (cfg->methods_given) {
             fprintf(stderr, "rpcbench: --fault accounts for sendObj calls only (--methods sendObj)\n");
             return 2;
         }
+        cfg->methods[0] = RB_M_SEND_OBJ;   /* the call id rides in sendObj's object */
+        cfg->nm = 1;
     }
-    unsigned needs = rb_fault_needs(cfg->fault.kind);
-    for (int i = 0; i < cfg->nt; i++) {
-        const rb_transport *t = cfg->ts[i];
-        const char *why = NULL;
-        if (needs & RB_FAULT_NEEDS_SERVER && cfg->connect[i])
-            why = "a server rpcbench starts (not --connect)";
-        if (needs & RB_FAULT_NEEDS_BROKER && t->broker != RB_BROKER_RABBITMQ)
-            why = "a transport through the private broker";
-        if (needs & RB_FAULT_NEEDS_CLUSTER && t->broker != RB_BROKER_RABBITMQ_CLUSTER)
-            why = "a transport through the broker cluster";
-        if (why) {
-            fprintf(stderr, "rpcbench: --fault %s needs %s; %s is not\n",
-                    rb_fault_kind_name(cfg->fault.kind), why, t->name);
-            return 2;
-        }
+    int any = 0;
+    for (int i = 0; i < cfg->nt; i++)
+        any |= rb_run_fault_applies(cfg, f, i, &why);
+    if (!any) {
+        fprintf(stderr, "rpcbench: --fault %s needs %s; none of the transports is\n",
+                rb_fault_kind_name(f->kind), why);
+        return 2;
     }
     return 0;
 }
@@ -222,7 +228,10 @@ int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
         case 'T': cfg->timeout_ms = (int)rb_arg_int("--timeout", optarg, 1, 3600000); break;
         case 'f': cfg->fib_n = (int)rb_arg_int("--fib-n", optarg, 0, RB_FIB_MAX); break;
         case 'o': cfg->out = optarg; break;
-        case 'F': cfg->fault_arg = optarg; break;
+        case 'F':
+            if (cfg->nf < RB_FAULT__COUNT)
+                cfg->fault_args[cfg->nf++] = optarg;
+            break;
         case 'h': rb_run_usage(stdout); exit(0);
         default: rb_run_usage(stderr); return 2;
         }
@@ -236,7 +245,9 @@ int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
     if ((rc = parse_transports(tlist, cfg)) || (rc = parse_connects(connects, nconnect, cfg)) ||
         (rc = check_amount(cfg)))
         return rc;
-    return check_fault(cfg);
+    for (int k = 0; k < cfg->nf && rc == 0; k++)
+        rc = check_fault(cfg, k);
+    return rc;
 }
 
 json_t *rb_run_params_json(const rb_run_cfg *cfg)
@@ -262,7 +273,12 @@ json_t *rb_run_params_json(const rb_run_cfg *cfg)
         "timeout_ms", cfg->timeout_ms, "fib_n", cfg->fib_n, "pinned", 0,
         "loop", "closed", "connect", conn,
         "server_threads", "each transport's default");
-    if (p && cfg->fault.kind != RB_FAULT_NONE)
-        json_object_set_new(p, "fault", json_string(cfg->fault_arg));
+    json_t *f = json_array();
+    for (int k = 0; k < cfg->nf; k++)
+        json_array_append_new(f, json_string(cfg->fault_args[k]));
+    if (p && cfg->nf)
+        json_object_set_new(p, "faults", f);
+    else
+        json_decref(f);
     return p;
 }

@@ -29,8 +29,9 @@ typedef struct rb_run_cfg {
     int fib_n;                       /* fib's argument, 0..RB_FIB_MAX */
     const char *out;                 /* results folder */
     int progress;                    /* stderr is a terminal */
-    rb_fault_spec fault;             /* --fault; kind RB_FAULT_NONE: none */
-    const char *fault_arg;           /* --fault as given */
+    rb_fault_spec faults[RB_FAULT__COUNT]; /* --fault, each a scenario dimension */
+    const char *fault_args[RB_FAULT__COUNT]; /* as given */
+    int nf;                          /* 0: no fault */
     int methods_given;               /* --methods was on the command line */
 } rb_run_cfg;
 
@@ -39,6 +40,10 @@ typedef struct rb_run_cfg {
  * (args.h). Returns 0, or 2 on any other usage error (message on stderr).
  * cfg's strings point into argv. */
 int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg);
+
+/* Whether fault f applies to transport i of cfg; when not, *why says what
+ * it needs. */
+int rb_run_fault_applies(const rb_run_cfg *cfg, const rb_fault_spec *f, int i, const char **why);
 
 /* results.json's environment.parameters for cfg (caller owns). */
 json_t *rb_run_params_json(const rb_run_cfg *cfg);

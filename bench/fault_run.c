@@ -14,7 +14,7 @@
 #include "rb_journal.h"
 #include "stats.h"
 
-#define TAIL_NS 1000000000ull   /* the window lasts >= 1 s past the undo */
+#define TAIL_NS 1000000000ull   /* the window lasts >= 1 s + a deadline past the undo */
 
 typedef struct call_log {
     rb_call_rec *v;
@@ -27,6 +27,7 @@ struct rb_fault_run {
     long entries;
     rb_server_proc *sp;
     int threads;
+    uint64_t tail_ns;            /* after the undo: a deadline + 1 s */
     call_log *logs;              /* one per load thread */
     pthread_t th;
     int started;
@@ -110,7 +111,7 @@ static int respawn(void *arg, pid_t *np)
 }
 
 rb_fault_run *rb_fault_run_new(const rb_fault_spec *f, const rb_transport *t, long entries,
-                               rb_server_proc *sp, int threads, double window_ms)
+                               rb_server_proc *sp, int threads, double window_ms, int timeout_ms)
 {
     rb_fault_run *fr = calloc(1, sizeof *fr);
     if (!fr || !(fr->logs = calloc((size_t)threads, sizeof *fr->logs))) {
@@ -124,6 +125,9 @@ rb_fault_run *rb_fault_run_new(const rb_fault_spec *f, const rb_transport *t, lo
     fr->entries = entries;
     fr->sp = sp;
     fr->threads = threads;
+    /* a call in flight when the fault is undone may wait out its deadline
+     * before the next one can show the recovery */
+    fr->tail_ns = TAIL_NS + (uint64_t)timeout_ms * 1000000ull;
     fr->target = (rb_fault_target){ .server_pid = sp->pid, .port = sp->wire_port,
                                     .client_pid = getpid(), .queue = sp->endpoint,
                                     .respawn = respawn, .arg = fr };
@@ -169,9 +173,10 @@ void rb_fault_run_call(rb_fault_run *fr, int thread, uint64_t id, uint64_t start
     r->start_ns = start_ns;
     r->end_ns = end_ns;
     /* Not accepted: the connection could not be made (the call was never
-     * sent). Otherwise the request was written; transports that learn more
-     * (a publish not confirmed) will say so here. */
-    r->accepted = id != 0 && rc != RB_ECONNECT;
+     * sent), or the broker returned the request unrouted (no queue).
+     * Otherwise the request was written; transports that learn more (a
+     * publish not confirmed) will say so here. */
+    r->accepted = id != 0 && rc != RB_ECONNECT && rc != RB_ENOSERVER;
     if (rc == RB_OK && verified) {
         r->outcome = RB_OUTCOME_OK;
     } else {
@@ -201,7 +206,7 @@ static void *fault_main(void *arg)
         if (fr->times.rc != RB_OK)
             fprintf(stderr, "\nrpcbench: %s on %s: %s\n", rb_fault_kind_name(fr->spec.kind),
                     fr->t->name, fr->times.err);
-        uint64_t want = (fr->times.end_ns ? fr->times.end_ns : now_ns()) + TAIL_NS;
+        uint64_t want = (fr->times.end_ns ? fr->times.end_ns : now_ns()) + fr->tail_ns;
         if (want > end)
             end = want;
     }

@@ -7,8 +7,8 @@
  * RPCBENCH_JOURNAL set (rb_fault_run_env), record each execution. The load
  * generator records every call (rb_fault_run_call), including the ones that
  * could not even connect. A thread injects the fault AT ms into the
- * window; the window is stretched to end no sooner than 1 s after the fault
- * was undone, so recovery can be seen. At the end the journal is read and
+ * window; the window is stretched to end no sooner than a call deadline +
+ * 1 s after the fault was undone, so recovery can be seen. At the end the journal is read and
  * every call gets its class.
  */
 #ifndef RB_FAULT_RUN_H
@@ -45,10 +45,11 @@ typedef struct rb_fault_run rb_fault_run;
 
 /* A fault run of spec f for one round of transport t against *sp (updated
  * when the fault restarts the server; entries: the server's --entries),
- * with `threads` load threads and a window of window_ms. NULL when out of
- * memory. */
+ * with `threads` load threads, a window of window_ms and calls with a
+ * deadline of timeout_ms (the window lasts until 1 s + timeout_ms after the
+ * fault is undone). NULL when out of memory. */
 rb_fault_run *rb_fault_run_new(const rb_fault_spec *f, const rb_transport *t, long entries,
-                               rb_server_proc *sp, int threads, double window_ms);
+                               rb_server_proc *sp, int threads, double window_ms, int timeout_ms);
 
 /* o filled as the harness's sendObj argument of `entries` entries with the
  * id entry first (so the count the server acknowledges is entries + 1). */

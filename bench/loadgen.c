@@ -257,7 +257,8 @@ void rb_loadgen_round(const rb_run_cfg *cfg, rb_scenario *s, int round, int posi
     int n = s->concurrency;
     pid_t server0 = sp->pid;
     if (s->fault)
-        x.fr = rb_fault_run_new(s->fault, s->t, s->entries, sp, n, cfg->duration_s * 1e3);
+        x.fr = rb_fault_run_new(s->fault, s->t, s->entries, sp, n, cfg->duration_s * 1e3,
+                                cfg->timeout_ms);
     pthread_barrier_init(&x.ready, NULL, (unsigned)n + 1);
     pthread_barrier_init(&x.go, NULL, (unsigned)n + 1);
     pthread_barrier_init(&x.done, NULL, (unsigned)n + 1);

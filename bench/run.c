@@ -259,6 +259,7 @@ int rb_run_main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     if (cfg.nf) {
         rb_fault_guard_init();   /* after our handlers: it undoes, then chains */
+        rb_server_fixed_ports();
         if (rb_fault_run_env(cfg.out) != RB_OK)
             return 1;
     }

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -159,6 +161,40 @@ static int wait_ready(int fd, rb_server_proc *sp)
     return 0;
 }
 
+static int fixed_ports;   /* rb_server_fixed_ports */
+
+void rb_server_fixed_ports(void)
+{
+    fixed_ports = 1;
+}
+
+/* "127.0.0.1:P" with P free a moment ago and below the kernel's ephemeral
+ * range (ip_local_port_range), into buf; "" when none was found. */
+static void pick_port(char *buf, size_t cap)
+{
+    int lo = 32768, hi = 0;
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    if (f) {
+        if (fscanf(f, "%d %d", &lo, &hi) != 2)
+            lo = 32768;
+        fclose(f);
+    }
+    buf[0] = '\0';
+    if (lo <= 10001)
+        return;
+    int span = lo - 10000, start = (int)(rb_now_ns() / 1000 % (uint64_t)span);
+    for (int i = 0; i < 200 && !buf[0]; i++) {
+        int port = 10000 + (start + i * 7919) % span;
+        int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                                 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        if (s >= 0 && bind(s, (struct sockaddr *)&a, sizeof a) == 0)
+            snprintf(buf, cap, "127.0.0.1:%d", port);
+        if (s >= 0)
+            close(s);
+    }
+}
+
 int rb_server_start(const rb_transport *t, const char *override,
                     long entries, rb_server_proc *sp)
 {
@@ -167,7 +203,10 @@ int rb_server_start(const rb_transport *t, const char *override,
         snprintf(sp->endpoint, sizeof sp->endpoint, "%s", override);
     } else {
         int fd = -1, ready;
-        if (spawn(t, entries, NULL, sp, &fd) != RB_OK)
+        char at[64] = "";
+        if (fixed_ports && t->broker == RB_BROKER_NONE)
+            pick_port(at, sizeof at);
+        if (spawn(t, entries, at[0] ? at : NULL, sp, &fd) != RB_OK)
             return RB_EIO;
         ready = wait_ready(fd, sp);
         close(fd);

@@ -26,6 +26,13 @@ typedef struct rb_server_proc {
 int rb_server_start(const rb_transport *t, const char *override, long entries,
                     rb_server_proc *sp);
 
+/* From now on, start servers on a port below the kernel's ephemeral range
+ * instead of an ephemeral one: a server restarted on its old port must not
+ * find it taken by a client's reconnecting socket (a loopback connect to a
+ * closed ephemeral port can get that same port as its own and connect to
+ * itself). Fault runs call it once, before any server starts. */
+void rb_server_fixed_ports(void);
+
 /* Start t's server again at sp's endpoint (same HOST:PORT or queue) after
  * its process ended (a fault killed it), waiting for its ready line (not
  * for a verified call: the fault's load does that). Returns RB_OK with

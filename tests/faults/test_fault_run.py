@@ -21,6 +21,7 @@ def main():
     if os.geteuid() == 0:
         faults += ["conn-reset", "partition:300ms"]
     cmd = [rbtest.RPCBENCH, "run", "--transports", "tcp", "--duration", "1.2", "--concurrency", "2",
+           "--timeout", "1000",
            "--warmup", "20", "--out", out]
     for f in faults:
         cmd += ["--fault", f]

@@ -304,7 +304,10 @@ static void md_plots(FILE *o, const rb_plots *ps)
     else if (!any)
         fprintf(o, "No plot was drawn.\n\n");
     fprintf(o, "The latency charts use HdrHistogram's x axis: 1/(1−percentile) on a log scale, "
-               "so the tail gets as much room as the median. The data of every chart and the "
+               "so the tail gets as much room as the median; each curve pools every call of every "
+               "round (the tables show the median round). The bar charts draw each method in its "
+               "own panel at the slice its title names; a figure that was not measured is marked "
+               "n/a, never drawn as 0. The data of every chart and the "
                "gnuplot script that draws them are in plots/ (`gnuplot plots.gp`); the "
                "percentile distribution of each scenario, in HdrHistogram's text format, is in hgrm/.\n\n");
 }

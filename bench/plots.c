@@ -176,7 +176,7 @@ static int plot_spectrum(const char *dir, const char *pdir, const rb_results *r,
     long en = rb_shape_ref_entries(r, me), rounds = 1;
     const rb_summary *v[RB_SHAPE_MAX];
     size_t n = rb_shape_group(r, sh, me, en, conc, v);
-    char title[200], name[96], cl[32], ent[48] = "";
+    char title[200], name[96], cl[32], ent[48] = "", pooled[80];
     double xmax = 10;
     int fell_back[RB_SHAPE_MAX];
     rb_chart c;
@@ -189,9 +189,13 @@ static int plot_spectrum(const char *dir, const char *pdir, const rb_results *r,
     snprintf(name, sizeof name, "latency-%s-c%ld", me, conc);
     if (en >= 0)
         snprintf(ent, sizeof ent, ", %ld entries", en);
-    snprintf(title, sizeof title, "Latency by percentile, %s%s, %s (every call of %s pooled; "
-             "tables: median round)", me, ent, rb_clients(cl, conc),
-             rounds == 1 ? "the 1 round" : "all rounds");
+    if (rounds == 1)
+        snprintf(pooled, sizeof pooled, "1 round");
+    else
+        snprintf(pooled, sizeof pooled, "every call of all %ld rounds pooled; tables: median round",
+                 rounds);
+    snprintf(title, sizeof title, "Latency by percentile, %s%s, %s (%s)", me, ent,
+             rb_clients(cl, conc), pooled);
     FILE *d = rb_plot_dat(pdir, name);
     if (!d)
         return RB_EIO;

@@ -220,7 +220,7 @@ def test_bytes_dat(tmp):
                     "set title 'fib, 1 client'" in gp and "set title 'getObj, 100 entries, 1 client'" in gp, gp)
         checks.true(chart + ": labels rotated", "set xtics rotate by 35" in gp, gp)
     checks.true("bytes.dat names the slice", "# getObj, 100 entries, 1 client" in text, text)
-    checks.true("spectrum says it pools the rounds", "every call of all rounds pooled; tables: median round"
+    checks.true("spectrum says it pools the rounds", "every call of all 3 rounds pooled; tables: median round"
                 in gp_block(d, "latency-fib-c1"))
     tp = gp_block(d, "throughput-fib")
     checks.true("throughput on log axes", "set logscale y" in tp and "set yrange [0:*]" not in tp, tp)

@@ -74,8 +74,9 @@ static void flags_steal_and_load(void **state)
     json_t *j = rb_machine_json(&a, &b, &in);
     assert_true(json_is_true(json_object_get(j, "interference")));
     assert_int_equal(json_array_size(json_object_get(j, "flags")), 2);
-    /* no cpufreq here: the governor is null, not "" */
-    assert_true(json_is_null(json_object_get(json_object_get(j, "after"), "governor")));
+    /* a governor other than performance is recorded, not flagged */
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "after"), "governor")),
+                        "powersave");
     json_decref(j);
 }
 
@@ -86,6 +87,11 @@ static void unknown_is_unknown(void **state)
     rb_interference in;
     rb_machine_read(&a, "/nonexistent");
     assert_false(a.ok);
+    assert_string_equal(a.governor, "");
+    rb_interference none = { 0 };
+    json_t *j = rb_machine_json(&a, &a, &none);
+    assert_true(json_is_null(json_object_get(json_object_get(j, "after"), "governor")));
+    json_decref(j);
     assert_true(isnan(a.loadavg[0]));
     assert_int_equal(a.procs_running, -1);
     b = a;

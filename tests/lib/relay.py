@@ -8,7 +8,8 @@ Each Conn keeps the whole byte stream of both directions (`up`: client to
 target, `down`: target to client), so a test can count bytes independently of
 the kernel counters rpcbench reads, and parse the protocol to find the
 measured calls. With delay_ms, every chunk from the target is held that long
-before it is forwarded (a slow link on the reply path: loopback has no netem).
+before it is forwarded (a slow link on the reply path: loopback has no netem),
+except a connection's first delay_after bytes (a handshake that should pass).
 
 The relay runs in its own process (multiprocessing), so it never competes
 with the test's own threads for the GIL; it sends its log back when stopped.
@@ -31,7 +32,7 @@ class Conn:
         return len(self.up) + len(self.down)
 
 
-def _serve(listener, target_port, delay_ms, pipe):
+def _serve(listener, target_port, delay_ms, delay_after, pipe):
     stop = [False]
     signal.signal(signal.SIGTERM, lambda *a: stop.__setitem__(0, True))
     sel = selectors.DefaultSelector()
@@ -62,6 +63,8 @@ def _serve(listener, target_port, delay_ms, pipe):
                 sel.register(c, selectors.EVENT_READ, None)
                 sel.register(t, selectors.EVENT_READ, None)
                 continue
+            if s not in peers:   # closed with its peer earlier in this batch
+                continue
             peer, conn, way = peers[s]
             try:
                 data = s.recv(65536)
@@ -78,8 +81,9 @@ def _serve(listener, target_port, delay_ms, pipe):
                             pass
                         x.close()
                 continue
+            passed = len(conn.down)
             getattr(conn, way).extend(data)
-            if way == "down" and delay_ms:
+            if way == "down" and delay_ms and passed >= delay_after:
                 pending.append((time.monotonic() + delay_ms / 1000.0, peer, data))
                 continue
             try:
@@ -99,7 +103,7 @@ def _serve(listener, target_port, delay_ms, pipe):
 
 
 class Relay:
-    def __init__(self, target_port, delay_ms=0):
+    def __init__(self, target_port, delay_ms=0, delay_after=0):
         self.listener = socket.socket()
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind(("127.0.0.1", 0))
@@ -107,7 +111,7 @@ class Relay:
         self.port = self.listener.getsockname()[1]
         self._rx, tx = multiprocessing.Pipe(duplex=False)
         self.proc = multiprocessing.Process(target=_serve,
-                                            args=(self.listener, target_port, delay_ms, tx))
+                                            args=(self.listener, target_port, delay_ms, delay_after, tx))
         self.proc.start()
         tx.close()
         self.listener.close()

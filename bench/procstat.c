@@ -33,9 +33,14 @@ int rb_proc_cpu_ns(pid_t pid, uint64_t *ns)
     unsigned long long ut, st;
     if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
         return RB_EIO;
-    long hz = sysconf(_SC_CLK_TCK);
-    *ns = (uint64_t)(ut + st) * (1000000000ull / (uint64_t)(hz > 0 ? hz : 100));
+    *ns = (uint64_t)(ut + st) * rb_cpu_tick_ns();
     return RB_OK;
+}
+
+uint64_t rb_cpu_tick_ns(void)
+{
+    long hz = sysconf(_SC_CLK_TCK);
+    return 1000000000ull / (uint64_t)(hz > 0 ? hz : 100);
 }
 
 uint64_t rb_self_cpu_ns(void)
@@ -304,11 +309,10 @@ int rb_cpu_meter_start(rb_cpu_meter *m, pid_t pid, const char *name, rb_cpu_meth
     if (pid <= 0 || !name_ok(name) || (unsigned)best >= RB_CPU__COUNT)
         return RB_EINVAL;
     m->pid = pid;
-    long hz = sysconf(_SC_CLK_TCK);
     for (rb_cpu_method k = best; k < RB_CPU__COUNT; k++) {
         uint64_t probe;
         m->method = k;
-        m->resolution_ns = k == RB_CPU_TICKS ? 1000000000ull / (uint64_t)(hz > 0 ? hz : 100) : 1;
+        m->resolution_ns = k == RB_CPU_TICKS ? rb_cpu_tick_ns() : 1;
         if (k == RB_CPU_CGROUP && cgroup_start(m, name) != RB_OK)
             continue;
         if (k == RB_CPU_CLOCK && clock_getcpuclockid(pid, &m->clock) != 0)

@@ -93,6 +93,9 @@ void rb_cpu_cgroup_cleanup_stale(void);
  * 10 ms each here). RB_OK, or RB_EIO when the process is gone. */
 int rb_proc_cpu_ns(pid_t pid, uint64_t *ns);
 
+/* One clock tick of /proc/PID/stat, ns (10 ms with USER_HZ 100). */
+uint64_t rb_cpu_tick_ns(void);
+
 /* This process's CPU time, ns, from CLOCK_PROCESS_CPUTIME_ID (exact, all
  * threads including exited ones). */
 uint64_t rb_self_cpu_ns(void);

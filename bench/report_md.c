@@ -355,20 +355,27 @@ static void md_wakeup(FILE *o, const rb_results *r, const rb_shape *sh)
     const rb_summary *many = nc > 1 ? rb_shape_find(r, sh->floor, me, en, cv[nc - 1]) : NULL;
     if (!one)
         return;
-    fprintf(o, "One client measures wake-ups as much as the stack: with one client, client and "
-               "server block in turn and the idle CPU sleeps between calls. ");
+    fprintf(o, "With one client, client and server block in turn; when a CPU idles between "
+               "calls, waking it adds to every round trip, for every stack alike. ");
     if (!many || isnan(many->throughput_cps)) {
         fprintf(o, "This run measured one concurrency only, so it cannot show how much (run "
                    "with `--concurrency 1,4`): %s %s with 1 client has p50 %s µs.\n\n",
                 sh->floor, me, rb_fmt_us(a, one->lat.p50));
         return;
     }
+    double per_call = 1e6 / many->throughput_cps;
     fprintf(o, "Here %s %s has p50 %s µs with 1 client, p50 %s µs with %ld clients, whose "
-               "machine time per call (1 / throughput) is %s µs: read 1-client ratios to "
-               "the floor as compressed by the wake-up cost, and compare stacks' own costs "
-               "at %ld clients.\n\n",
+               "machine time per call (1 / throughput) is %s µs: ",
             sh->floor, me, rb_fmt_us(a, one->lat.p50), rb_fmt_us(b, many->lat.p50),
-            cv[nc - 1], rb_fmt_us(c, 1e6 / many->throughput_cps), cv[nc - 1]);
+            cv[nc - 1], rb_fmt_us(c, per_call));
+    if (one->lat.p50 >= 2 * per_call)
+        fprintf(o, "about %s µs of the 1-client round trip is waiting and waking, not work, "
+                   "so 1-client ratios to the floor are compressed; compare the stacks' own "
+                   "costs at %ld clients.\n\n", rb_fmt_us(a, one->lat.p50 - per_call), cv[nc - 1]);
+    else
+        fprintf(o, "no large wake-up cost shows in this run (the CPUs stayed busy, e.g. "
+                   "with other load: see Validity), so 1-client ratios are not compressed "
+                   "by it.\n\n");
 }
 
 static void md_plots(FILE *o, const rb_plots *ps)

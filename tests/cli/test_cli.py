@@ -126,6 +126,7 @@ def all_good():
         md = f.read()
     checks.true("report.md has a Validity section", "## Validity" in md)
     checks.true("report.md states the ratio's definition", "median of the per-round ratios" in md)
+    checks.true("report.md gives the 1-client evidence it has", "with 1 client has p50" in md)
 
 
 def some_failed():

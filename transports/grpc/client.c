@@ -20,6 +20,8 @@
 #include <grpc/support/time.h>
 #include <protobuf-c/protobuf-c.h>
 
+extern const rb_transport rb_transport_grpc;
+
 typedef struct grpc_client {
     rb_client base;               /* first member: rb_client * works */
     grpc_channel *ch;
@@ -91,7 +93,7 @@ static int wait_ready(grpc_client *gc, const char *target, int timeout_ms,
 int rb_grpc_connect(const rb_client_opts *o, rb_client **out, char *errbuf, size_t errlen)
 {
     int rc = RB_ENOMEM;
-    const char *target = o->endpoint ? o->endpoint : RB_GRPC_DEFAULT_ENDPOINT;
+    const char *target = rb_endpoint_or_default(&rb_transport_grpc, o->endpoint);
     char host[256];
     int port;
     grpc_client *gc = NULL;

@@ -25,6 +25,7 @@
 #define RB_XR_H
 
 #include <xmlrpc-c/base.h>
+#include <xmlrpc-c/server.h>
 
 #include "transport.h"
 
@@ -87,6 +88,11 @@ int rb_xr_screen_lim(const char *x, size_t len, const rb_xr_limits *lim, size_t 
 
 /* rb_xr_screen_lim without element limits (the client's reply screen). */
 int rb_xr_screen(const char *x, size_t len, char *why, size_t whylen);
+
+/* A new registry with fib, getObj and sendObj (xr_methods.c); getObj
+ * answers get_obj, which must outlive the registry. Returns RB_OK, or
+ * RB_ENOMEM with the reason on stderr; free with xmlrpc_registry_free. */
+int rb_xr_registry_new(xmlrpc_env *env, const rb_obj *get_obj, xmlrpc_registry **out);
 
 /* Run the Abyss server until rb_serve_stop (see rb_transport.serve). */
 int rb_xr_serve(const rb_server_opts *o);

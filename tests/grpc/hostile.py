@@ -14,7 +14,6 @@ what an attacker sends.
    HTTP/2 preface, do not stop a new client's call with a 5 s deadline.
 After each, a good call on the same server succeeds.
 """
-import resource
 import socket
 import struct
 import threading
@@ -23,20 +22,13 @@ import zlib
 
 import grpc
 
+from rbhostile import hold, proc_status, raise_nofile
 from rbtest import Checks, Server, call
 
 c = Checks()
 MIB = 1 << 20
 SEND_OBJ = "/rpcbench.Bench/SendObj"
 FIB = "/rpcbench.Bench/Fib"
-
-
-def status(pid, key):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return -1
 
 
 def wait_idle(pid, limit=90):
@@ -95,7 +87,7 @@ def check_memory():
     stuffed = b"\x0a" + varint(16 * MIB - 64) + b"\x18\x00" * ((16 * MIB - 64) // 2)
     with Server("grpc", "--threads", "4") as srv, channel(srv.endpoint) as ch:
         pid = srv.proc.pid
-        base = status(pid, "VmRSS")
+        base = proc_status(pid, "VmRSS")
         for name, path, body in [("sendObj of 8M empty entries", SEND_OBJ, empty_entries),
                                  ("fib with 8M unknown fields", FIB, unknown),
                                  ("one entry stuffed with 8M fields", SEND_OBJ, stuffed)]:
@@ -113,14 +105,16 @@ def check_memory():
         for t in th:
             t.join()
         c.eq("4 x 16 MiB of empty entries at once", codes, [grpc.StatusCode.RESOURCE_EXHAUSTED] * 4)
-        peak = status(pid, "VmHWM") - base
-        after = status(pid, "VmRSS") - base
+        peak = proc_status(pid, "VmHWM") - base
+        after = proc_status(pid, "VmRSS") - base
+        print("4 x 16 MiB of empty entries at once: peak growth %d KiB, held after %d KiB"
+              % (peak, after))
         sent_kb = 4 * len(empty_entries) // 1024
         # main: 0.9 GiB peak, 0.7 GiB still held
         c.true("4 x 16 MiB at once: peak growth under 3x the bytes received",
                peak < 3 * sent_kb, "%d KiB" % peak)
-        c.true("4 x 16 MiB at once: growth still held under 2x the bytes received",
-               after < 2 * sent_kb, "%d KiB" % after)
+        c.true("4 x 16 MiB at once: growth still held under the bytes received",
+               after < sent_kb, "%d KiB" % after)
         # a valid request under the budget: 300,000 entries (900,000 fields)
         big = b"".join(entry("k%d" % i, i) for i in range(300000))
         fn = ch.unary_unary(SEND_OBJ, request_serializer=lambda b: b,
@@ -219,7 +213,7 @@ def send_compressed(ep, path, gz):
 def check_compression():
     with Server("grpc") as srv, channel(srv.endpoint) as ch:
         pid = srv.proc.pid
-        base = status(pid, "VmHWM")
+        base = proc_status(pid, "VmHWM")
         # grpcio compresses a normal request itself
         code, details = raw_call(ch, FIB, b"\x08\x1e", compression=grpc.Compression.Gzip)
         c.true("gzip-compressed fib: refused with a status",
@@ -230,29 +224,16 @@ def check_compression():
         ended = send_compressed(srv.endpoint, SEND_OBJ, gz)
         c.true("1 MiB gzip of 1 GiB: the call ends (trailers, reset or goaway)", ended is not None)
         wait_idle(pid)  # main inflates on a library thread, past the call's end
-        peak = status(pid, "VmHWM")
+        peak = proc_status(pid, "VmHWM")
+        print("gzip bomb: server peak RSS %d KiB" % peak)
         # main inflates it all: 1.1 GiB
         c.true("1 MiB gzip of 1 GiB: peak RSS under 200 MiB", peak < 200 * 1024,
                "%d KiB (before: %d KiB)" % (peak, base))
         good_call(srv, "gzip bomb")
 
 
-def hold(ep, n):
-    host, port = ep.rsplit(":", 1)
-    socks = []
-    for _ in range(n):
-        s = socket.socket()
-        s.setblocking(False)
-        s.connect_ex((host, int(port)))
-        socks.append(s)
-    time.sleep(0.5)
-    return socks
-
-
 def check_connections():
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < min(hard, 8192):
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
+    raise_nofile()
     preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
     with Server("grpc") as srv:
         idle = hold(srv.endpoint, 1000)

@@ -15,13 +15,12 @@
 After each case the same server answers a good call.
 """
 import http.client
-import resource
-import socket
 import sys
 import threading
 import time
 import xmlrpc.client
 
+from rbhostile import hold, proc_status, raise_nofile
 from rbtest import Checks, Server, call
 
 c = Checks()
@@ -36,14 +35,6 @@ def req(method, params="", decl="<?xml version='1.0'?>"):
 
 def p(value):
     return "<param><value>%s</value></param>" % value
-
-
-def status(pid, key):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return -1
 
 
 def post(ep, body, timeout=60):
@@ -164,10 +155,11 @@ def check_memory():
     # just under 16 MiB of empty values: 2,000,000 elements, refused
     big = values_body(2000000)
     with Server("xmlrpc") as srv:
-        base = status(srv.proc.pid, "VmRSS")
+        base = proc_status(srv.proc.pid, "VmRSS")
         codes = at_once(srv.endpoint, big, 4)
         c.eq("4 x 16 MiB of <value/>: faults", codes, [-509] * 4)
-        grown = status(srv.proc.pid, "VmHWM") - base
+        grown = proc_status(srv.proc.pid, "VmHWM") - base
+        print("4 x 16 MiB of <value/>: peak growth %d KiB" % grown)
         # the bodies themselves are 4 x 16 MiB; decoding them took 3.5 GiB
         c.true("4 x 16 MiB of <value/>: peak growth under 3x the bytes received",
                grown < 3 * 4 * len(big) // 1024, "%d KiB" % grown)
@@ -176,37 +168,19 @@ def check_memory():
     body = values_body(131000)
     with Server("xmlrpc") as srv:
         pid = srv.proc.pid
-        base = status(pid, "VmRSS")
+        base = proc_status(pid, "VmRSS")
         c.eq("one maximal request: fault", at_once(srv.endpoint, body, 1), [-32602])
-        one = status(pid, "VmHWM") - base
+        one = proc_status(pid, "VmHWM") - base
         c.eq("4 maximal requests at once: faults", at_once(srv.endpoint, body, 4), [-32602] * 4)
-        four = status(pid, "VmHWM") - base
-        after = status(pid, "VmRSS") - base
+        four = proc_status(pid, "VmHWM") - base
+        after = proc_status(pid, "VmRSS") - base
+        print("maximal requests: one %d KiB, four at once %d KiB, held after %d KiB"
+              % (one, four, after))
         c.true("4 maximal requests at once: peak growth <= 2.5x one request's",
                four <= 2.5 * one, "one %d KiB, four %d KiB" % (one, four))
         c.true("memory given back: RSS growth after < half a request's peak",
                after < one / 2, "one %d KiB, after %d KiB" % (one, after))
         good_call(srv, "4 maximal requests")
-
-
-def raise_nofile():
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < min(hard, 8192):
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
-
-
-def hold(ep, n):
-    """n connections to ep that send nothing (non-blocking; those the server's
-    backlog cannot take yet finish connecting later)."""
-    host, port = ep.rsplit(":", 1)
-    socks = []
-    for _ in range(n):
-        s = socket.socket()
-        s.setblocking(False)
-        s.connect_ex((host, int(port)))
-        socks.append(s)
-    time.sleep(0.5)
-    return socks
 
 
 def slowloris(socks, stop):

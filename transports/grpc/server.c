@@ -83,6 +83,7 @@ typedef struct srv_call {
     grpc_byte_buffer *reply;     /* the reply message, or NULL on error */
     grpc_slice status_details;   /* the status message we send */
     int cancelled;               /* RECV_CLOSE_ON_SERVER's result */
+    int big;                     /* the payload was big: trim after release */
 } srv_call;
 
 typedef struct server {
@@ -112,6 +113,7 @@ static void slot_post(srv_call *sc)
     pthread_mutex_lock(&w->mu);
     if (!w->stopping) {
         sc->replying = 0;
+        sc->big = 0;
         sc->call = NULL;
         sc->payload = NULL;
         sc->reply = NULL;
@@ -269,6 +271,7 @@ static grpc_status_code handle(srv_call *sc)
     size_t bytes = sc->payload ? grpc_byte_buffer_length(sc->payload) : 0;
     int big = bytes >= RB_GRPC_BIG_BYTES;
     grpc_status_code st;
+    sc->big = big;
     if (big)
         gate_enter(sc->w->s);
     switch (sc->kind) {
@@ -281,7 +284,6 @@ static grpc_status_code handle(srv_call *sc)
         /* the worker's reused object keeps its capacity: drop it */
         rb_obj_free(&sc->w->obj);
         rb_obj_init(&sc->w->obj);
-        malloc_trim(0);
         sem_post(&sc->w->s->big);
     }
     return st;
@@ -329,8 +331,13 @@ static void *worker_main(void *arg)
         srv_call *sc = ev.tag;
         if (sc->replying) {
             /* The reply batch is done (or the call was cancelled). */
+            int big = sc->big;
             slot_release(sc);
             slot_post(sc);
+            /* Give a big request's memory back to the system (its payload
+             * is freed only now): glibc keeps freed heap otherwise. */
+            if (big)
+                malloc_trim(0);
         } else if (ev.success) {
             on_call(sc);
         } else {

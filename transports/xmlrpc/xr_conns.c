@@ -33,8 +33,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Connections tracked at once (open addressing, a power of two). */
-#define XR_PEERS (4u * XR_MAX_CONN)
+/* Connections tracked at once (open addressing, a power of two): room for
+ * the slots and for short-lived connections (xmlrpc-close makes one per
+ * call) noted between two sweeps. */
+#define XR_PEERS (16u * XR_MAX_CONN)
 
 typedef struct xr_peer_key {
     uint16_t family;

@@ -14,6 +14,7 @@
 
 #include "fault_run.h"
 #include "procstat.h"
+#include "validity.h"
 #include "wire.h"
 
 typedef struct scen_ctx {
@@ -25,6 +26,7 @@ typedef struct scen_ctx {
     int64_t fib_expect;
     uint64_t end_ns;                 /* duration mode: when to stop (atomic:
                                         a fault may push it later) */
+    uint64_t start_ns;               /* the measured window's start */
     rb_fault_run *fr;                /* --fault: every call recorded; NULL */
     pthread_barrier_t ready, go, done;
 } scen_ctx;
@@ -36,6 +38,7 @@ typedef struct worker {
     long long calls;                 /* calls mode: this thread's share */
     rb_client *cl;
     rb_samples samples;
+    rb_samples done;                 /* each sample's completion, CLOCK_MONOTONIC ns */
     uint64_t ok, fails[RB_FAIL__COUNT], warm_fail;
     uint64_t req_bytes, rep_bytes, stale;
     double connect_us;               /* NAN when the first call failed */
@@ -152,6 +155,7 @@ static void *worker_main(void *arg)
             rb_fault_run_call(x->fr, w->idx, id, a, b, rc, verified);
         if (rc == RB_OK && verified) {
             rb_samples_push(&w->samples, b - a);
+            rb_samples_push(&w->done, b);
             w->ok++;
             w->req_bytes += w->cl->req_body_bytes;
             w->rep_bytes += w->cl->rep_body_bytes;
@@ -171,30 +175,37 @@ static void *worker_main(void *arg)
 typedef struct sample_point {
     rb_wire_snap wc, ws;             /* client's and (broker) server's sockets */
     int wc_ok, ws_ok;
-    uint64_t cpu_self, cpu_server, cpu_broker;
+    uint64_t cpu_self, cpu_server, cpu_broker;      /* meters, ns */
     int cpu_server_ok, cpu_broker_ok;
+    uint64_t tick_server, tick_broker;              /* /proc/PID/stat, ns */
+    int tick_server_ok, tick_broker_ok;
 } sample_point;
 
 static void take_sample(const rb_transport *t, const rb_server_proc *sp, sample_point *p)
 {
+    const rb_cpu_meter *bm = t->broker != RB_BROKER_NONE ? rb_broker_meter() : NULL;
     p->wc_ok = sp->wire_port > 0 && rb_wire_snapshot(getpid(), sp->wire_port, &p->wc) == RB_OK;
     p->ws_ok = t->broker != RB_BROKER_NONE && sp->pid > 0 && sp->wire_port > 0 &&
                rb_wire_snapshot(sp->pid, sp->wire_port, &p->ws) == RB_OK;
     p->cpu_self = rb_self_cpu_ns();
-    p->cpu_server_ok = sp->pid > 0 && rb_proc_cpu_ns(sp->pid, &p->cpu_server) == RB_OK;
-    pid_t bp = t->broker != RB_BROKER_NONE ? rb_broker_pid() : 0;
-    p->cpu_broker_ok = bp > 0 && rb_proc_cpu_ns(bp, &p->cpu_broker) == RB_OK;
+    p->cpu_server_ok = sp->pid > 0 && sp->cpu.method < RB_CPU__COUNT &&
+                       rb_cpu_meter_read(&sp->cpu, &p->cpu_server) == RB_OK;
+    p->cpu_broker_ok = bm && rb_cpu_meter_read(bm, &p->cpu_broker) == RB_OK;
+    p->tick_server_ok = sp->pid > 0 && rb_proc_cpu_ns(sp->pid, &p->tick_server) == RB_OK;
+    p->tick_broker_ok = bm && rb_proc_cpu_ns(bm->pid, &p->tick_broker) == RB_OK;
 }
 
 /* Join the n workers and add up their counts into r; the caller's merged
  * gets every sample. Frees the workers' state. */
-static void collect(worker *w, int n, rb_round *r, rb_samples *merged, double *req, double *rep)
+static void collect(worker *w, int n, rb_round *r, rb_samples *merged, rb_samples *done,
+                    double *req, double *rep)
 {
     double conn_sum = 0;
     int conn_n = 0;
     for (int i = 0; i < n; i++) {
         pthread_join(w[i].th, NULL);
         rb_samples_append(merged, &w[i].samples);
+        rb_samples_append(done, &w[i].done);
         r->calls += w[i].ok;
         r->warmup_failures += w[i].warm_fail;
         r->stale_replies += w[i].stale;
@@ -210,20 +221,30 @@ static void collect(worker *w, int n, rb_round *r, rb_samples *merged, double *r
             snprintf(r->last_error, sizeof r->last_error, "%s", w[i].last_error);
         rb_close(&w[i].cl);
         rb_samples_free(&w[i].samples);
+        rb_samples_free(&w[i].done);
         rb_obj_free(&w[i].in);
         rb_obj_free(&w[i].out);
     }
     r->connect_us = conn_n ? conn_sum / conn_n : NAN;
 }
 
-/* Wire bytes and CPU time per call attempt from the samples around the
- * measured window. */
-static void per_call_costs(const rb_transport *t, rb_round *r, sample_point *p0, sample_point *p1)
+/* CPU µs per call of one meter over the window; NAN when either reading
+ * failed or the window is too short for the meter (procstat.h). */
+static double cpu_per_call(int ok0, uint64_t a, int ok1, uint64_t b, uint64_t window_ns,
+                           uint64_t res_ns, double per)
 {
-    uint64_t attempts = r->calls;
-    for (int k = 0; k < RB_FAIL__COUNT; k++)
-        attempts += r->failures[k];
-    double per = attempts ? 1.0 / (double)attempts : NAN;
+    return ok0 && ok1 ? rb_cpu_window_ns(a, b, window_ns, res_ns) / 1e3 * per : NAN;
+}
+
+/* Wire bytes and CPU time per verified call (the one divisor of every
+ * per-call figure; NAN when no call was verified) from the samples around
+ * the measured window of window_ns. */
+static void per_call_costs(const rb_transport *t, const rb_server_proc *sp, rb_round *r,
+                           sample_point *p0, sample_point *p1, uint64_t window_ns)
+{
+    const rb_cpu_meter *bm = t->broker != RB_BROKER_NONE ? rb_broker_meter() : NULL;
+    uint64_t tick = rb_cpu_tick_ns();
+    double per = r->calls ? 1.0 / (double)r->calls : NAN;
     uint64_t bc = 0, bs = 0;
     r->wire_client = p0->wc_ok && p1->wc_ok && rb_wire_diff(&p0->wc, &p1->wc, &bc) == RB_OK
                          ? (double)bc * per : NAN;
@@ -233,11 +254,19 @@ static void per_call_costs(const rb_transport *t, rb_round *r, sample_point *p0,
         r->wire_total = !isnan(r->wire_client) && p0->ws_ok && p1->ws_ok &&
                         rb_wire_diff(&p0->ws, &p1->ws, &bs) == RB_OK
                             ? (double)(bc + bs) * per : NAN;
-    r->cpu_client = (double)(p1->cpu_self - p0->cpu_self) / 1e3 * per;
-    r->cpu_server = p0->cpu_server_ok && p1->cpu_server_ok
-                        ? (double)(p1->cpu_server - p0->cpu_server) / 1e3 * per : NAN;
-    r->cpu_broker = p0->cpu_broker_ok && p1->cpu_broker_ok
-                        ? (double)(p1->cpu_broker - p0->cpu_broker) / 1e3 * per : NAN;
+    r->cpu_client = cpu_per_call(1, p0->cpu_self, 1, p1->cpu_self, window_ns, 1, per);
+    r->cpu_method_server = p0->cpu_server_ok ? sp->cpu.method : RB_CPU__COUNT;
+    r->cpu_res_server = sp->cpu.resolution_ns;
+    r->cpu_server = cpu_per_call(p0->cpu_server_ok, p0->cpu_server, p1->cpu_server_ok,
+                                 p1->cpu_server, window_ns, sp->cpu.resolution_ns, per);
+    r->cpu_method_broker = p0->cpu_broker_ok ? bm->method : RB_CPU__COUNT;
+    r->cpu_res_broker = bm ? bm->resolution_ns : 0;
+    r->cpu_broker = cpu_per_call(p0->cpu_broker_ok, p0->cpu_broker, p1->cpu_broker_ok,
+                                 p1->cpu_broker, window_ns, r->cpu_res_broker, per);
+    r->cpu_server_ticks = cpu_per_call(p0->tick_server_ok, p0->tick_server, p1->tick_server_ok,
+                                       p1->tick_server, window_ns, tick, per);
+    r->cpu_broker_ticks = cpu_per_call(p0->tick_broker_ok, p0->tick_broker, p1->tick_broker_ok,
+                                       p1->tick_broker, window_ns, tick, per);
     rb_wire_snap_free(&p0->wc);
     rb_wire_snap_free(&p0->ws);
     rb_wire_snap_free(&p1->wc);
@@ -275,6 +304,7 @@ void rb_loadgen_round(const rb_run_cfg *cfg, rb_scenario *s, int round, int posi
     pthread_barrier_wait(&x.ready);
     take_sample(s->t, sp, &p0);
     uint64_t start = rb_now_ns();
+    x.start_ns = start;
     x.end_ns = start + (uint64_t)(cfg->duration_s * 1e9);
     if (x.fr)
         rb_fault_run_start(x.fr, start, &x.end_ns);
@@ -283,9 +313,9 @@ void rb_loadgen_round(const rb_run_cfg *cfg, rb_scenario *s, int round, int posi
     uint64_t end = rb_now_ns();
     take_sample(s->t, sp, &p1);
 
-    rb_samples merged = { 0 };
+    rb_samples merged = { 0 }, done = { 0 };
     double req = 0, rep = 0;
-    collect(w, n, r, &merged, &req, &rep);
+    collect(w, n, r, &merged, &done, &req, &rep);
     free(w);
     pthread_barrier_destroy(&x.ready);
     pthread_barrier_destroy(&x.go);
@@ -294,11 +324,19 @@ void rb_loadgen_round(const rb_run_cfg *cfg, rb_scenario *s, int round, int posi
     r->duration_s = (double)(end - start) / 1e9;
     r->throughput_cps = r->duration_s > 0 ? (double)r->calls / r->duration_s : NAN;
     rb_samples_append(&s->all, &merged);
-    rb_stats_compute(&merged, &r->lat);
+    rb_validity_stationarity(done.ns, merged.ns, merged.n, start, end, RB_VALIDITY_DRIFT,
+                             &r->stationarity);
+    rb_stats_compute(&merged, &r->lat);   /* sorts merged */
+    static const double pct[3] = { 50, 99, 99.9 };
+    for (int k = 0; k < 3; k++)
+        rb_validity_tail(merged.ns, merged.n, pct[k], RB_VALIDITY_CONFIDENCE, &r->tail[k]);
+    rb_validity_little(r->throughput_cps, r->calls ? r->lat.mean : NAN, n,
+                       RB_VALIDITY_LITTLE_GAP, &r->little);
     rb_samples_free(&merged);
+    rb_samples_free(&done);
     r->req_body = r->calls ? req / (double)r->calls : NAN;
     r->rep_body = r->calls ? rep / (double)r->calls : NAN;
-    per_call_costs(s->t, r, &p0, &p1);
+    per_call_costs(s->t, sp, r, &p0, &p1, end - start);
     if (x.fr)
         rb_fault_run_finish(&x.fr, end, &r->fault);
     if (sp->pid != server0)

@@ -201,6 +201,19 @@ void rb_report_faults_md(FILE *o, const rb_results *r, const rb_plots *ps)
         }
     }
     fputs("\n", o);
+    for (size_t i = 0; i < r->n; i++) {   /* a fault that could not be injected or undone */
+        json_t *sc = json_array_get(json_object_get((json_t *)r->root, "scenarios"), i);
+        json_t *per = json_object_get(sc, "per_round");
+        for (size_t k = 0; fault_of(r, i) && k < json_array_size(per); k++) {
+            const char *e = json_string_value(json_object_get(
+                json_object_get(json_array_get(per, k), "fault"), "error"));
+            if (e) {
+                fprintf(o, "- %s, round %zu: ", r->sc[i].t->name, k + 1);
+                rb_md_text(o, e);
+                fputs("\n", o);
+            }
+        }
+    }
     for (size_t i = 0; ps && i < ps->n; i++)
         if (ps->p[i].ok && strncmp(ps->p[i].name, "fault_", 6) == 0)
             fprintf(o, "![%s](plots/%s.svg)\n\n%s ([SVG](plots/%s.svg), [PNG](plots/%s.png))\n\n",

@@ -20,9 +20,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "machine.h"
+#include "procstat.h"
 #include "rb_error.h"
 #include "stats.h"
 #include "transport.h"
+#include "validity.h"
 
 typedef struct rb_round {
     int ran;                          /* 1 once measured */
@@ -36,12 +39,35 @@ typedef struct rb_round {
     rb_latency lat;                   /* µs; lat.n == 0: no samples */
     double connect_us;                /* connect to first verified reply, mean over threads */
     double req_body, rep_body;        /* encoded message per verified call, bytes */
-    double wire_client, wire_total;   /* TCP payload per call attempt, bytes */
-    double cpu_client, cpu_server, cpu_broker; /* µs per call attempt */
+    double wire_client, wire_total;   /* TCP payload per verified call, bytes */
+    double cpu_client, cpu_server, cpu_broker; /* µs per verified call */
+    double cpu_server_ticks, cpu_broker_ticks; /* the same from /proc/PID/stat
+                                         ticks (10 ms), for comparison */
+    rb_cpu_method cpu_method_server, cpu_method_broker; /* RB_CPU__COUNT: none */
+    uint64_t cpu_res_server, cpu_res_broker; /* their resolution, ns */
+    rb_stationarity stationarity;     /* first vs second half of the window */
+    rb_tail tail[3];                  /* p50, p99, p99.9 with intervals */
+    rb_little little;                 /* throughput x mean latency vs threads */
+    int has_machine;                  /* machine state read around the round */
+    rb_machine machine_before, machine_after;
+    rb_interference interference;
     char last_error[200];             /* one failure's detail, "" if none */
     struct rb_fault_round *fault;     /* --fault: what the fault did (owned,
                                          fault_run.h); NULL without one */
 } rb_round;
+
+/* Validity flags of a scenario (any round), rb_summary.flags. */
+enum {
+    RB_FLAG_DRIFT = 1,       /* p50 or throughput drifted between halves */
+    RB_FLAG_TAIL_P99 = 2,    /* p99 rests on fewer than 10 samples */
+    RB_FLAG_TAIL_P999 = 4,   /* p99.9 rests on fewer than 10 samples */
+    RB_FLAG_LITTLE = 8,      /* Little's law gap over 5 % */
+    RB_FLAG_MACHINE = 16,    /* steal or load during a round */
+};
+#define RB_FLAG__COUNT 5
+
+/* "drift", "tail_p99", "tail_p99_9", "littles_law", "machine" for bit i. */
+const char *rb_flag_name(int bit_index);
 
 typedef struct rb_scenario {
     const rb_transport *t;
@@ -67,7 +93,9 @@ typedef struct rb_ratio {
 } rb_ratio;
 
 /* One scenario summarised over its rounds: every figure is the median over
- * the rounds that measured it (counts and durations: the sum). */
+ * the rounds that measured it, except min (the smallest sample of any
+ * round) and max (the largest), and counts and durations (the sum). The
+ * aggregation object of results.json says so figure by figure. */
 typedef struct rb_summary {
     const rb_transport *t;     /* writer: the table; reader: its descriptor
                                   in rb_results.tr (name and all) */
@@ -88,6 +116,9 @@ typedef struct rb_summary {
     double wire_total;         /* plus the broker-to-server hop */
     double cpu_client, cpu_server, cpu_broker; /* CPU µs per call */
     double server_max_rss_kb;  /* the server's peak RSS, KiB */
+    unsigned flags;            /* RB_FLAG_* of any round */
+    char cpu_method_server[24];/* rb_cpu_method_name of the first round, "" */
+    char cpu_method_broker[24];
     rb_spread sp_p50, sp_p99, sp_tput; /* µs, µs, calls/s */
     rb_spread sp_wire;         /* wire bytes per call (total, else client) */
     int has_ratio;             /* 1: a floor scenario of the same method,
@@ -104,11 +135,17 @@ typedef struct rb_summary {
 void rb_summarise(const rb_scenario *sc, size_t n, rb_summary *out);
 
 /* Write dir/results.json (schema 1), dir/results.csv and dir/hgrm/<scenario>.hgrm
- * from sc[0..n) and their summaries sum[0..n).
+ * from sc[0..n) and their summaries sum[0..n); scenarios no round of which
+ * ran are left out. complete: 0 when the run was interrupted (written as
+ * "complete": false).
  * env: the environment manifest with "parameters" set (borrowed).
  * Sorts each scenario's `all` samples. RB_OK or RB_EIO (message on stderr). */
 int rb_results_write(const char *dir, json_t *env, rb_scenario *sc, const rb_summary *sum,
-                     size_t n);
+                     size_t n, int complete);
+
+/* How each figure is summarised over threads and rounds (results.json's
+ * "aggregation"); new reference. */
+json_t *rb_results_aggregation(void);
 
 /* The comparison table on f: one line per scenario. */
 void rb_results_print_table(FILE *f, const rb_summary *sum, size_t n);
@@ -118,6 +155,7 @@ void rb_results_print_table(FILE *f, const rb_summary *sum, size_t n);
 /* A loaded results.json. */
 typedef struct rb_results {
     void *root;                /* the json_t document (environment is read from it) */
+    int complete;              /* 0: the run was interrupted ("complete": false) */
     rb_summary *sc;            /* n scenarios, in file order */
     size_t n;
     rb_transport *tr;          /* ntr descriptors, one per transport name of

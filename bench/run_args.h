@@ -3,8 +3,10 @@
 #define RB_RUN_ARGS_H
 
 #include <jansson.h>
+#include <stdio.h>
 
 #include "fault.h"
+#include "pin.h"
 #include "rb_service.h"
 #include "transport.h"
 
@@ -33,17 +35,23 @@ typedef struct rb_run_cfg {
     const char *fault_args[RB_FAULT__COUNT]; /* as given */
     int nf;                          /* 0: no fault */
     int methods_given;               /* --methods was on the command line */
+    int pinned;                      /* --pin given */
+    rb_pin pin;                      /* server and client CPUs (pin.h) */
 } rb_run_cfg;
 
 /* Parse run's options (argv[0] is "run") into cfg, which holds the
  * defaults on entry. Exits 0 after --help, exits 2 on a bad number
  * (args.h). Returns 0, or 2 on any other usage error (message on stderr).
- * cfg's strings point into argv. */
+ * cfg's strings are copies (argv is never written: it is the process
+ * title `ps` shows). */
 int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg);
 
 /* Whether fault f applies to transport i of cfg; when not, *why says what
  * it needs. */
 int rb_run_fault_applies(const rb_run_cfg *cfg, const rb_fault_spec *f, int i, const char **why);
+
+/* run's usage and exit statuses, on f. */
+void rb_run_usage(FILE *f);
 
 /* results.json's environment.parameters for cfg (caller owns). */
 json_t *rb_run_params_json(const rb_run_cfg *cfg);

@@ -11,8 +11,8 @@
  *   partition         drop every TCP segment to or from that port on
  *                     loopback for DURATION: an nftables table of our own
  *                     (CAP_NET_ADMIN, Debian's nftables) [500ms]
- *   broker-restart    stop the private RabbitMQ node, start it again
- *                     (scripts/broker restart) [0]
+ *   broker-restart    stop the private RabbitMQ node cleanly (SIGTERM to its VM),
+ *                     start it again after DURATION (scripts/broker restart) [0]
  *   broker-kill       SIGKILL the node's VM, start it again after DURATION [0]
  *   broker-node-kill  SIGKILL the cluster node that leads the request queue,
  *                     start it again after DURATION [1s]

@@ -22,6 +22,34 @@
  * cluster node N. Restarted by rb_fault_broker_undo. */
 static volatile int broker_down;
 
+/* The single node's beam pid: RPCBENCH_BROKER_PID at first, then what
+ * broker.env says after each restart (the variable is not rewritten: other
+ * threads read the environment). */
+static pid_t broker_pid;
+
+static pid_t current_broker_pid(void)
+{
+    if (!broker_pid) {
+        const char *p = getenv("RPCBENCH_BROKER_PID");
+        broker_pid = p ? (pid_t)atoi(p) : 0;
+    }
+    return broker_pid;
+}
+
+/* Read RPCBENCH_BROKER_PID again from broker.env after a restart. */
+static void reread_broker_pid(void)
+{
+    const char *dir = getenv("RPCBENCH_BROKER_DIR");
+    char path[4096], line[512];
+    snprintf(path, sizeof path, "%s/broker.env", dir && *dir ? dir : RB_SOURCE_DIR "/.run");
+    FILE *f = fopen(path, "r");
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "RPCBENCH_BROKER_PID=", 20) == 0)
+            broker_pid = (pid_t)atoi(line + 20);
+    if (f)
+        fclose(f);
+}
+
 static const char *script_path(void)
 {
     const char *p = getenv("RPCBENCH_BROKER_SCRIPT");
@@ -103,6 +131,8 @@ static int bring_back(int which)
     int rc = rb_fault_broker_script(which > 0 ? one : single, RESTART_MS);
     if (rc == RB_OK)
         broker_down = 0;
+    if (which < 0)
+        reread_broker_pid();
     return rc;
 }
 
@@ -139,22 +169,29 @@ static int kill_and_back(pid_t pid, int which, const rb_fault_spec *f, rb_fault_
 
 int rb_fault_broker_inject(const rb_fault_spec *f, rb_fault_target *t, rb_fault_times *tm)
 {
-    const char *pidvar = getenv("RPCBENCH_BROKER_PID");
+    pid_t bp = current_broker_pid();
     char out[256];
     int rc;
+    if ((f->kind == RB_FAULT_BROKER_RESTART || f->kind == RB_FAULT_BROKER_KILL) && bp <= 0)
+        return rb_fault_err(tm, RB_EUNSUPP, "%s needs RPCBENCH_BROKER_PID (scripts/broker "
+                            "start writes it to .run/broker.env)", rb_fault_kind_name(f->kind));
     switch (f->kind) {
     case RB_FAULT_BROKER_RESTART:
-        tm->begin_ns = now_ns();
+        /* A clean stop (the VM shuts RabbitMQ down on SIGTERM, closing
+         * every connection with 320 CONNECTION_FORCED), in effect when the
+         * VM is gone; then scripts/broker restart boots it again. */
         broker_down = -1;
+        rc = rb_fault_kill(bp, SIGTERM, 120000);
+        tm->begin_ns = now_ns();
+        if (rc)
+            return rb_fault_err(tm, rc, "broker VM %d did not stop on SIGTERM", (int)bp);
+        rb_fault_sleep_ms(f->duration_ms);
         if ((rc = bring_back(-1)))
-            return rb_fault_err(tm, rc, "scripts/broker restart failed");
+            return rb_fault_err(tm, rc, "scripts/broker restart failed: the broker stays down");
         tm->end_ns = now_ns();
         return RB_OK;
     case RB_FAULT_BROKER_KILL:
-        if (!pidvar || atoi(pidvar) <= 0)
-            return rb_fault_err(tm, RB_EUNSUPP, "broker-kill needs RPCBENCH_BROKER_PID "
-                                "(scripts/broker start writes it to .run/broker.env)");
-        return kill_and_back((pid_t)atoi(pidvar), -1, f, tm);
+        return kill_and_back(bp, -1, f, tm);
     case RB_FAULT_BROKER_NODE_KILL: {
         if (!t->queue)
             return rb_fault_err(tm, RB_EINVAL, "broker-node-kill needs the request queue");

@@ -156,7 +156,7 @@ uint64_t rb_fault_run_tag(rb_obj *o)
 }
 
 void rb_fault_run_call(rb_fault_run *fr, int thread, uint64_t id, uint64_t start_ns,
-                       uint64_t end_ns, int rc, int verified)
+                       uint64_t end_ns, int rc, int verified, int accepted)
 {
     call_log *l = &fr->logs[thread];
     if (l->n == l->cap) {
@@ -172,11 +172,14 @@ void rb_fault_run_call(rb_fault_run *fr, int thread, uint64_t id, uint64_t start
     r->id = id ? id : __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
     r->start_ns = start_ns;
     r->end_ns = end_ns;
-    /* Not accepted: the connection could not be made (the call was never
-     * sent), or the broker returned the request unrouted (no queue).
-     * Otherwise the request was written; transports that learn more (a
-     * publish not confirmed) will say so here. */
-    r->accepted = id != 0 && rc != RB_ECONNECT && rc != RB_ENOSERVER;
+    /* What the transport reported (rb_client.accepted); when it did not:
+     * not accepted when the connection could not be made (the call was
+     * never sent) or the broker returned the request unrouted (no queue),
+     * otherwise the request was written. */
+    if (accepted >= 0 && id != 0)
+        r->accepted = accepted > 0 || rc == RB_OK;
+    else
+        r->accepted = id != 0 && rc != RB_ECONNECT && rc != RB_ENOSERVER;
     if (rc == RB_OK && verified) {
         r->outcome = RB_OUTCOME_OK;
     } else {

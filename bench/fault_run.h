@@ -60,9 +60,11 @@ uint64_t rb_fault_run_tag(rb_obj *o);
 
 /* Record one call of thread `thread`: id (0: the call was not sent, no
  * connection), start and end (CLOCK_MONOTONIC ns), rc of the call
- * (RB_OK with verified 0: a wrong reply). Lock-free per thread. */
+ * (RB_OK with verified 0: a wrong reply), accepted as the client reported
+ * it (rb_client.accepted: 1, 0, or -1 not reported: then judged from rc).
+ * Lock-free per thread. */
 void rb_fault_run_call(rb_fault_run *fr, int thread, uint64_t id, uint64_t start_ns,
-                       uint64_t end_ns, int rc, int verified);
+                       uint64_t end_ns, int rc, int verified, int accepted);
 
 /* Start the fault thread: it injects at window_start + AT and may push
  * *end_ns (read by the load threads with __atomic_load_n) further. */

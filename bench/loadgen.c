@@ -141,7 +141,7 @@ static void *worker_main(void *arg)
             if (crc) {
                 w->fails[RB_FAIL_CONNECT]++;
                 if (x->fr)   /* a call that could not be sent */
-                    rb_fault_run_call(x->fr, w->idx, 0, c0, rb_now_ns(), crc, 0);
+                    rb_fault_run_call(x->fr, w->idx, 0, c0, rb_now_ns(), crc, 0, 0);
                 usleep(10000);   /* a refused connect returns at once */
                 continue;
             }
@@ -152,7 +152,7 @@ static void *worker_main(void *arg)
         int rc = do_call(w, &verified);
         uint64_t b = rb_now_ns();
         if (x->fr)
-            rb_fault_run_call(x->fr, w->idx, id, a, b, rc, verified);
+            rb_fault_run_call(x->fr, w->idx, id, a, b, rc, verified, w->cl ? w->cl->accepted : -1);
         if (rc == RB_OK && verified) {
             rb_samples_push(&w->samples, b - a);
             rb_samples_push(&w->done, b);

@@ -25,6 +25,7 @@ static void call_begin(rb_client *c)
     c->errstr[0] = '\0';
     c->req_body_bytes = 0;
     c->rep_body_bytes = 0;
+    c->accepted = -1;
 }
 
 /* A reply that arrives after the call's deadline is a timeout, never a

@@ -90,6 +90,13 @@ typedef struct rb_client {
     uint64_t req_body_bytes;   /* last call: encoded request message, bytes */
     uint64_t rep_body_bytes;   /* last call: encoded reply message, bytes */
     uint64_t stale_replies;    /* replies discarded as late or unknown, total */
+    int accepted;              /* last call: 1 the transport took the request
+                                  (written in full; on a transport with
+                                  publisher confirms: confirmed), 0 it did not
+                                  (a write that failed, a nack, no confirm),
+                                  -1 (the wrappers' default) not reported.
+                                  Fault runs count a failed call that was
+                                  not accepted as refused, not lost. */
 } rb_client;
 
 struct rb_transport {

@@ -13,8 +13,14 @@
 
 #include "fault.h"
 #include "fault_account.h"
+#include "fault_run.h"
 #include "rb_journal.h"
 #include "rb_service.h"
+#include "transport.h"
+
+/* fault_run links the servers' code, which looks transports up by name:
+ * this test has none. */
+const rb_transport *const rb_transports[] = { NULL };
 
 static void parse_ok(void **state)
 {
@@ -221,6 +227,33 @@ static void journal_roundtrip(void **state)
     rb_journal_free(&j);
 }
 
+/* What the transport reported wins; without a report the error decides. */
+static void accepted_from_client_or_error(void **state)
+{
+    (void)state;
+    static const rb_transport t = { .name = "fake" };
+    rb_server_proc sp = { .pid = 0 };
+    rb_fault_spec f = { .kind = RB_FAULT_CONN_RESET, .at_ms = 0 };
+    rb_fault_run *fr = rb_fault_run_new(&f, &t, 1, &sp, 1, 1000, 1000);
+    assert_non_null(fr);
+    rb_fault_run_call(fr, 0, 0, 1, 2, RB_ECONNECT, 0, 0);          /* no connection */
+    rb_fault_run_call(fr, 0, 101, 1, 2, RB_ETIMEDOUT, 0, 0);       /* never confirmed */
+    rb_fault_run_call(fr, 0, 102, 1, 2, RB_ETIMEDOUT, 0, 1);       /* confirmed, no reply */
+    rb_fault_run_call(fr, 0, 103, 1, 2, RB_ECLOSED, 0, -1);        /* written: lost */
+    rb_fault_run_call(fr, 0, 104, 1, 2, RB_ENOSERVER, 0, -1);      /* unrouted: refused */
+    rb_fault_run_call(fr, 0, 105, 1, 2, RB_ECONNECT, 0, -1);       /* reconnect inside */
+    rb_fault_round *out = NULL;
+    rb_fault_run_finish(&fr, 3, &out);   /* no journal: nothing executed */
+    assert_null(fr);
+    assert_non_null(out);
+    assert_int_equal(out->counts.calls, 6);
+    assert_int_equal(out->counts.cls[RB_CLASS_REFUSED], 4);
+    assert_int_equal(out->counts.cls[RB_CLASS_LOST], 2);
+    assert_int_equal(out->counts.unanswered, 2);
+    rb_fault_round_free(&out);
+    assert_null(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +263,7 @@ int main(void)
         cmocka_unit_test(account_known_run),
         cmocka_unit_test(timeline_buckets),
         cmocka_unit_test(journal_roundtrip),
+        cmocka_unit_test(accepted_from_client_or_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -129,6 +129,15 @@ int rb_fault_partition_end(int handle);
  * tree's scripts/broker. RB_OK on exit status 0, RB_EIO otherwise. */
 int rb_fault_broker_script(const char *const *args, int timeout_ms);
 
+/* Start the 3-node cluster (scripts/broker start --nodes 3, minutes on a
+ * busy machine) and put RPCBENCH_AMQP_CLUSTER_URL and RPCBENCH_CLUSTER_PIDS
+ * from its broker.env into this process's environment. Call before any
+ * thread starts. RB_OK or RB_EIO (message on stderr). */
+int rb_fault_cluster_up(void);
+
+/* Stop what rb_fault_cluster_up started (scripts/broker stop --nodes 3). */
+void rb_fault_cluster_down(void);
+
 /* ---- one fault, start to end ---------------------------------------------- */
 
 /* What a fault acts on; filled by the runner. */

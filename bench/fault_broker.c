@@ -207,3 +207,34 @@ int rb_fault_broker_inject(const rb_fault_spec *f, rb_fault_target *t, rb_fault_
         return rb_fault_err(tm, RB_EINVAL, "not a broker fault");
     }
 }
+
+int rb_fault_cluster_up(void)
+{
+    static const char *const start[] = { "start", "--nodes", "3", NULL };
+    const char *dir = getenv("RPCBENCH_BROKER_DIR");
+    char path[4096], line[2048];
+    fprintf(stderr, "rpcbench: starting the 3-node RabbitMQ cluster (scripts/broker start --nodes 3)\n");
+    if (rb_fault_broker_script(start, 900000) != RB_OK)
+        return RB_EIO;
+    snprintf(path, sizeof path, "%s/broker.env", dir && *dir ? dir : RB_SOURCE_DIR "/.run");
+    FILE *f = fopen(path, "r");
+    int got = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        char *eq = strchr(line, '=');
+        if (!eq || (strncmp(line, "RPCBENCH_AMQP_CLUSTER_URL=", 26) != 0 &&
+                    strncmp(line, "RPCBENCH_CLUSTER_PIDS=", 22) != 0))
+            continue;
+        *eq = '\0';
+        got += setenv(line, eq + 1, 1) == 0;
+    }
+    if (f)
+        fclose(f);
+    return got == 2 ? RB_OK : RB_EIO;
+}
+
+void rb_fault_cluster_down(void)
+{
+    static const char *const stop[] = { "stop", "--nodes", "3", NULL };
+    rb_fault_broker_script(stop, 300000);
+}

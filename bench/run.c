@@ -107,6 +107,18 @@ static int prepare_out(rb_run_cfg *cfg, char *started, char *outbuf, size_t outc
 
 /* Every transport's library initialised and its broker reachable. Returns
  * 0, 1 (a library failed) or 2 (a broker URL is missing: usage). */
+/* Whether the run needs the 3-node cluster (a transport through it, or a
+ * cluster fault) and it is not running yet (its URL is not set). */
+static int cluster_wanted(const rb_run_cfg *cfg)
+{
+    int want = 0;
+    for (int i = 0; i < cfg->nt; i++)
+        want |= cfg->ts[i]->broker == RB_BROKER_RABBITMQ_CLUSTER;
+    for (int k = 0; k < cfg->nf; k++)
+        want |= (rb_fault_needs(cfg->faults[k].kind) & RB_FAULT_NEEDS_CLUSTER) != 0;
+    return want && !getenv(rb_broker_url_env(RB_BROKER_RABBITMQ_CLUSTER));
+}
+
 static int check_transports(const rb_run_cfg *cfg)
 {
     for (int i = 0; i < cfg->nt; i++)
@@ -375,17 +387,12 @@ static int finish(const rb_run_cfg *cfg, const char *started, rb_scenario *sc, s
     return rc;
 }
 
-int rb_run_main(int argc, char **argv)
+/* rb_run_main once the cluster (if any) is up. */
+static int run_main_cluster(rb_run_cfg *cfgp, char *started, char *outbuf, size_t outcap)
 {
-    rb_run_cfg cfg = { .warmup = 100, .rounds = 1, .timeout_ms = RB_DEFAULT_TIMEOUT_MS, .fib_n = 30,
-                       .methods = { RB_M_FIB, RB_M_GET_OBJ, RB_M_SEND_OBJ }, .nm = 3,
-                       .conc = { 1 }, .nc = 1, .entries = { RB_DEFAULT_ENTRIES }, .ne = 1 };
-    char started[32], outbuf[128];
-    int rc = rb_run_parse_args(argc, argv, &cfg);
-    if (rc)
-        return rc;
-    cfg.progress = isatty(STDERR_FILENO);
-    if ((rc = prepare_out(&cfg, started, outbuf, sizeof outbuf)) != 0 ||
+    rb_run_cfg cfg = *cfgp;
+    int rc;
+    if ((rc = prepare_out(&cfg, started, outbuf, outcap)) != 0 ||
         (rc = check_transports(&cfg)) != 0) {
         remove_created();
         return rc;
@@ -433,5 +440,27 @@ int rb_run_main(int argc, char **argv)
         rc = rb_run_interrupted ? 130 : 1;
     }
     free_scenarios(sc, n);
+    return rc;
+}
+
+int rb_run_main(int argc, char **argv)
+{
+    rb_run_cfg cfg = { .warmup = 100, .rounds = 1, .timeout_ms = RB_DEFAULT_TIMEOUT_MS, .fib_n = 30,
+                       .methods = { RB_M_FIB, RB_M_GET_OBJ, RB_M_SEND_OBJ }, .nm = 3,
+                       .conc = { 1 }, .nc = 1, .entries = { RB_DEFAULT_ENTRIES }, .ne = 1 };
+    char started[32], outbuf[128];
+    int rc = rb_run_parse_args(argc, argv, &cfg);
+    if (rc)
+        return rc;
+    cfg.progress = isatty(STDERR_FILENO);
+    /* The cluster runs only for the runs that ask for it, and stops with them. */
+    int cluster = cluster_wanted(&cfg);
+    if (cluster && rb_fault_cluster_up() != RB_OK) {
+        rb_fault_cluster_down();
+        return 1;
+    }
+    rc = run_main_cluster(&cfg, started, outbuf, sizeof outbuf);
+    if (cluster)
+        rb_fault_cluster_down();
     return rc;
 }

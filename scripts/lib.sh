@@ -24,14 +24,3 @@ rb_broker_up() {
     set +a
   fi
 }
-
-# The 3-node cluster (amqp-quorum, broker-node-kill), stopped with the
-# script like the single node.
-rb_cluster_up() {
-  trap 'scripts/broker stop >/dev/null 2>&1 || true; scripts/broker stop --nodes 3 >/dev/null 2>&1 || true' EXIT
-  scripts/broker start --nodes 3
-  set -a
-  # shellcheck disable=SC1091
-  . "$repo/.run/broker.env"
-  set +a
-}

@@ -3,6 +3,7 @@
  * Reads like the run itself (wrk's src/wrk.c): parse the command line, then
  * hand over to the module that does the work.
  */
+#include "codecs.h"
 #include "compare.h"
 #include "report.h"
 #include "runner.h"
@@ -32,6 +33,7 @@ static void usage(FILE *f)
 "        [--connect T=HOST:PORT ...] [--timeout MS] [--fib-n N] [--out DIR]\n"
 "  report DIR                             rebuild report.md and plots from results.json\n"
 "  compare A B                            ratios B/A per scenario of two results\n"
+"  codecs [--entries LIST] [--out FILE]   size and CPU per message of each encoding\n"
 "\n"
 "AMQP transports read the broker from RPCBENCH_AMQP_URL (never from arguments).\n");
 }
@@ -302,6 +304,8 @@ int main(int argc, char **argv)
         return rb_report_main(argc, argv);
     if (strcmp(cmd, "compare") == 0)
         return rb_compare_main(argc, argv);
+    if (strcmp(cmd, "codecs") == 0)
+        return rb_codecs_main(argc, argv);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);
         return 0;

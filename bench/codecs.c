@@ -101,18 +101,18 @@ static json_t *measure_cell(cell *c, double budget_s, int fib_n)
         why = "decoded value differs from the input";
         goto out;
     }
-    /* Calibrate: encode + decode pairs for about a millisecond (or one). */
-    double t0 = cpu_us(), t = 0;
-    long pairs = 0;
-    do {
-        if (one_rep(c, 1, buf, len, &enc[0], &dec[0]) != RB_OK) {
+    /* Calibrate (and warm up): double the iterations until one repetition
+     * takes a millisecond, so the clock reads around it do not count. */
+    double per_pair = 0;
+    for (long it = 1;; it *= 2) {
+        if (one_rep(c, it, buf, len, &enc[0], &dec[0]) != RB_OK) {
             why = "decoded value differs from the input";
             goto out;
         }
-        pairs++;
-        t = cpu_us() - t0;
-    } while (t < 1000 && pairs < 100000);
-    double per_pair = t / (double)pairs;
+        per_pair = enc[0] + dec[0];
+        if (per_pair * (double)it >= 1000 || it >= 10000000)
+            break;
+    }
     iters = (long)(budget_s * 1e6 / RB_CODECS_REPS / (per_pair > 0.01 ? per_pair : 0.01));
     iters = iters < 1 ? 1 : iters > 10000000 ? 10000000 : iters;
     for (int r = 0; r < RB_CODECS_REPS; r++) {

@@ -3,8 +3,8 @@
  * process_xml): rb_xr_screen(), and only when it lets the body through,
  * xmlrpc_parse_call() under the limits the server sets (XML size = the
  * request limit, value nesting RB_XR_MAX_NESTING). Then the server's
- * reading of the parameters (array items, struct members, strings,
- * rb_xr_read_int) as m_fib / m_send_obj do.
+ * reading of the parameters (array items; struct members with
+ * rb_xr_obj_read, the same reading as m_send_obj's; rb_xr_read_int).
  * The client's order on a reply is run on the same bytes: screen, then
  * xmlrpc_parse_response2() and the reading of a result struct.
  * Invariant: a refused body always has a reason and one of the two fault
@@ -12,32 +12,9 @@
  * coverage guidance stops at the screen; the seeds carry the structure. */
 #include "fuzz.h"
 #include "rb_error.h"
-#include "xr.h"
+#include "xr_codec.h"
 
 #include <string.h>
-
-static void read_struct(xmlrpc_env *env, xmlrpc_value *s)
-{
-    rb_obj obj = RB_OBJ_INIT;
-    int n = xmlrpc_struct_size(env, s);
-    for (int i = 0; i < n && !env->fault_occurred; i++) {
-        xmlrpc_value *k = NULL, *v = NULL;
-        const char *key = NULL;
-        size_t klen = 0;
-        int64_t x = 0;
-        xmlrpc_struct_read_member(env, s, (unsigned)i, &k, &v);
-        if (!env->fault_occurred)
-            xmlrpc_read_string_lp(env, k, &klen, &key);
-        if (!env->fault_occurred && rb_xr_read_int(v, &x))
-            rb_obj_add(&obj, key, klen, x);
-        free((void *)key);
-        if (k)
-            xmlrpc_DECREF(k);
-        if (v)
-            xmlrpc_DECREF(v);
-    }
-    rb_obj_free(&obj);
-}
 
 /* What the server's method handlers read of any parameter list. */
 static void read_value(xmlrpc_value *v)
@@ -45,10 +22,12 @@ static void read_value(xmlrpc_value *v)
     xmlrpc_env env;
     int64_t x;
     xmlrpc_env_init(&env);
+    rb_obj obj = RB_OBJ_INIT;
     if (xmlrpc_value_type(v) == XMLRPC_TYPE_STRUCT)
-        read_struct(&env, v);
+        rb_xr_obj_read(&env, v, &obj);
     else
         rb_xr_read_int(v, &x);
+    rb_obj_free(&obj);
     xmlrpc_env_clean(&env);
 }
 

@@ -14,7 +14,7 @@
  * request screen (rb_xr_screen, a linear scan in front of the parser) is
  * not counted. */
 #include "rb_codec.h"
-#include "xr.h"
+#include "xr_codec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,11 +63,8 @@ static void xc_close(rb_codec_state *st)
     free(st);
 }
 
-/* The value of message m: an int, or a struct of obj. New reference. */
-static xmlrpc_value *value_of(xmlrpc_env *env, rb_codec_msg m, int64_t num, const rb_obj *obj)
+xmlrpc_value *rb_xr_obj_new(xmlrpc_env *env, const rb_obj *obj)
 {
-    if (!rb_codec_msg_has_obj(m))
-        return rb_xr_int_new(env, num);
     xmlrpc_value *s = xmlrpc_struct_new(env);
     for (size_t i = 0; i < obj->count && !env->fault_occurred; i++) {
         xmlrpc_value *v = rb_xr_int_new(env, obj->entries[i].value);
@@ -83,40 +80,7 @@ static xmlrpc_value *value_of(xmlrpc_env *env, rb_codec_msg m, int64_t num, cons
     return s;
 }
 
-static int xc_encode(rb_codec_state *st, rb_codec_msg m, int64_t num, const rb_obj *obj,
-                     const char **out, size_t *len)
-{
-    xmlrpc_env env;
-    xmlrpc_value *v, *params = NULL;
-    xmlrpc_env_init(&env);
-    xmlrpc_mem_block_resize(&env, st->out, 0);
-    v = value_of(&env, m, num, obj);
-    if (env.fault_occurred)
-        goto done;
-    if (rb_codec_msg_is_request(m)) {
-        params = xmlrpc_array_new(&env);
-        if (!env.fault_occurred)
-            xmlrpc_array_append_item(&env, params, v);
-        if (!env.fault_occurred)
-            xmlrpc_serialize_call2(&env, st->out, rb_codec_msg_method(m), params,
-                                   xmlrpc_dialect_i8);
-    } else {
-        xmlrpc_serialize_response2(&env, st->out, v, xmlrpc_dialect_i8);
-    }
-done:
-    if (v)
-        xmlrpc_DECREF(v);
-    if (params)
-        xmlrpc_DECREF(params);
-    int rc = env.fault_occurred ? RB_EINVAL : RB_OK;
-    xmlrpc_env_clean(&env);
-    *out = xmlrpc_mem_block_contents(st->out);
-    *len = xmlrpc_mem_block_size(st->out);
-    return rc;
-}
-
-/* A struct of name -> integer into obj (cleared first). */
-static int read_obj(xmlrpc_env *env, xmlrpc_value *s, rb_obj *obj)
+int rb_xr_obj_read(xmlrpc_env *env, xmlrpc_value *s, rb_obj *obj)
 {
     rb_obj_clear(obj);
     if (xmlrpc_value_type(s) != XMLRPC_TYPE_STRUCT)
@@ -139,6 +103,38 @@ static int read_obj(xmlrpc_env *env, xmlrpc_value *s, rb_obj *obj)
             xmlrpc_DECREF(v);
     }
     return env->fault_occurred ? RB_EPROTO : rc;
+}
+
+static int xc_encode(rb_codec_state *st, rb_codec_msg m, int64_t num, const rb_obj *obj,
+                     const char **out, size_t *len)
+{
+    xmlrpc_env env;
+    xmlrpc_value *v, *params = NULL;
+    xmlrpc_env_init(&env);
+    xmlrpc_mem_block_resize(&env, st->out, 0);
+    v = rb_codec_msg_has_obj(m) ? rb_xr_obj_new(&env, obj) : rb_xr_int_new(&env, num);
+    if (env.fault_occurred)
+        goto done;
+    if (rb_codec_msg_is_request(m)) {
+        params = xmlrpc_array_new(&env);
+        if (!env.fault_occurred)
+            xmlrpc_array_append_item(&env, params, v);
+        if (!env.fault_occurred)
+            xmlrpc_serialize_call2(&env, st->out, rb_codec_msg_method(m), params,
+                                   xmlrpc_dialect_i8);
+    } else {
+        xmlrpc_serialize_response2(&env, st->out, v, xmlrpc_dialect_i8);
+    }
+done:
+    if (v)
+        xmlrpc_DECREF(v);
+    if (params)
+        xmlrpc_DECREF(params);
+    int rc = env.fault_occurred ? RB_EINVAL : RB_OK;
+    xmlrpc_env_clean(&env);
+    *out = xmlrpc_mem_block_contents(st->out);
+    *len = xmlrpc_mem_block_size(st->out);
+    return rc;
 }
 
 static int xc_decode(rb_codec_state *st, rb_codec_msg m, const char *buf, size_t len,
@@ -164,7 +160,7 @@ static int xc_decode(rb_codec_state *st, rb_codec_msg m, const char *buf, size_t
     if (env.fault_occurred || fault || !v)
         goto done;
     if (rb_codec_msg_has_obj(m))
-        rc = read_obj(&env, v, obj);
+        rc = rb_xr_obj_read(&env, v, obj);
     else
         rc = rb_xr_read_int(v, num) ? RB_OK : RB_EPROTO;
 done:

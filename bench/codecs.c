@@ -56,7 +56,8 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Time iters encodes, then iters decodes of the encoded bytes; µs each.
- * Returns RB_OK or the first failure. */
+ * Returns RB_OK, RB_EINVAL when an encode failed or changed size, or the
+ * decode's failure (RB_EPROTO: the value differs from the input). */
 static int one_rep(cell *c, long iters, const char *buf, size_t len, double *enc, double *dec)
 {
     const char *out;
@@ -64,7 +65,7 @@ static int one_rep(cell *c, long iters, const char *buf, size_t len, double *enc
     double t0 = cpu_us();
     for (long i = 0; i < iters; i++)
         if (c->codec->encode(c->st, c->msg, c->num, c->in, &out, &olen) != RB_OK || olen != len)
-            return RB_EPROTO;
+            return RB_EINVAL;
     double t1 = cpu_us();
     for (long i = 0; i < iters; i++) {
         int rc = decode_check(c, buf, len, 0);
@@ -75,6 +76,12 @@ static int one_rep(cell *c, long iters, const char *buf, size_t len, double *enc
     *enc = (t1 - t0) / (double)iters;
     *dec = (t2 - t1) / (double)iters;
     return RB_OK;
+}
+
+static const char *failure(int rc)
+{
+    return rc == RB_EINVAL ? "encoding failed" : rc == RB_ENOMEM ? "out of memory"
+                                                 : "decoded value differs from the input";
 }
 
 /* Measure one cell into a new JSON object. */
@@ -98,15 +105,15 @@ static json_t *measure_cell(cell *c, double budget_s, int fib_n)
     if (len)
         memcpy(buf, enc_ptr, len);
     if (decode_check(c, buf, len, 1) != RB_OK) {
-        why = "decoded value differs from the input";
+        why = failure(RB_EPROTO);
         goto out;
     }
     /* Calibrate (and warm up): double the iterations until one repetition
      * takes a millisecond, so the clock reads around it do not count. */
     double per_pair = 0;
     for (long it = 1;; it *= 2) {
-        if (one_rep(c, it, buf, len, &enc[0], &dec[0]) != RB_OK) {
-            why = "decoded value differs from the input";
+        if ((rc = one_rep(c, it, buf, len, &enc[0], &dec[0])) != RB_OK) {
+            why = failure(rc);
             goto out;
         }
         per_pair = enc[0] + dec[0];
@@ -116,8 +123,8 @@ static json_t *measure_cell(cell *c, double budget_s, int fib_n)
     iters = (long)(budget_s * 1e6 / RB_CODECS_REPS / (per_pair > 0.01 ? per_pair : 0.01));
     iters = iters < 1 ? 1 : iters > 10000000 ? 10000000 : iters;
     for (int r = 0; r < RB_CODECS_REPS; r++) {
-        if (one_rep(c, iters, buf, len, &enc[r], &dec[r]) != RB_OK) {
-            why = "decoded value differs from the input";
+        if ((rc = one_rep(c, iters, buf, len, &enc[r], &dec[r])) != RB_OK) {
+            why = failure(rc);
             goto out;
         }
     }

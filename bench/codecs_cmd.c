@@ -1,13 +1,12 @@
 /* codecs_cmd.c - the command line of `rpcbench codecs`: see codecs.h. */
+#include "args.h"
 #include "codecs.h"
 #include "report_codecs.h"
-#include "runner.h"
 
 #include "rb_service.h"
 
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #define MAX_ENTRIES_LIST 16
 
@@ -19,18 +18,6 @@ static void codecs_usage(FILE *f)
 "  --fib-n N        fib's argument, 0..92 (default 30, as `run`)\n"
 "  --budget-ms MS   CPU time per cell, ms (default 50)\n"
 "  --out FILE       also write {\"codecs\": [...]} to FILE\n");
-}
-
-/* Comma-separated entry counts into out; returns how many, or -1. */
-static int parse_entries(char *s, long *out, int max)
-{
-    int n = 0;
-    for (char *save = NULL, *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (n == max)
-            return -1;
-        out[n++] = (long)rb_arg_int("--entries", tok, 0, 10000000);
-    }
-    return n;
 }
 
 int rb_codecs_main(int argc, char **argv)
@@ -49,13 +36,17 @@ int rb_codecs_main(int argc, char **argv)
     const char *out = NULL;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'e':
-            n = parse_entries(optarg, entries, MAX_ENTRIES_LIST);
+        case 'e': {
+            char *items[MAX_ENTRIES_LIST];
+            n = rb_arg_split(optarg, items, MAX_ENTRIES_LIST);
             if (n <= 0) {
                 fprintf(stderr, "rpcbench: --entries wants 1..%d counts\n", MAX_ENTRIES_LIST);
                 return 2;
             }
+            for (int i = 0; i < n; i++)
+                entries[i] = (long)rb_arg_int("--entries", items[i], 0, 10000000);
             break;
+        }
         case 'f': fib_n = (int)rb_arg_int("--fib-n", optarg, 0, RB_FIB_MAX); break;
         case 'b': budget_s = (double)rb_arg_int("--budget-ms", optarg, 1, 10000) / 1e3; break;
         case 'o': out = optarg; break;

@@ -2,6 +2,7 @@
  * overlapping spreads, payload, "How to pick" (pick.c), the properties the
  * numbers do not show, the plots and the environment. */
 #include "report_md.h"
+#include "report_codecs.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -455,6 +456,7 @@ int rb_report_md_write(const char *dir, const rb_results *r, const rb_shape *sh,
     for (size_t m = 0; m < sh->nme; m++)
         md_method(o, r, sh, sh->me[m]);
     md_payload(o, r, sh);
+    rb_report_codecs_md(o, json_object_get((json_t *)r->root, "codecs"));
     rb_md_pick(o, r, sh);
     md_properties(o, r, sh);
     md_plots(o, ps);

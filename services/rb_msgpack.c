@@ -139,6 +139,20 @@ int rb_mp_decode_max(const char *buf, size_t len, uint64_t max_elements, msgpack
     return RB_OK;
 }
 
+int rb_mp_decode_first(const char *buf, size_t len, uint64_t max_elements,
+                       msgpack_unpacked *out)
+{
+    walk_ctx w = { (const uint8_t *)buf, len, RB_MAX_DEPTH, 0, max_elements };
+    size_t pos = 0, off = 0;
+    int rc = walk(&w, &pos, 0);
+    if (rc)
+        return rc;
+    msgpack_unpack_return r = msgpack_unpack_next(out, buf, pos, &off);
+    if (r == MSGPACK_UNPACK_NOMEM_ERROR)
+        return RB_ENOMEM;
+    return r == MSGPACK_UNPACK_SUCCESS && off == pos ? RB_OK : RB_EPROTO;
+}
+
 /* ---- typed accessors --------------------------------------------------- */
 
 int rb_mp_get_int(const msgpack_object *o, int64_t *out)

@@ -220,6 +220,20 @@ static int send_reply(tcp_conn *cn)
     return write_full(cn->fd, cn->sb.data, cn->sb.size);
 }
 
+/* The reply to a request over the decoded-value budget, naming its id
+ * when the request begins [id, ... with a small id. */
+static void refuse_too_many(tcp_conn *cn, const char *body, uint32_t len)
+{
+    msgpack_unpacked id;
+    msgpack_unpacked_init(&id);
+    int named = len > 1 && (uint8_t)body[0] == 0x93 &&
+                rb_mp_decode_first(body + 1, len - 1, 16, &id) == RB_OK;
+    snprintf(cn->errmsg, sizeof cn->errmsg,
+             "request holds more than %u MessagePack values", RB_MAX_ELEMENTS);
+    pack_error(cn, named ? &id.data : NULL, RB_ETOOBIG, cn->errmsg);
+    msgpack_unpacked_destroy(&id);
+}
+
 /* Decode body[0..len) and pack the reply frame into cn->sb. Runs while
  * holding one of the server's decoder places. */
 static void execute(tcp_conn *cn, const char *body, uint32_t len)
@@ -228,9 +242,7 @@ static void execute(tcp_conn *cn, const char *body, uint32_t len)
     int rc = rb_mp_decode_max(body, len, RB_MAX_ELEMENTS, &cn->req);
     const msgpack_object *r = &cn->req.data;
     if (rc == RB_ETOOBIG) {
-        snprintf(cn->errmsg, sizeof cn->errmsg,
-                 "request holds more than %u MessagePack values", RB_MAX_ELEMENTS);
-        pack_error(cn, NULL, RB_ETOOBIG, cn->errmsg);
+        refuse_too_many(cn, body, len);
     } else if (rc || r->type != MSGPACK_OBJECT_ARRAY || r->via.array.size != 3) {
         pack_error(cn, NULL, rc == RB_ENOMEM ? RB_ENOMEM : RB_EPROTO,
                    rc == RB_ENOMEM ? "out of memory decoding the request"

@@ -31,6 +31,7 @@
 #include <czmq.h>
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -42,6 +43,16 @@
 #define ZS_MAX_FRAMES 8        /* envelope frames + event we accept per request */
 #define ZS_POLL_MS 100         /* server: how often rb_serve_stop is checked, ms */
 #define ZS_SERVER_NAME "rpcbench"
+#define ZS_HEADER_VALUES 64    /* values read from a refused event's header */
+#define ZS_TRIM_BYTES (1u << 20) /* requests this large give memory back */
+/* A connection that has not finished ZMTP's greeting and handshake within
+ * this is closed (libzmq's default is 30 s): slow or idle raw connections
+ * are shed, a zerorpc peer on loopback needs well under a millisecond. */
+#define ZS_HANDSHAKE_MS 5000
+#define ZS_STR_(x) #x
+#define ZS_STR(x) ZS_STR_(x)
+#define RB_MAX_ELEMENTS_N 1048576   /* RB_MAX_ELEMENTS, spelled for messages */
+_Static_assert(RB_MAX_ELEMENTS == RB_MAX_ELEMENTS_N, "RB_MAX_ELEMENTS_N must spell RB_MAX_ELEMENTS");
 
 /* ---- process-wide setup --------------------------------------------------- */
 
@@ -496,6 +507,51 @@ static int zs_builtin(zs_worker *w, const rb_zr_event *ev, const char *id,
     return fail ? RB_ENOMEM : RB_OK;
 }
 
+/* The message_id of an event refused whole (over the value budget), read
+ * from its header, the event's first element, into hdr; NULL when the
+ * event does not begin [{..., "message_id": id, ...}, ... */
+static const msgpack_object *zs_refused_id(const char *buf, size_t len, msgpack_unpacked *hdr)
+{
+    if (len < 2 || (uint8_t)buf[0] != 0x93 ||
+        rb_mp_decode_first(buf + 1, len - 1, ZS_HEADER_VALUES, hdr) != RB_OK ||
+        hdr->data.type != MSGPACK_OBJECT_MAP)
+        return NULL;
+    const msgpack_object_map *m = &hdr->data.via.map;
+    for (uint32_t i = 0; i < m->size; i++) {
+        const msgpack_object *k = &m->ptr[i].key;
+        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == 10 &&
+            memcmp(k->via.str.ptr, "message_id", 10) == 0)
+            return &m->ptr[i].val;
+    }
+    return NULL;
+}
+
+/* Decode the event buf[0..len) into unp within RB_MAX_ELEMENTS values.
+ * RB_OK; otherwise the ERR name and message to answer with, and the
+ * channel to answer on (or NULL) read into hdr. */
+static int zs_decode(const char *buf, size_t len, msgpack_unpacked *unp, msgpack_unpacked *hdr,
+                     const char **err_name, const char **why, const msgpack_object **resp_to)
+{
+    int rc = rb_mp_decode_max(buf, len, RB_MAX_ELEMENTS, unp);
+    switch (rc) {
+    case RB_OK:
+        return RB_OK;
+    case RB_ETOOBIG:
+        *err_name = RB_ZR_E_TOOBIG;
+        *why = "event holds more than " ZS_STR(RB_MAX_ELEMENTS_N) " MessagePack values";
+        *resp_to = zs_refused_id(buf, len, hdr);
+        return rc;
+    case RB_ENOMEM:
+        *err_name = RB_ZR_E_NOMEM;
+        *why = "out of memory decoding the event";
+        return rc;
+    default:
+        *err_name = RB_ZR_E_PROTO;
+        *why = "malformed MessagePack (not exactly one well-formed value)";
+        return rc;
+    }
+}
+
 /* Handle the event buf[0..len): leave the reply event in w->sbuf and return
  * 1, or return 0 when the event needs no reply (heartbeat, flow control,
  * an event of a channel that is already closed). Never fails: every bad
@@ -505,20 +561,16 @@ static int zs_process(zs_worker *w, const char *buf, size_t len)
     char id[RB_ZR_ID_LEN], errbuf[256];
     const char *why = NULL, *err_name = RB_ZR_E_PROTO;
     const msgpack_object *resp_to = NULL;
-    msgpack_unpacked unp;
+    msgpack_unpacked unp, hdr;
     rb_zr_event ev;
     int reply = 1, rc;
 
     msgpack_unpacked_init(&unp);
+    msgpack_unpacked_init(&hdr);
     rb_zr_next_id(&w->ids, id);
     w->sbuf.size = 0;
-    rc = rb_mp_decode(buf, len, &unp);
-    if (rc) {
-        err_name = rc == RB_ENOMEM ? RB_ZR_E_NOMEM : RB_ZR_E_PROTO;
-        why = rc == RB_ENOMEM ? "out of memory decoding the event"
-                              : "malformed MessagePack (not exactly one well-formed value)";
+    if (zs_decode(buf, len, &unp, &hdr, &err_name, &why, &resp_to) != RB_OK)
         goto error;
-    }
     if (rb_zr_parse(&unp.data, &ev, &why) != 0) {
         resp_to = ev.message_id;
         goto error;
@@ -550,6 +602,7 @@ static int zs_process(zs_worker *w, const char *buf, size_t len)
             goto nomem;
         /* not a built-in we have: rb_mp_dispatch says "unknown method" */
     }
+    rb_service_work();   /* a call to execute: the handler's time */
     if (rb_zr_pack_head(&w->pk, id, sizeof id, resp_to, RB_ZR_OK) || msgpack_pack_array(&w->pk, 1))
         goto nomem;
     rc = rb_mp_dispatch(ev.name, ev.args, w->get_obj, &w->scratch, &w->pk, errbuf, sizeof errbuf);
@@ -566,6 +619,7 @@ error:
     if (rb_zr_pack_err(&w->pk, id, sizeof id, resp_to, err_name, why))
         reply = 0;   /* not even room for an error: the client's deadline tells */
 done:
+    msgpack_unpacked_destroy(&hdr);
     msgpack_unpacked_destroy(&unp);
     return reply;
 }
@@ -591,7 +645,16 @@ static int zs_serve_one(zs_worker *w)
      * message is not zerorpc's: dropped. */
     if (n < 2 || n > ZS_MAX_FRAMES)
         return 1;
-    if (!zs_process(w, zmq_msg_data(&w->frames[n - 1]), zmq_msg_size(&w->frames[n - 1])))
+    size_t size = zmq_msg_size(&w->frames[n - 1]);
+    int reply = zs_process(w, zmq_msg_data(&w->frames[n - 1]), size);
+    if (size > ZS_TRIM_BYTES) {
+        /* Give a large request's memory back: its frame, the decoded tree
+         * (already freed) and a grown reply buffer. */
+        zmq_msg_close(&w->frames[n - 1]);
+        zmq_msg_init(&w->frames[n - 1]);
+        malloc_trim(0);
+    }
+    if (!reply)
         return 1;
     for (int i = 0; i < n - 1; i++)
         if (zmq_msg_send(&w->frames[i], w->raw, ZMQ_SNDMORE) < 0)
@@ -643,82 +706,75 @@ static void zs_forward(void *from, void *to, zmq_msg_t *m)
     } while (more);
 }
 
-static int zmq_tr_serve(const rb_server_opts *o)
+/* The ROUTER every client connects to, bound to listen ("HOST:PORT"),
+ * and the ready line. Returns it, or NULL with *rc set (RB_EINVAL: bad
+ * address, RB_ECONNECT: cannot listen, RB_ENOMEM) and the reason, with the
+ * address, on stderr. */
+static zsock_t *zs_bind(const char *listen, size_t max_req, int *rc)
 {
-    char host[256], ep[320], inproc[64];
-    int port, ipv6, rc = RB_OK;
-    int threads = o->threads > 1 ? o->threads : 1;
-    size_t max_req = o->max_request ? o->max_request : RB_DEFAULT_MAX_REQUEST;
-    rb_obj get_obj = RB_OBJ_INIT;
-    zsock_t *front = NULL, *back = NULL;
-    zs_worker *ws = NULL;
-    atomic_int stop = 0;
-    zmq_msg_t m;
-
-    zmq_msg_init(&m);
-    pthread_once(&zmq_once, zmq_global_init);
-    const char *listen = o->listen ? o->listen : ZMQ_DEFAULT_ENDPOINT;
+    char host[256], ep[320];
+    int ipv6, port;
+    *rc = RB_EINVAL;
     if (make_endpoint(listen, ep, sizeof ep, host, sizeof host, &port, &ipv6) != RB_OK) {
         fprintf(stderr, "zmq: bad listen address '%s' (want HOST:PORT)\n", listen);
-        rc = RB_EINVAL;
-        goto fail;
+        return NULL;
     }
-    if (rb_service_get_obj(o->entries, &get_obj) != RB_OK) {
-        fprintf(stderr, "zmq: out of memory building getObj's %zu entries\n", o->entries);
-        rc = RB_ENOMEM;
-        goto fail;
-    }
-    ws = calloc((size_t)threads, sizeof *ws);
-    front = zsock_new(ZMQ_ROUTER);
-    if (!ws || !front) {
+    *rc = RB_ENOMEM;
+    zsock_t *front = zsock_new(ZMQ_ROUTER);
+    if (!front) {
         fprintf(stderr, "zmq: out of memory\n");
-        rc = RB_ENOMEM;
-        goto fail;
+        return NULL;
     }
     zsock_set_linger(front, 0);
+    zsock_set_handshake_ivl(front, ZS_HANDSHAKE_MS);
     int64_t maxmsg = max_req > INT64_MAX ? INT64_MAX : (int64_t)max_req;
     zmq_setsockopt(zsock_resolve(front), ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
     if (ipv6)
         zsock_set_ipv6(front, 1);
     int bound = zsock_bind(front, "%s", ep);
     if (bound < 0) {
-        fprintf(stderr, "zmq: cannot bind %s: %s\n", ep, zmq_strerror(zmq_errno()));
-        rc = RB_EIO;
-        goto fail;
+        fprintf(stderr, "zmq: cannot listen on %s: %s\n", listen, zmq_strerror(zmq_errno()));
+        zsock_destroy(&front);
+        *rc = RB_ECONNECT;
+        return NULL;
     }
-    if (port == 0)
-        port = bound;
-    for (int i = 0; i < threads; i++)
-        zs_worker_init(&ws[i], &get_obj);
+    *rc = RB_OK;
+    rb_serve_ready(host, port ? port : bound);
+    return front;
+}
 
-    if (threads > 1) {
-        /* ROUTER -> DEALER(inproc) -> N worker DEALERs, replies back. */
-        snprintf(inproc, sizeof inproc, "inproc://rb-zmq-workers-%p", (void *)ws);
-        back = zsock_new(ZMQ_DEALER);
-        if (!back || zsock_bind(back, "%s", inproc) < 0) {
-            fprintf(stderr, "zmq: cannot bind %s\n", inproc);
-            rc = RB_EIO;
-            goto stop;
-        }
-        zsock_set_linger(back, 0);
-        for (int i = 0; i < threads; i++) {
-            ws[i].inproc = inproc;
-            ws[i].stop = &stop;
-            if (pthread_create(&ws[i].thread, NULL, zs_worker_main, &ws[i]) != 0) {
-                fprintf(stderr, "zmq: cannot start worker thread %d\n", i);
-                rc = RB_ENOMEM;
-                goto stop;
-            }
-            ws[i].started = 1;
-        }
-    } else {
-        ws[0].raw = zsock_resolve(front);
+/* --threads N > 1: bind the inproc backend and start N worker threads.
+ * RB_OK, or an error (printed) with the threads started so far marked in
+ * ws[i].started. */
+static int zs_start_workers(zs_worker *ws, int threads, zsock_t **back, char *inproc,
+                            size_t inproc_len, atomic_int *stop)
+{
+    snprintf(inproc, inproc_len, "inproc://rb-zmq-workers-%p", (void *)ws);
+    *back = zsock_new(ZMQ_DEALER);
+    if (!*back || zsock_bind(*back, "%s", inproc) < 0) {
+        fprintf(stderr, "zmq: cannot bind %s\n", inproc);
+        return RB_EIO;
     }
+    zsock_set_linger(*back, 0);
+    for (int i = 0; i < threads; i++) {
+        ws[i].inproc = inproc;
+        ws[i].stop = stop;
+        if (pthread_create(&ws[i].thread, NULL, zs_worker_main, &ws[i]) != 0) {
+            fprintf(stderr, "zmq: cannot start worker thread %d\n", i);
+            return RB_ENOMEM;
+        }
+        ws[i].started = 1;
+    }
+    return RB_OK;
+}
 
-    printf(ipv6 ? "ready [%s]:%d\n" : "ready %s:%d\n", host, port);
-    fflush(stdout);
-
-    void *fr = zsock_resolve(front), *br = back ? zsock_resolve(back) : NULL;
+/* Serve until rb_serve_stop: the ROUTER itself (one worker, br NULL) or
+ * proxied to the workers' backend br. RB_OK or RB_EIO. */
+static int zs_loop(void *fr, void *br, zs_worker *w0)
+{
+    zmq_msg_t m;
+    int rc = RB_OK;
+    zmq_msg_init(&m);
     while (!rb_serve_stop) {
         zmq_pollitem_t it[2] = {
             { .socket = fr, .events = ZMQ_POLLIN },
@@ -735,7 +791,7 @@ static int zmq_tr_serve(const rb_server_opts *o)
         if (!br) {
             /* Serve what is waiting, but look at rb_serve_stop now and then. */
             for (int k = 0; k < 64; k++)
-                if (zs_serve_one(&ws[0]) <= 0)
+                if (zs_serve_one(w0) <= 0)
                     break;
             continue;
         }
@@ -744,15 +800,47 @@ static int zmq_tr_serve(const rb_server_opts *o)
         if (it[1].revents & ZMQ_POLLIN)
             zs_forward(br, fr, &m);
     }
-stop:
+    zmq_msg_close(&m);
+    return rc;
+}
+
+static int zmq_tr_serve(const rb_server_opts *o)
+{
+    char inproc[64];
+    int rc = RB_OK;
+    int threads = o->threads > 1 ? o->threads : 1;
+    size_t max_req = o->max_request ? o->max_request : RB_DEFAULT_MAX_REQUEST;
+    rb_obj get_obj = RB_OBJ_INIT;
+    zsock_t *front = NULL, *back = NULL;
+    atomic_int stop = 0;
+
+    pthread_once(&zmq_once, zmq_global_init);
+    if (rb_service_get_obj(o->entries, &get_obj) != RB_OK) {
+        fprintf(stderr, "zmq: out of memory building getObj's %zu entries\n", o->entries);
+        return RB_ENOMEM;
+    }
+    zs_worker *ws = calloc((size_t)threads, sizeof *ws);
+    if (!ws) {
+        rb_obj_free(&get_obj);
+        return RB_ENOMEM;
+    }
+    for (int i = 0; i < threads; i++)
+        zs_worker_init(&ws[i], &get_obj);
+    if (threads > 1)
+        rc = zs_start_workers(ws, threads, &back, inproc, sizeof inproc, &stop);
+    if (rc == RB_OK)
+        front = zs_bind(rb_endpoint_or_default(&rb_transport_zmq, o->listen), max_req, &rc);
+    if (rc == RB_OK) {
+        if (threads == 1)
+            ws[0].raw = zsock_resolve(front);
+        rc = zs_loop(zsock_resolve(front), back ? zsock_resolve(back) : NULL, &ws[0]);
+    }
     atomic_store(&stop, 1);
     for (int i = 0; i < threads; i++)
         if (ws[i].started)
             pthread_join(ws[i].thread, NULL);
     for (int i = 0; i < threads; i++)
         zs_worker_free(&ws[i]);
-fail:
-    zmq_msg_close(&m);
     zsock_destroy(&back);
     zsock_destroy(&front);
     free(ws);

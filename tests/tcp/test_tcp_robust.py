@@ -118,4 +118,18 @@ rc, out, _ = call("tcp", "fib", 1, connect="127.0.0.1:%d" % lst.getsockname()[1]
 c.eq("silent server: deadline exceeded", out["error"]["code"], "ETIMEDOUT")
 c.eq("silent server: kind timeout", out["error"]["kind"], "timeout")
 lst.close()
+# `serve` on a port in use: an error that says it cannot listen, with the
+# address, and a non-zero exit at once (no ready line).
+import subprocess as _sp
+from rbtest import RPCBENCH as _RB
+_busy = socket.socket()
+_busy.bind(("127.0.0.1", 0))
+_busy.listen(1)
+_addr = "127.0.0.1:%d" % _busy.getsockname()[1]
+_p = _sp.run([_RB, "serve", "tcp", "--listen", _addr], capture_output=True, text=True, timeout=30)
+c.true("port in use: exit status non-zero", _p.returncode != 0, _p.returncode)
+c.true("port in use: says it cannot listen on the address", "cannot listen on " + _addr in _p.stderr,
+         _p.stderr)
+c.true("port in use: no ready line", "ready" not in _p.stdout, _p.stdout)
+_busy.close()
 c.exit()

@@ -128,6 +128,15 @@ static void slot_mark(tcp_server *srv, int slot, int busy)
     pthread_mutex_unlock(&srv->lock);
 }
 
+/* When the slot's connection last completed a request (or was accepted). */
+static uint64_t slot_since(tcp_server *srv, int slot)
+{
+    pthread_mutex_lock(&srv->lock);
+    uint64_t t = srv->slots[slot].since_ns;
+    pthread_mutex_unlock(&srv->lock);
+    return t;
+}
+
 /* Free a slot (before its fd is closed, so a shutdown never hits a reused
  * descriptor). */
 static void slot_release(tcp_server *srv, int slot)
@@ -175,8 +184,8 @@ static long read_frame(tcp_conn *cn, uint32_t *flen)
         uint64_t now = rb_now_ns();
         if (cn->len > 0 && now - cn->frame_start_ns > TCP_FRAME_TIMEOUT_MS * 1000000ull)
             return -1;   /* slowloris: a frame dribbled too slowly */
-        if (cn->len == 0 && now - cn->srv->slots[cn->slot].since_ns > TCP_IDLE_TIMEOUT_MS * 1000000ull)
-            return -1;   /* read without the lock: a stale value only delays */
+        if (cn->len == 0 && now - slot_since(cn->srv, cn->slot) > TCP_IDLE_TIMEOUT_MS * 1000000ull)
+            return -1;   /* idle too long */
     }
 }
 

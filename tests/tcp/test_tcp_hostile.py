@@ -17,43 +17,13 @@ import struct
 import threading
 import time
 
-import msgpack
-
-from rbtest import Checks, Server, call
+from rbtest import Checks, Server, call, proc_status_kb
+from tcp_frames import frame, read_reply
 
 c = Checks()
 LIMIT = 16 << 20           # the server's default request limit, bytes
 RB_ETOOBIG = -2
 MIB = 1024
-
-
-def frame(body):
-    return struct.pack(">I", len(body)) + body
-
-
-def status_kb(pid, field):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
-
-
-def read_reply(s):
-    buf = b""
-    while len(buf) < 4:
-        chunk = s.recv(4 - len(buf))
-        if not chunk:
-            return None
-        buf += chunk
-    (n,) = struct.unpack(">I", buf)
-    body = b""
-    while len(body) < n:
-        chunk = s.recv(n - len(body))
-        if not chunk:
-            return None
-        body += chunk
-    return msgpack.unpackb(body, raw=False)
 
 
 def tiny_elements_request(kind):
@@ -84,8 +54,8 @@ def good_call(srv, what, timeout_ms=5000):
 with Server("tcp") as srv:
     pid = srv.proc.pid
     good_call(srv, "start")
-    base_hwm = status_kb(pid, "VmHWM")
-    base_rss = status_kb(pid, "VmRSS")
+    base_hwm = proc_status_kb(pid, "VmHWM")
+    base_rss = proc_status_kb(pid, "VmRSS")
     replies = [None] * 4
     reqs = [tiny_elements_request("array" if i % 2 == 0 else "map") for i in range(4)]
 
@@ -107,12 +77,12 @@ with Server("tcp") as srv:
     for i, r in enumerate(replies):
         ok = isinstance(r, list) and r[0] == 1 and r[1] == RB_ETOOBIG and isinstance(r[2], str)
         c.true("many-tiny-element request %d refused with 'too large', id named" % i, ok, r)
-    hwm = status_kb(pid, "VmHWM")
+    hwm = proc_status_kb(pid, "VmHWM")
     # 4 requests' bytes are 64 MiB; decoding them as msgpack-c would is ~1.6 GiB
     c.true("peak RSS within baseline + 160 MiB (baseline %d KiB, peak %d KiB)" % (base_hwm, hwm),
            hwm < base_hwm + 160 * MIB)
     time.sleep(0.3)
-    rss = status_kb(pid, "VmRSS")
+    rss = proc_status_kb(pid, "VmRSS")
     c.true("memory given back: RSS %d KiB within baseline %d KiB + 32 MiB" % (rss, base_rss),
            rss < base_rss + 32 * MIB)
     c.true("server alive after the requests", srv.alive())
@@ -136,7 +106,7 @@ with Server("tcp") as srv:
         except OSError:
             pass
     time.sleep(0.5)
-    threads = status_kb(pid, "Threads")
+    threads = proc_status_kb(pid, "Threads")
     c.true("server threads bounded with 1,010 connections held (%d)" % threads, threads <= 300)
     took = good_call(srv, "1,000 idle and 10 slowloris connections")
     c.true("good call answered within its 5 s deadline (%.2f s)" % took, took < 5)

@@ -1,11 +1,9 @@
 """Bad input to `rpcbench serve zmq`: every malformed or hostile request
 gets an ERR event (or, over the size limit, the peer is disconnected by
 ZeroMQ), and the next good call on the same server succeeds."""
-import socket
-
 import msgpack
 
-from rbtest import Checks, Server, call
+from rbtest import Checks, Server, call, serve_on_busy_port
 from zerorpc_proto import Client, pack_event, unpack_event, new_id
 
 checks = Checks()
@@ -119,16 +117,8 @@ with Server("zmq", "--max-request", str(LIMIT)) as srv:
 
 # `serve` on a port in use: an error that says it cannot listen, with the
 # address, and a non-zero exit at once (no ready line).
-import subprocess as _sp
-from rbtest import RPCBENCH as _RB
-_busy = socket.socket()
-_busy.bind(("127.0.0.1", 0))
-_busy.listen(1)
-_addr = "127.0.0.1:%d" % _busy.getsockname()[1]
-_p = _sp.run([_RB, "serve", "zmq", "--listen", _addr], capture_output=True, text=True, timeout=30)
-checks.true("port in use: exit status non-zero", _p.returncode != 0, _p.returncode)
-checks.true("port in use: says it cannot listen on the address", "cannot listen on " + _addr in _p.stderr,
-         _p.stderr)
-checks.true("port in use: no ready line", "ready" not in _p.stdout, _p.stdout)
-_busy.close()
+rc, out, err, addr = serve_on_busy_port("zmq")
+checks.true("port in use: exit status non-zero", rc != 0, rc)
+checks.true("port in use: says it cannot listen on the address", "cannot listen on " + addr in err, err)
+checks.true("port in use: no ready line", "ready" not in out, out)
 checks.exit()

@@ -422,32 +422,36 @@ int tcp_serve(const rb_server_opts *o)
 {
     const char *ep = rb_endpoint_or_default(&rb_transport_tcp, o->listen);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    static tcp_server srv;   /* 6 KiB of slots: not on the stack */
-    memset(&srv, 0, sizeof srv);
-    srv.opts = o;
-    srv.max_request = o->max_request ? o->max_request : RB_DEFAULT_MAX_REQUEST;
-    rb_obj_init(&srv.get_obj);
-    for (int i = 0; i < TCP_MAX_CONNS; i++)
-        srv.slots[i].fd = -1;
-    if (rb_service_get_obj(o->entries, &srv.get_obj)) {
-        fprintf(stderr, "tcp: out of memory building getObj's %zu entries\n", o->entries);
-        rb_obj_free(&srv.get_obj);
+    tcp_server *srv = calloc(1, sizeof *srv);
+    if (!srv)
         return RB_ENOMEM;
+    srv->opts = o;
+    srv->max_request = o->max_request ? o->max_request : RB_DEFAULT_MAX_REQUEST;
+    rb_obj_init(&srv->get_obj);
+    for (int i = 0; i < TCP_MAX_CONNS; i++)
+        srv->slots[i].fd = -1;
+    int rc = RB_OK, lfd = -1;
+    if (rb_service_get_obj(o->entries, &srv->get_obj)) {
+        fprintf(stderr, "tcp: out of memory building getObj's %zu entries\n", o->entries);
+        rc = RB_ENOMEM;
+        goto done;
     }
-    int lfd = listen_on(ep);
+    lfd = listen_on(ep);
     if (lfd < 0) {
-        rb_obj_free(&srv.get_obj);
-        return RB_ECONNECT;
+        rc = RB_ECONNECT;
+        goto done;
     }
-    sem_init(&srv.decoders, 0, (unsigned)(TCP_DECODERS_PER_CORE * (cores > 0 ? cores : 1)));
-    pthread_mutex_init(&srv.lock, NULL);
-    pthread_cond_init(&srv.freed, NULL);
+    sem_init(&srv->decoders, 0, (unsigned)(TCP_DECODERS_PER_CORE * (cores > 0 ? cores : 1)));
+    pthread_mutex_init(&srv->lock, NULL);
+    pthread_cond_init(&srv->freed, NULL);
     rb_serve_ready_fd(lfd);
-    accept_loop(&srv, lfd);
+    accept_loop(srv, lfd);
     close(lfd);
-    sem_destroy(&srv.decoders);
-    pthread_mutex_destroy(&srv.lock);
-    pthread_cond_destroy(&srv.freed);
-    rb_obj_free(&srv.get_obj);
-    return RB_OK;
+    sem_destroy(&srv->decoders);
+    pthread_mutex_destroy(&srv->lock);
+    pthread_cond_destroy(&srv->freed);
+done:
+    rb_obj_free(&srv->get_obj);
+    free(srv);
+    return rc;
 }

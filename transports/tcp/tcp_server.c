@@ -340,15 +340,18 @@ static void *conn_main(void *arg)
 
 /* ---- listening -------------------------------------------------------------- */
 
-/* A listening socket on ep, or -1 with the reason on stderr. */
-static int listen_on(const char *ep)
+/* A listening socket on ep, or -1 with the reason on stderr and *rc set:
+ * RB_EINVAL (not HOST:PORT) or RB_ECONNECT (cannot listen). */
+static int listen_on(const char *ep, int *rc)
 {
     char host[256], portstr[8];
     int port;
+    *rc = RB_EINVAL;
     if (rb_parse_hostport(ep, host, sizeof host, &port)) {
         fprintf(stderr, "tcp: bad listen address '%s': want HOST:PORT\n", ep);
         return -1;
     }
+    *rc = RB_ECONNECT;
     snprintf(portstr, sizeof portstr, "%d", port);
     struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *ai = NULL;
     int gai = getaddrinfo(host, portstr, &hints, &ai);
@@ -436,11 +439,10 @@ int tcp_serve(const rb_server_opts *o)
         rc = RB_ENOMEM;
         goto done;
     }
-    lfd = listen_on(ep);
-    if (lfd < 0) {
-        rc = RB_ECONNECT;
+    lfd = listen_on(ep, &rc);
+    if (lfd < 0)
         goto done;
-    }
+    rc = RB_OK;
     sem_init(&srv->decoders, 0, (unsigned)(TCP_DECODERS_PER_CORE * (cores > 0 ? cores : 1)));
     pthread_mutex_init(&srv->lock, NULL);
     pthread_cond_init(&srv->freed, NULL);

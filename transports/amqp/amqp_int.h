@@ -29,7 +29,6 @@
 #define RB_AMQP_CHANNEL 1
 #define RB_AMQP_ERR_HEADER "rpcbench-error"
 #define RB_AMQP_CODE_HEADER "rpcbench-code"
-#define RB_AMQP_CONTENT_TYPE "application/json"
 
 /* The three flavours share all code and differ in these choices. */
 typedef enum rb_amqp_kind {
@@ -74,6 +73,9 @@ typedef struct rb_amqp_buf {
 
 void rb_amqp_buf_free(rb_amqp_buf *b);
 
+/* Make room for n bytes in all (b->len is kept). RB_OK or RB_ENOMEM. */
+int rb_amqp_buf_reserve(rb_amqp_buf *b, size_t n);
+
 /* Body of an integer: decimal digits, optional '-'. Returns RB_OK or
  * RB_ENOMEM. */
 int rb_amqp_json_put_int(rb_amqp_buf *b, int64_t v);
@@ -97,6 +99,58 @@ int rb_amqp_json_get_int(const void *body, size_t len, int64_t *v,
  * rejected. Returns RB_OK, RB_EINVAL with a reason, or RB_ENOMEM. */
 int rb_amqp_json_get_obj(const void *body, size_t len, rb_obj *out,
                          char *why, size_t whylen);
+
+/* ---- bodies by content type (amqp_body.c) ------------------------------ */
+
+#define RB_AMQP_CT_MSGPACK "application/msgpack"
+#define RB_AMQP_CT_JSON "application/json"
+#define RB_AMQP_CT_TEXT "text/plain"
+
+/* The format of a request body, and of its reply. */
+typedef enum rb_amqp_fmt {
+    RB_AMQP_FMT_MSGPACK = 0,  /* args array in, bare value out (rpcbench's client) */
+    RB_AMQP_FMT_JSON,         /* bare value in and out (the JSON convention) */
+    RB_AMQP_FMT_TEXT          /* a decimal number in and out (the tutorial) */
+} rb_amqp_fmt;
+
+/* Negotiate by the request's content_type (media type before any ';',
+ * case-insensitive): application/msgpack (or application/x-msgpack),
+ * application/json, text/plain; none: text when the body is a plain decimal
+ * integer, else JSON. Returns RB_OK with *fmt set, or RB_EINVAL for another
+ * content type (*fmt is then JSON, for the error reply). */
+int rb_amqp_fmt_of(const amqp_basic_properties_t *p, const amqp_bytes_t *body,
+                   rb_amqp_fmt *fmt);
+
+/* The content_type of format f (static bytes). */
+amqp_bytes_t rb_amqp_fmt_ct(rb_amqp_fmt f);
+
+/* Server: the argument of fib (MessagePack [n]; JSON n; text n), of sendObj
+ * (MessagePack [obj]; JSON obj; text: refused) into obj (cleared), or check
+ * getObj's (MessagePack [] or empty; JSON: ignored; text: refused).
+ * Return RB_OK, or RB_EINVAL / RB_ENOMEM with the reason in why. */
+int rb_amqp_arg_int(rb_amqp_fmt f, const amqp_bytes_t *body, int64_t *n,
+                    char *why, size_t whylen);
+int rb_amqp_arg_obj(rb_amqp_fmt f, const amqp_bytes_t *body, rb_obj *obj,
+                    char *why, size_t whylen);
+int rb_amqp_arg_none(rb_amqp_fmt f, const amqp_bytes_t *body, char *why, size_t whylen);
+
+/* Server: a result (integer or object) or an error reply's body in format f
+ * into b (replacing its contents). An error body is the map/object
+ * {"error": msg, "code": code}, or "CODE: msg" as text. RB_OK or RB_ENOMEM
+ * (RB_EINVAL: a key or message that is not UTF-8, JSON only). */
+int rb_amqp_put_int(rb_amqp_fmt f, rb_amqp_buf *b, int64_t v);
+int rb_amqp_put_obj(rb_amqp_fmt f, rb_amqp_buf *b, const rb_obj *o);
+int rb_amqp_put_error(rb_amqp_fmt f, rb_amqp_buf *b, const char *msg, const char *code);
+
+/* Client: the MessagePack args array of method m (fib [n], getObj [],
+ * sendObj [obj]) into b. RB_OK or RB_ENOMEM. */
+int rb_amqp_mp_put_args(rb_amqp_buf *b, rb_method m, int64_t n, const rb_obj *obj);
+
+/* Client: a MessagePack reply value of method m: *num for fib and sendObj,
+ * obj (cleared) for getObj. RB_OK, RB_EPROTO (malformed or wrong type) or
+ * RB_ENOMEM. */
+int rb_amqp_mp_get_result(const amqp_bytes_t *body, rb_method m, int64_t *num,
+                          rb_obj *obj);
 
 /* ---- server ------------------------------------------------------------ */
 

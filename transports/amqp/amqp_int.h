@@ -1,18 +1,23 @@
 /* amqp_int.h - internals shared by the AMQP transports (amqp, amqp-queue,
- * amqp-durable): connection setup, error translation, the JSON codec and the
- * server. Nothing outside transports/amqp/ includes this header.
+ * amqp-durable): connection setup, error translation, the bodies (by
+ * content type: MessagePack, JSON, plain text) and the server. Nothing
+ * outside transports/amqp/ includes this header.
  *
- * Wire conventions (the same for our client, our server and stock clients):
+ * Wire conventions (the same for our client, our server and stock clients;
+ * README.md has the table):
  *   - requests go through the default exchange to the request queue, with
- *     reply_to, correlation_id, content_type application/json and the method
- *     name in the `type` property (no type: fib, as the RabbitMQ tutorial);
- *   - bodies are JSON: fib's request is the number (30), its reply the result
- *     (832040); getObj's request is empty (or anything) and its reply an
- *     object {"server:0":0,...}; sendObj's request is an object and its reply
- *     the entry count;
+ *     reply_to, correlation_id, the method name in the `type` property (no
+ *     type: fib, as the RabbitMQ tutorial) and the body's content_type;
+ *   - application/msgpack (our client): the body is the arguments array
+ *     (fib [n], getObj [], sendObj [obj]) and the reply the bare result, as
+ *     MessagePack (services/rb_msgpack.h, as tcp and zmq);
+ *   - application/json: the argument and the result as JSON values (getObj's
+ *     request body ignored); text/plain, or no content type with a decimal
+ *     number (the tutorial): fib's number in, the result out as text;
+ *   - the reply carries the request's format as its content_type;
  *   - an error reply carries the headers `rpcbench-error` (the message) and
- *     `rpcbench-code` (EINVAL, ETOOBIG, ENOMETHOD, ESERVER), with the body
- *     {"error": message, "code": code}.
+ *     `rpcbench-code` (EINVAL, ETOOBIG, ENOMETHOD, ESERVER), with a body in
+ *     the request's format saying the same.
  */
 #ifndef RB_AMQP_INT_H
 #define RB_AMQP_INT_H
@@ -62,7 +67,7 @@ void rb_amqp_conn_close(amqp_connection_state_t *conn);
  * channel/connection close with its code and text) into buf. Returns buf. */
 const char *rb_amqp_reply_str(amqp_rpc_reply_t r, char *buf, size_t len);
 
-/* ---- JSON codec (jansson) ---------------------------------------------- */
+/* ---- bodies: the output buffer and the JSON codec (jansson) ------------- */
 
 /* A growable output buffer the codec writes bodies into; reused per call. */
 typedef struct rb_amqp_buf {

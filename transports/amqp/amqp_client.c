@@ -32,6 +32,7 @@ typedef struct amqp_cli {
     char corr[24];               /* correlation_id of the call in flight */
     size_t corr_len;
     rb_amqp_buf req;             /* encoded request body, reused */
+    rb_amqp_buf in;              /* a reply body that spans frames, reused */
 } amqp_cli;
 
 static const amqp_bytes_t direct_reply_to = { 21, (void *)"amq.rabbitmq.reply-to" };
@@ -188,32 +189,19 @@ static int decode_reply(amqp_cli *c, rb_method m, const amqp_basic_properties_t 
     return rc == RB_OK ? RB_OK : rb_client_fail(&c->base, rc, "%s reply: out of memory", name);
 }
 
-/* A frame that is not a delivery arrived: basic.return, a confirm, or the
- * broker closing things. Sets *done with the call's result when the frame
- * ends the call; *confirmed when it confirms our publish. */
-static int other_frame(amqp_cli *c, struct timeval *tv, int *done, int *confirmed)
+/* A frame that is not a delivery arrived: basic.return (with its message),
+ * a confirm, or the broker closing things. Sets *done with the call's result
+ * when the frame ends the call; *confirmed when it confirms our publish. */
+static int other_frame(amqp_cli *c, const rb_amqp_msg *msg, int *done, int *confirmed)
 {
-    amqp_frame_t f;
-    int st = amqp_simple_wait_frame_noblock(c->conn, &f, tv);
-    if (st == AMQP_STATUS_TIMEOUT)
-        return RB_OK;
-    if (st != AMQP_STATUS_OK)
-        return *done = 1, broken(c, amqp_error_string2(st));
+    const amqp_frame_t f = msg->frame;
     if (f.frame_type != AMQP_FRAME_METHOD)
         return RB_OK;   /* stray content of a message we did not want */
     switch (f.payload.method.id) {
     case AMQP_BASIC_RETURN_METHOD: {
         amqp_basic_return_t *m = f.payload.method.decoded;
         unsigned code = m->reply_code;
-        amqp_message_t msg;
-        amqp_rpc_reply_t r = amqp_read_message(c->conn, f.channel, &msg, 0);
-        if (r.reply_type != AMQP_RESPONSE_NORMAL) {
-            char why[200];
-            return *done = 1, broken(c, rb_amqp_reply_str(r, why, sizeof why));
-        }
-        int ours = is_ours(c, &msg.properties);
-        amqp_destroy_message(&msg);
-        if (!ours)
+        if (!is_ours(c, msg->props))
             return RB_OK;   /* the return of an old call: nothing to do */
         *done = 1;
         return rb_client_fail(&c->base, RB_ENOSERVER,
@@ -304,49 +292,44 @@ static int publish_request(amqp_cli *c, rb_method m)
 }
 
 /* Read frames until the reply to the call in flight (and, for amqp-durable,
- * the publisher confirm) arrived, or the deadline. On RB_OK *rep holds the
- * reply (the caller destroys it). */
-static int wait_reply(amqp_cli *c, uint64_t deadline, amqp_envelope_t *rep)
+ * the publisher confirm) arrived, or the deadline; every frame of a message,
+ * too, within the deadline. The reply is decoded by decode_reply() into
+ * *num or obj as it arrives (its memory lives until the next read). */
+static int wait_reply(amqp_cli *c, rb_method m, uint64_t deadline, int64_t *num, rb_obj *obj)
 {
-    int rc, got = 0, confirmed = c->kind != RB_AMQP_DURABLE;
+    int rc = RB_OK, got = 0, confirmed = c->kind != RB_AMQP_DURABLE;
     for (;;) {
         int left = rb_ms_left(deadline);
-        if (left == 0) {
-            rc = rb_client_fail(&c->base, RB_ETIMEDOUT, "no %s within %d ms on queue \"%s\"",
-                                got ? "publisher confirm" : "reply", c->base.timeout_ms, c->queue);
-            goto fail;
-        }
-        struct timeval tv = { left / 1000, (left % 1000) * 1000 };
+        if (left == 0)
+            return rb_client_fail(&c->base, RB_ETIMEDOUT, "no %s within %d ms on queue \"%s\"",
+                                  got ? "publisher confirm" : "reply", c->base.timeout_ms, c->queue);
+        rb_amqp_msg msg;
         amqp_maybe_release_buffers(c->conn);
-        amqp_envelope_t env;
-        amqp_rpc_reply_t r = amqp_consume_message(c->conn, &env, &tv, 0);
-        if (r.reply_type == AMQP_RESPONSE_NORMAL) {
-            if (!got && is_ours(c, &env.message.properties)) {
-                *rep = env;   /* body and properties are the envelope's own */
-                got = 1;
-            } else {
+        int st = rb_amqp_read(c->conn, left, left, (size_t)-1, &c->in, &msg);
+        if (st == RB_ETIMEDOUT)
+            continue;   /* the loop's head reports the deadline */
+        if (st != RB_OK)
+            return broken(c, st == RB_ENOMEM ? "out of memory"
+                          : "connection lost, or a reply's frames late or malformed");
+        if (msg.props && msg.frame.payload.method.id == AMQP_BASIC_DELIVER_METHOD) {
+            if (got || !is_ours(c, msg.props)) {
                 c->base.stale_replies++;
-                amqp_destroy_envelope(&env);
+                continue;
             }
-        } else if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
-                   r.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
+            got = 1;
+            c->base.rep_body_bytes = msg.body.len;
+            rc = server_error(c, msg.props);
+            if (rc == RB_OK)
+                rc = decode_reply(c, m, msg.props, &msg.body, num, obj);
+        } else {
             int done = 0;
-            rc = other_frame(c, &tv, &done, &confirmed);
+            int orc = other_frame(c, &msg, &done, &confirmed);
             if (done)
-                goto fail;
-        } else if (!(r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
-                     r.library_error == AMQP_STATUS_TIMEOUT)) {
-            char why[200];
-            rc = broken(c, rb_amqp_reply_str(r, why, sizeof why));
-            goto fail;
+                return orc;
         }
         if (got && confirmed)
-            return RB_OK;
+            return rc;
     }
-fail:
-    if (got)
-        amqp_destroy_envelope(rep);
-    return rc;
 }
 
 /* One RPC: publish c->req as method m, wait for the matching reply and
@@ -365,17 +348,7 @@ static int rpc(amqp_cli *c, rb_method m, int64_t *num, rb_obj *obj)
     rc = publish_request(c, m);
     if (rc != RB_OK)
         return rc;
-    amqp_envelope_t rep;
-    rc = wait_reply(c, deadline, &rep);
-    if (rc != RB_OK)
-        return rc;
-    const amqp_basic_properties_t *p = &rep.message.properties;
-    c->base.rep_body_bytes = rep.message.body.len;
-    rc = server_error(c, p);
-    if (rc == RB_OK)
-        rc = decode_reply(c, m, p, &rep.message.body, num, obj);
-    amqp_destroy_envelope(&rep);
-    return rc;
+    return wait_reply(c, m, deadline, num, obj);
 }
 
 static int cli_fib(rb_client *base, int64_t n, int64_t *result)
@@ -408,6 +381,7 @@ static void cli_close(rb_client *base)
     rb_amqp_conn_close(&c->conn);
     release_reply_to(c);
     rb_amqp_buf_free(&c->req);
+    rb_amqp_buf_free(&c->in);
     free(c->queue);
     free(c);
 }

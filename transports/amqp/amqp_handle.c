@@ -102,11 +102,11 @@ static void reply_props(srv_worker *w, const amqp_basic_properties_t *rp, rb_amq
 }
 
 /* Answer the request: the method's result or an error, in its format. */
-static int answer(srv_worker *w, const amqp_envelope_t *env, rb_amqp_fmt *f,
+static int answer(srv_worker *w, const rb_amqp_msg *req, rb_amqp_fmt *f,
                   char *msg, size_t msglen)
 {
-    const amqp_basic_properties_t *rp = &env->message.properties;
-    const amqp_bytes_t *body = &env->message.body;
+    const amqp_basic_properties_t *rp = req->props;
+    const amqp_bytes_t *body = &req->body;
     int m = method_of(rp, msg, msglen);
     int fmt_rc = rb_amqp_fmt_of(rp, body, f);
     if (m < 0)
@@ -118,27 +118,28 @@ static int answer(srv_worker *w, const amqp_envelope_t *env, rb_amqp_fmt *f,
                  RB_AMQP_CT_MSGPACK, RB_AMQP_CT_JSON, RB_AMQP_CT_TEXT);
         return RB_EINVAL;
     }
-    if (body->len > w->sh->max_request) {
-        snprintf(msg, msglen, "request of %zu bytes is over the limit of %zu bytes",
-                 body->len, w->sh->max_request);
+    if (req->truncated || req->body_size > w->sh->max_request) {
+        snprintf(msg, msglen, "request of %llu bytes is over the limit of %zu bytes",
+                 (unsigned long long)req->body_size, w->sh->max_request);
         return RB_ETOOBIG;
     }
     return run_method(w, m, *f, body, msg, msglen);
 }
 
-int rb_amqp_handle(srv_worker *w, const amqp_envelope_t *env)
+int rb_amqp_handle(srv_worker *w, const rb_amqp_msg *req)
 {
-    const amqp_basic_properties_t *rp = &env->message.properties;
+    const amqp_basic_properties_t *rp = req->props;
+    const amqp_basic_deliver_t *d = req->frame.payload.method.decoded;
     w->calls++;
     if (!(rp->_flags & AMQP_BASIC_REPLY_TO_FLAG) || rp->reply_to.len == 0) {
         w->dropped++;   /* nowhere to answer */
-        return amqp_basic_ack(w->conn, RB_AMQP_CHANNEL, env->delivery_tag, 0) == AMQP_STATUS_OK
+        return amqp_basic_ack(w->conn, RB_AMQP_CHANNEL, d->delivery_tag, 0) == AMQP_STATUS_OK
                ? RB_OK : RB_ECLOSED;
     }
     char msg[300];
     msg[0] = '\0';
     rb_amqp_fmt f;
-    int rc = answer(w, env, &f, msg, sizeof msg);
+    int rc = answer(w, req, &f, msg, sizeof msg);
     if (rc != RB_OK) {
         w->errors++;
         if (!msg[0])
@@ -148,6 +149,6 @@ int rb_amqp_handle(srv_worker *w, const amqp_envelope_t *env)
     amqp_table_entry_t h[2];
     reply_props(w, rp, f, rc, msg, h, &p);
     amqp_bytes_t body = { w->out.len, w->out.data };
-    return rb_amqp_reply_publish(w, rp->reply_to, &p, body, env->delivery_tag,
-                                 env->redelivered);
+    return rb_amqp_reply_publish(w, rp->reply_to, &p, body, d->delivery_tag,
+                                 d->redelivered);
 }

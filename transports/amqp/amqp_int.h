@@ -157,6 +157,30 @@ int rb_amqp_mp_put_args(rb_amqp_buf *b, rb_method m, int64_t n, const rb_obj *ob
 int rb_amqp_mp_get_result(const amqp_bytes_t *body, rb_method m, int64_t *num,
                           rb_obj *obj);
 
+/* ---- reading with deadlines (amqp_read.c) --------------------------------- */
+
+/* One frame, or one whole message, read from a connection. Everything points
+ * into the connection's frame pool (or the caller's buffer) and stays valid
+ * until the next amqp_maybe_release_buffers() on that connection. */
+typedef struct rb_amqp_msg {
+    amqp_frame_t frame;          /* the frame; for a message its method frame
+                                    (basic.deliver or basic.return) */
+    const amqp_basic_properties_t *props; /* a message's properties, else NULL */
+    amqp_bytes_t body;           /* a message's body (empty when truncated) */
+    uint64_t body_size;          /* the body size its header announced, bytes */
+    int truncated;               /* body_size was over max_body: read, dropped */
+} rb_amqp_msg;
+
+/* Wait up to wait_ms (0: only what has arrived) for a frame on conn. When it
+ * is basic.deliver or basic.return, also read the message's header and body
+ * frames, all within frame_ms more; a body over max_body bytes is read and
+ * dropped (m->truncated), one that spans frames is copied into buf.
+ * Returns RB_OK (m filled), RB_ETIMEDOUT (no frame within wait_ms),
+ * RB_ENOMEM, or RB_ECLOSED (socket error, or the message's frames late or
+ * malformed: the connection is then unusable). */
+int rb_amqp_read(amqp_connection_state_t conn, int wait_ms, int frame_ms, size_t max_body,
+                 rb_amqp_buf *buf, rb_amqp_msg *m);
+
 /* ---- server ------------------------------------------------------------ */
 
 /* The serve function of all three tables: `threads` consumers on the request

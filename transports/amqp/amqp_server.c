@@ -93,34 +93,25 @@ static void nap_ms(int ms)
 /* A frame on conn that is not a delivery: the broker closing the channel or
  * the connection, or cancelling our consumer, ends this connection; anything
  * else is ignored. Returns 1 when the connection must be dropped. */
-static int other_frame(srv_worker *w, char *why, size_t whylen)
+static int other_frame(srv_worker *w, const amqp_frame_t *f, char *why, size_t whylen)
 {
-    amqp_frame_t f;
-    struct timeval tv = { 0, 0 };
-    int st = amqp_simple_wait_frame_noblock(w->conn, &f, &tv);
-    if (st == AMQP_STATUS_TIMEOUT)
+    if (f->frame_type != AMQP_FRAME_METHOD)
         return 0;
-    if (st != AMQP_STATUS_OK) {
-        snprintf(why, whylen, "%s", amqp_error_string2(st));
-        return 1;
-    }
-    if (f.frame_type != AMQP_FRAME_METHOD)
-        return 0;
-    if (f.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD) {
-        amqp_channel_close_t *m = f.payload.method.decoded;
+    if (f->payload.method.id == AMQP_CHANNEL_CLOSE_METHOD) {
+        amqp_channel_close_t *m = f->payload.method.decoded;
         snprintf(why, whylen, "broker closed the channel: %u %.*s", m->reply_code,
                  (int)m->reply_text.len, (const char *)m->reply_text.bytes);
         return 1;
     }
-    if (f.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD) {
-        amqp_connection_close_t *m = f.payload.method.decoded;
+    if (f->payload.method.id == AMQP_CONNECTION_CLOSE_METHOD) {
+        amqp_connection_close_t *m = f->payload.method.decoded;
         snprintf(why, whylen, "broker closed the connection: %u %.*s", m->reply_code,
                  (int)m->reply_text.len, (const char *)m->reply_text.bytes);
         amqp_connection_close_ok_t ok = { 0 };
         amqp_send_method(w->conn, 0, AMQP_CONNECTION_CLOSE_OK_METHOD, &ok);
         return 1;
     }
-    if (f.payload.method.id == AMQP_BASIC_CANCEL_METHOD) {
+    if (f->payload.method.id == AMQP_BASIC_CANCEL_METHOD) {
         snprintf(why, whylen, "the broker cancelled our consumer (queue deleted?)");
         return 1;
     }
@@ -147,25 +138,23 @@ static void serve_one(srv_worker *w)
             drop_conn(w, "ack failed");
         return;
     }
-    struct timeval tv = { 0, RB_AMQP_POLL_MS * 1000 };
-    amqp_envelope_t env;
+    rb_amqp_msg m;
     amqp_maybe_release_buffers(w->conn);
-    amqp_rpc_reply_t r = amqp_consume_message(w->conn, &env, &tv, 0);
-    int rc = RB_OK;
-    if (r.reply_type == AMQP_RESPONSE_NORMAL) {
-        rc = rb_amqp_handle(w, &env);
-        amqp_destroy_envelope(&env);
-    } else if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
-               r.library_error == AMQP_STATUS_TIMEOUT) {
+    int rc = rb_amqp_read(w->conn, RB_AMQP_POLL_MS, RB_AMQP_FRAME_MS, w->sh->max_request,
+                          &w->in, &m);
+    if (rc == RB_ETIMEDOUT) {
         rc = rb_amqp_reply_settle(w, 0, 0);   /* idle: ack what was confirmed */
-    } else if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
-               r.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
-        if (other_frame(w, why, sizeof why)) {
+    } else if (rc == RB_OK && m.props &&
+               m.frame.payload.method.id == AMQP_BASIC_DELIVER_METHOD) {
+        rc = rb_amqp_handle(w, &m);
+    } else if (rc == RB_OK) {
+        if (other_frame(w, &m.frame, why, sizeof why)) {
             drop_conn(w, why);
             return;
         }
     } else {
-        drop_conn(w, rb_amqp_reply_str(r, why, sizeof why));
+        drop_conn(w, rc == RB_ENOMEM ? "out of memory" : "connection lost, or a request's "
+                  "frames late or malformed");
         return;
     }
     if (rc != RB_OK)
@@ -323,6 +312,7 @@ done:
     for (int i = 0; ws && i < sh.nthreads; i++) {
         rb_obj_free(&ws[i].obj);
         rb_amqp_buf_free(&ws[i].out);
+        rb_amqp_buf_free(&ws[i].in);
         free(ws[i].pend);
     }
     free(ws);

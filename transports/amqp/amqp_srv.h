@@ -24,6 +24,7 @@
 
 #define RB_AMQP_POLL_MS 50          /* how often a worker looks at rb_serve_stop */
 #define RB_AMQP_CONNECT_MS 5000     /* connection setup bound */
+#define RB_AMQP_FRAME_MS 2000      /* a message's header and body frames */
 #define RB_AMQP_SETTLE_MS 5000      /* longest wait for the broker's confirms */
 #define RB_AMQP_QUEUE_EXPIRES_MS 60000 /* x-expires of amqp/amqp-queue request queues */
 #define RB_AMQP_UNLIMITED_WINDOW 256 /* unconfirmed replies when --prefetch 0 */
@@ -61,6 +62,7 @@ typedef struct srv_worker {
     size_t npend;                 /* entries in pend */
     size_t window;                /* most unconfirmed replies (pend's size) */
     rb_obj obj;                   /* decoded sendObj argument, reused */
+    rb_amqp_buf in;               /* a request body that spans frames, reused */
     rb_amqp_buf out;              /* encoded reply body, reused */
     uint64_t calls, errors, dropped, reconnects, poison;
 } srv_worker;
@@ -71,7 +73,7 @@ const char *rb_amqp_kind_name(rb_amqp_kind k);
 /* amqp_handle.c: answer one request (method, reply on rconn, or an ack
  * when there is nowhere to reply). Returns RB_OK, or RB_ECLOSED when conn
  * failed (the caller drops it); a lost rconn is handled inside. */
-int rb_amqp_handle(srv_worker *w, const amqp_envelope_t *env);
+int rb_amqp_handle(srv_worker *w, const rb_amqp_msg *req);
 
 /* amqp_reply.c */
 

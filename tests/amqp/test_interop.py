@@ -168,17 +168,23 @@ class PikaServer(threading.Thread):
         connection.close()
 
 
+def fib_and_get_obj(t, q, label):
+    """fib(30) and getObj through our client; returns getObj's call JSON."""
+    rc, out, err = acall(t, "fib", 30, queue=q)
+    checks.eq("%s -> %s: fib(30)" % (t, label), out.get("result") if isinstance(out, dict) else (out, err), 832040)
+    rc, out, err = acall(t, "getObj", queue=q)
+    checks.eq("%s -> %s: getObj" % (t, label), out.get("result") if isinstance(out, dict) else (out, err),
+              {"server:%d" % i: i for i in range(10)})
+    return out if isinstance(out, dict) else {}
+
+
 for t in TRANSPORTS:
     q = queue_name("pika-" + t)
     srv = PikaServer(q, durable=(t == "amqp-durable"))
     srv.start()
     checks.true("pika server %s ready" % t, srv.ready.wait(10))
     try:
-        rc, out, err = acall(t, "fib", 30, queue=q)
-        checks.eq("%s -> pika: fib(30)" % t, out.get("result") if isinstance(out, dict) else (out, err), 832040)
-        rc, out, err = acall(t, "getObj", queue=q)
-        checks.eq("%s -> pika: getObj" % t, out.get("result") if isinstance(out, dict) else (out, err),
-                  {"server:%d" % i: i for i in range(10)})
+        fib_and_get_obj(t, q, "pika")
         rc, out, err = acall(t, "sendObj", 25, queue=q)
         checks.eq("%s -> pika: sendObj 25" % t, out.get("result") if isinstance(out, dict) else (out, err), 25)
         rc, out, err = acall(t, "fib", 93, queue=q)
@@ -212,11 +218,7 @@ for t in TRANSPORTS:
     srv.start()
     checks.true("JSON-only pika server %s ready" % t, srv.ready.wait(10))
     try:
-        rc, out, err = acall(t, "fib", 30, queue=q)
-        checks.eq("%s -> JSON-only pika: fib(30)" % t, out.get("result") if isinstance(out, dict) else (out, err), 832040)
-        rc, out, err = acall(t, "getObj", queue=q)
-        checks.eq("%s -> JSON-only pika: getObj" % t, out.get("result") if isinstance(out, dict) else (out, err),
-                  {"server:%d" % i: i for i in range(10)})
+        out = fib_and_get_obj(t, q, "JSON-only pika")
         checks.eq("%s -> JSON-only pika: getObj reply bytes" % t, out.get("body_bytes", {}).get("reply"),
                   len(json.dumps({"server:%d" % i: i for i in range(10)}, separators=(",", ":"))))
     finally:

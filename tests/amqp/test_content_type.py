@@ -82,6 +82,10 @@ for t in TRANSPORTS:
         checks.eq("%s sendObj, no content type: JSON" % t, p and p.content_type, JS)
         p, b = req(rc_, q, b"", "getObj", None, "%s getObj, no content type" % t)
         checks.eq("%s getObj, no content type: JSON" % t, p and p.content_type, JS)
+        p, b = req(rc_, q, b"7", "getObj", None, "%s getObj, a number, no content type" % t)
+        checks.eq("%s getObj, a number, no content type: JSON" % t, p and p.content_type, JS)
+        checks.eq("%s getObj, a number, no content type: the object" % t, b,
+                  json.dumps(OBJ100, separators=(",", ":")).encode())
 
         # Plain text, as the tutorial: no content type, str(n).
         p, b = req(rc_, q, b"30", None, None, "%s tutorial fib" % t)

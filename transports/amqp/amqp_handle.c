@@ -111,6 +111,8 @@ static int answer(srv_worker *w, const rb_amqp_msg *req, rb_amqp_fmt *f,
     int fmt_rc = rb_amqp_fmt_of(rp, body, f);
     if (m < 0)
         return m;
+    if (*f == RB_AMQP_FMT_TEXT && m != RB_M_FIB && !(rp->_flags & AMQP_BASIC_CONTENT_TYPE_FLAG))
+        *f = RB_AMQP_FMT_JSON;   /* a number sniffed as text: only fib's is */
     if (fmt_rc != RB_OK) {
         char ct[64];
         clean(ct, sizeof ct, rp->content_type.bytes, rp->content_type.len);

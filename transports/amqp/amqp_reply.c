@@ -115,14 +115,14 @@ int rb_amqp_reply_settle(srv_worker *w, int wait_ms, int all)
     const size_t before = w->npend;
     if (w->rconn)
         amqp_maybe_release_buffers(w->rconn);
-    while (w->rconn && w->npend) {
-        /* Still waiting: for every confirm (all), or for a first one. */
-        int need = wait_ms > 0 && (all || w->npend == before);
-        int rc = read_frame(w, need ? rb_ms_left(deadline) : 0);
+    /* Until every reply is confirmed (all), or a first confirm came: more
+     * are read the next time, which saves a read that would find nothing. */
+    while (w->rconn && w->npend && (all || w->npend == before)) {
+        int rc = read_frame(w, wait_ms > 0 ? rb_ms_left(deadline) : 0);
         if (rc == RB_ECLOSED)
             return rc;
         if (rc == RB_ETIMEDOUT)
-            return need ? lost(w) : RB_OK;
+            return wait_ms > 0 ? lost(w) : RB_OK;
     }
     return RB_OK;
 }

@@ -147,6 +147,8 @@ static void serve_one(srv_worker *w)
     } else if (rc == RB_OK && m.props &&
                m.frame.payload.method.id == AMQP_BASIC_DELIVER_METHOD) {
         rc = rb_amqp_handle(w, &m);
+        if (w->in.cap > RB_AMQP_KEEP_BUF)
+            rb_amqp_buf_free(&w->in);   /* give a big request's memory back */
     } else if (rc == RB_OK) {
         if (other_frame(w, &m.frame, why, sizeof why)) {
             drop_conn(w, why);

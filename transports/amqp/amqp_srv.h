@@ -27,6 +27,7 @@
 #define RB_AMQP_FRAME_MS 2000      /* a message's header and body frames */
 #define RB_AMQP_SETTLE_MS 5000      /* longest wait for the broker's confirms */
 #define RB_AMQP_QUEUE_EXPIRES_MS 60000 /* x-expires of amqp/amqp-queue request queues */
+#define RB_AMQP_KEEP_BUF (1u << 20) /* request buffer kept between requests, bytes */
 #define RB_AMQP_UNLIMITED_WINDOW 256 /* unconfirmed replies when --prefetch 0 */
 
 typedef struct srv_shared {
@@ -87,10 +88,11 @@ int rb_amqp_reply_publish(srv_worker *w, amqp_bytes_t reply_to,
                           const amqp_basic_properties_t *p, amqp_bytes_t body,
                           uint64_t tag, int redelivered);
 
-/* Read rconn's confirms for up to wait_ms (0: only what has arrived) and ack
- * the confirmed requests on conn; until none is pending when `all`. A lost
- * rconn requeues or rejects the pending requests (see above). Returns RB_OK
- * or RB_ECLOSED (conn failed). */
+/* Read rconn's confirms and ack the confirmed requests on conn: until one
+ * frame brought progress, or until none is pending when `all`. wait_ms 0:
+ * only what has arrived; otherwise no progress within wait_ms means rconn
+ * is lost. A lost rconn requeues or rejects the pending requests (see
+ * above). Returns RB_OK or RB_ECLOSED (conn failed). */
 int rb_amqp_reply_settle(srv_worker *w, int wait_ms, int all);
 
 /* Forget the pending replies (conn was lost: the broker requeued their

@@ -42,41 +42,48 @@ for t in TRANSPORTS:
     errf = tempfile.TemporaryFile()
     srv = Server(t, "--queue", q, listen=None, stderr=errf)
     try:
-        rc_ = RawClient()
+        # Good requests from two clients: replies to a callback queue, and by
+        # direct reply-to (published on the same kind of connection as the
+        # bad one's reply).
+        clients = [RawClient(), RawClient(direct=True)]
         counts = {}
-        orig = rc_._on
-
-        def on(ch, method, props, body, orig=orig, counts=counts):
-            counts[props.correlation_id] = counts.get(props.correlation_id, 0) + 1
-            orig(ch, method, props, body)
-        rc_.ch.basic_cancel(rc_.ch.consumer_tags[0])
-        rc_.ch.basic_consume(queue=rc_.cb, on_message_callback=on, auto_ack=True)
+        for rc_ in clients:
+            def on(ch, method, props, body, rc_=rc_):
+                counts[props.correlation_id] = counts.get(props.correlation_id, 0) + 1
+                rc_.replies[props.correlation_id] = (props, body)
+            rc_.ch.basic_cancel(rc_.ch.consumer_tags[0])
+            rc_.ch.basic_consume(queue=rc_.cb, on_message_callback=on, auto_ack=True)
 
         os.kill(srv.proc.pid, signal.SIGSTOP)
         good = {}
         for i in range(50):
             if i == 25:
-                publish(rc_, q, 7, reply_to=BAD_REPLY_TO)
-            good[publish(rc_, q, i % 90)] = i % 90
+                publish(clients[0], q, 7, reply_to=BAD_REPLY_TO)
+            c_ = clients[i % 2]
+            good[publish(c_, q, i % 90)] = (c_, i % 90)
         os.kill(srv.proc.pid, signal.SIGCONT)
 
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not all(c in rc_.replies for c in good):
-            rc_.conn.process_data_events(time_limit=0.1)
-        answered = [c for c in good if c in rc_.replies]
+        while time.monotonic() < deadline and not all(c in cl.replies for c, (cl, n) in good.items()):
+            for rc_ in clients:
+                rc_.conn.process_data_events(time_limit=0.05)
+        answered = [c for c, (cl, n) in good.items() if c in cl.replies]
         checks.eq("%s: every good request queued behind the bad one is answered" % t,
                   len(answered), 50)
         fib = {0: 0, 1: 1}
         for k in range(2, 91):
             fib[k] = fib[k - 1] + fib[k - 2]
-        right = sum(1 for c in answered if msgpack.unpackb(rc_.replies[c][1]) == fib[good[c]])
+        right = sum(1 for c in answered
+                    if msgpack.unpackb(good[c][0].replies[c][1]) == fib[good[c][1]])
         checks.eq("%s: every answer right" % t, right, len(answered))
-        rc_.conn.process_data_events(time_limit=0.5)
+        for rc_ in clients:
+            rc_.conn.process_data_events(time_limit=0.3)
         checks.true("%s: answered once, or twice when in flight with the bad one" % t,
                     all(counts.get(c, 0) in (1, 2) for c in good), str(counts))
         checks.true("%s: at most the prefetch window (2) answered twice" % t,
                     sum(1 for c in good if counts.get(c) == 2) <= 2, str(counts))
-        rc_.close()
+        for rc_ in clients:
+            rc_.close()
 
         rc, out, err = acall(t, "fib", 30, queue=q)
         checks.eq("%s: the server still serves" % t,

@@ -4,6 +4,7 @@
  * amqp_srv.h for why, and what happens when the reply connection is lost). */
 #include "amqp_srv.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -127,11 +128,53 @@ int rb_amqp_reply_settle(srv_worker *w, int wait_ms, int all)
     return RB_OK;
 }
 
+/* A direct reply-to name: the only reply_to whose publish can make the
+ * broker close the publishing connection (541 for a malformed one). */
+static int is_direct(amqp_bytes_t reply_to)
+{
+    static const char pre[] = "amq.rabbitmq.reply-to";
+    return reply_to.len >= sizeof pre - 1 && memcmp(reply_to.bytes, pre, sizeof pre - 1) == 0;
+}
+
+/* A reply to a queue: the default exchange drops what it cannot route, so
+ * this publish cannot fail at the broker; it goes on qconn without a
+ * confirm, and the request is acked at once. */
+static int publish_to_queue(srv_worker *w, amqp_bytes_t reply_to,
+                            const amqp_basic_properties_t *p, amqp_bytes_t body,
+                            uint64_t tag)
+{
+    char err[300];
+    /* The broker sends nothing on qconn but a close: anything to read means
+     * it is gone (closed by the broker or an operator), and a reply written
+     * to it would vanish while its request is acked. */
+    struct pollfd pf = { w->qconn ? amqp_get_sockfd(w->qconn) : -1, POLLIN, 0 };
+    if (w->qconn && poll(&pf, 1, 0) != 0) {
+        amqp_destroy_connection(w->qconn);
+        w->qconn = NULL;
+        w->reconnects++;
+    }
+    if (!w->qconn && rb_amqp_conn_open(RB_AMQP_CONNECT_MS, &w->qconn, err, sizeof err) != RB_OK) {
+        fprintf(stderr, "%s worker %d: %s\n", rb_amqp_kind_name(w->sh->kind), w->id, err);
+        return RB_ECLOSED;   /* the caller drops conn, which requeues */
+    }
+    if (amqp_basic_publish(w->qconn, RB_AMQP_CHANNEL, amqp_empty_bytes, reply_to,
+                           0, 0, p, body) != AMQP_STATUS_OK) {
+        amqp_destroy_connection(w->qconn);
+        w->qconn = NULL;
+        w->reconnects++;
+        return amqp_basic_nack(w->conn, RB_AMQP_CHANNEL, tag, 0, 1) == AMQP_STATUS_OK
+               ? RB_OK : RB_ECLOSED;
+    }
+    return amqp_basic_ack(w->conn, RB_AMQP_CHANNEL, tag, 0) == AMQP_STATUS_OK ? RB_OK : RB_ECLOSED;
+}
+
 int rb_amqp_reply_publish(srv_worker *w, amqp_bytes_t reply_to,
                           const amqp_basic_properties_t *p, amqp_bytes_t body,
                           uint64_t tag, int redelivered)
 {
     int rc;
+    if (!is_direct(reply_to))
+        return publish_to_queue(w, reply_to, p, body, tag);
     if (redelivered) {
         /* Answered alone: if rconn is lost now, this request is why. */
         rc = rb_amqp_reply_settle(w, RB_AMQP_SETTLE_MS, 1);

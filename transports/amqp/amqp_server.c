@@ -1,10 +1,10 @@
 /* amqp_server.c - `rpcbench serve amqp|amqp-queue|amqp-durable`: the
  * workers and their consume loop.
  *
- * `threads` workers, each with a consuming connection and a reply
- * connection (amqp_srv.h), consume the request queue with manual acks and
- * basic.qos prefetch + 1 (the one more is a request whose reply is out and
- * awaits the broker's confirm). Each request is answered by
+ * `threads` workers, each with a consuming connection and reply
+ * connections (amqp_srv.h), consume the request queue with manual acks and
+ * basic.qos prefetch + 1 (the one more is a request whose direct reply is
+ * out and awaits the broker's confirm). Each request is answered by
  * rb_amqp_handle(); a worker whose connection breaks reconnects, and the
  * broker gives its unacked requests to the next consumer.
  *
@@ -46,8 +46,7 @@ static int declare_queue(const srv_shared *sh, amqp_connection_state_t conn)
     return amqp_queue_declare(conn, RB_AMQP_CHANNEL, q, 0, 0, 0, 0, args) != NULL;
 }
 
-/* Connect, declare the queue, set the prefetch, start consuming, open the
- * reply connection. Returns RB_OK or an error with the reason in err. */
+/* Connect, declare the queue, set the prefetch, start consuming. Returns RB_OK or an error with the reason in err. */
 static int worker_setup(srv_worker *w, char *err, size_t errlen)
 {
     const srv_shared *sh = w->sh;
@@ -75,8 +74,6 @@ static int worker_setup(srv_worker *w, char *err, size_t errlen)
         goto fail;
     }
     amqp_maybe_release_buffers(w->conn);
-    if (!w->rconn && (rc = rb_amqp_reply_open(w, err, errlen)) != RB_OK)
-        goto fail;
     return RB_OK;
 fail:
     rb_amqp_conn_close(&w->conn);
@@ -199,6 +196,7 @@ static void *worker_main(void *arg)
         rb_amqp_reply_settle(w, RB_AMQP_SETTLE_MS, 1);
     rb_amqp_conn_close(&w->conn);
     rb_amqp_conn_close(&w->rconn);
+    rb_amqp_conn_close(&w->qconn);
     return NULL;
 }
 

@@ -1,12 +1,16 @@
 /* amqp_srv.h - the AMQP server's worker, shared by amqp_server.c (threads,
  * the consume loop), amqp_handle.c (a request -> its reply) and
- * amqp_reply.c (the reply connection and its publisher confirms).
+ * amqp_reply.c (the reply connections and publisher confirms).
  *
- * A worker has two connections. `conn` consumes the request queue with
- * manual acks and never publishes. `rconn` publishes the replies, in
- * confirm mode: a reply the broker cannot take (a reply_to that makes it
- * close the connection, 541) costs only that connection, never the
- * consumer. A request is acked only after the broker confirmed its reply;
+ * A worker has up to three connections, opened when first needed. `conn`
+ * consumes the request queue with manual acks and never publishes. Replies
+ * to a queue go out on `qconn` and the request is acked at once: the
+ * default exchange drops what it cannot route, so that publish cannot fail
+ * at the broker. Replies to direct reply-to names go out on `rconn`, in
+ * confirm mode: a malformed name makes the broker close the publishing
+ * connection (541), which costs only rconn, never the consumer or the
+ * other replies. Such a request is acked only after the broker confirmed
+ * its reply;
  * when rconn is lost first, the requests whose replies were not confirmed
  * are requeued (basic.nack) and come back with `redelivered` set. A
  * redelivered request is answered alone (every earlier reply confirmed
@@ -57,7 +61,8 @@ typedef struct srv_worker {
     int id;
     pthread_t th;
     amqp_connection_state_t conn;  /* consumes requests, acks them; NULL: lost */
-    amqp_connection_state_t rconn; /* publishes replies (confirms); NULL: lost */
+    amqp_connection_state_t rconn; /* publishes direct replies (confirms); NULL: none */
+    amqp_connection_state_t qconn; /* publishes replies to queues; NULL: none */
     uint64_t rseq;                /* last publish number on rconn */
     srv_pending *pend;            /* unconfirmed replies, in seq order */
     size_t npend;                 /* entries in pend */
@@ -81,9 +86,11 @@ int rb_amqp_handle(srv_worker *w, const rb_amqp_msg *req);
 /* Open rconn in confirm mode. RB_OK or RB_ECONNECT with the reason. */
 int rb_amqp_reply_open(srv_worker *w, char *err, size_t errlen);
 
-/* Publish a reply on rconn (opening it if needed) and remember it under the
- * request's delivery tag. Returns RB_OK (published, or rconn lost and the
- * request settled) or RB_ECLOSED (conn failed). */
+/* Publish a reply (opening its connection if needed): to a queue on qconn,
+ * acking the request; to a direct reply-to name on rconn, remembered under
+ * the request's delivery tag until confirmed. Returns RB_OK (published, or
+ * the reply connection lost and the request settled) or RB_ECLOSED (conn
+ * failed, or no reply connection could be opened). */
 int rb_amqp_reply_publish(srv_worker *w, amqp_bytes_t reply_to,
                           const amqp_basic_properties_t *p, amqp_bytes_t body,
                           uint64_t tag, int redelivered);

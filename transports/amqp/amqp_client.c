@@ -438,18 +438,18 @@ static int serve_durable(const rb_server_opts *o) { return rb_amqp_serve(RB_AMQP
 
 const rb_transport rb_transport_amqp = {
     .name = "amqp",
-    .description = "AMQP 0-9-1 via RabbitMQ (rabbitmq-c), JSON bodies, direct reply-to",
+    .description = "AMQP 0-9-1 via RabbitMQ (rabbitmq-c), MessagePack bodies, direct reply-to",
     .default_endpoint = NULL,
     .uses_broker = 1,
     .broker = RB_BROKER_RABBITMQ,
     .order = 20,
-    .wire = "AMQP 0-9-1 frames + JSON bodies",
+    .wire = "AMQP 0-9-1 frames + MessagePack bodies (JSON, text answered)",
     .props = {
-        .human_readable = "bodies yes (JSON), framing no",
+        .human_readable = "no (MessagePack bodies as built; JSON and plain text answered in kind)",
         .schema = "none",
         .streaming = "no (messages)",
         .stdlib = "no: a client library (pika, amqplib, …)",
-        .restart = "partly: the client keeps its broker connection; while the server is down calls fail (its request queue is auto-delete as built), then work again",
+        .restart = "partly: the client keeps its broker connection; requests wait in the queue (not auto-delete, expires 60 s after its last consumer) and are served when the server is back, or time out",
     },
     .packages = {
         { "rabbitmq-c", "librabbitmq4" },
@@ -468,14 +468,14 @@ const rb_transport rb_transport_amqp = {
 
 const rb_transport rb_transport_amqp_queue = {
     .name = "amqp-queue",
-    .description = "AMQP 0-9-1 via RabbitMQ (rabbitmq-c), JSON bodies, exclusive callback queue",
+    .description = "AMQP 0-9-1 via RabbitMQ (rabbitmq-c), MessagePack bodies, exclusive callback queue",
     .default_endpoint = NULL,
     .uses_broker = 1,
     .broker = RB_BROKER_RABBITMQ,
     .order = 21,
-    .wire = "AMQP 0-9-1 frames + JSON bodies",
+    .wire = "AMQP 0-9-1 frames + MessagePack bodies (JSON, text answered)",
     .props = {
-        .human_readable = "bodies yes (JSON), framing no",
+        .human_readable = "no (MessagePack bodies as built; JSON and plain text answered in kind)",
         .schema = "none",
         .streaming = "no (messages)",
         .stdlib = "no: a client library",
@@ -498,15 +498,15 @@ const rb_transport rb_transport_amqp_queue = {
 
 const rb_transport rb_transport_amqp_durable = {
     .name = "amqp-durable",
-    .description = "AMQP 0-9-1 via RabbitMQ (rabbitmq-c): durable queue, persistent "
+    .description = "AMQP 0-9-1 via RabbitMQ (rabbitmq-c), MessagePack bodies: durable queue, persistent "
                    "messages, publisher confirms, manual acks",
     .default_endpoint = NULL,
     .uses_broker = 1,
     .broker = RB_BROKER_RABBITMQ,
     .order = 22,
-    .wire = "AMQP 0-9-1 frames + JSON bodies",
+    .wire = "AMQP 0-9-1 frames + MessagePack bodies (JSON, text answered)",
     .props = {
-        .human_readable = "bodies yes (JSON), framing no",
+        .human_readable = "no (MessagePack bodies as built; JSON and plain text answered in kind)",
         .schema = "none",
         .streaming = "no (messages)",
         .stdlib = "no: a client library",

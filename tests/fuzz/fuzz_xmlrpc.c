@@ -36,7 +36,8 @@ static void server(const char *xml, size_t len)
     char why[128] = "";
     int code = rb_xr_screen(xml, len, why, sizeof why);
     if (code != 0) {
-        if ((code != RB_XR_FAULT_INVALID && code != RB_XR_FAULT_TOOBIG) || why[0] == '\0')
+        if ((code != RB_XR_FAULT_INVALID && code != RB_XR_FAULT_TOOBIG &&
+             code != RB_XR_FAULT_ENCODING && code != RB_XR_FAULT_PARSE) || why[0] == '\0')
             rb_fuzz_fail("screen refused with code %d, reason '%s'", code, why);
         return;
     }

@@ -131,9 +131,16 @@ int rb_amqp_fmt_of(const amqp_basic_properties_t *p, const amqp_bytes_t *body,
 static int mp_args(const amqp_bytes_t *body, uint32_t want, msgpack_unpacked *u,
                    char *why, size_t whylen)
 {
-    int rc = rb_mp_decode(body->bytes, body->len, u);
+    /* A request's values are budgeted before msgpack-c allocates (as tcp
+     * and zmq do): many tiny values under the byte limit must not balloon
+     * the server. */
+    int rc = rb_mp_decode_max(body->bytes, body->len, RB_MAX_ELEMENTS, u);
     if (rc == RB_ENOMEM) {
         snprintf(why, whylen, "out of memory");
+        return rc;
+    }
+    if (rc == RB_ETOOBIG) {
+        snprintf(why, whylen, "request holds more than %u MessagePack values", RB_MAX_ELEMENTS);
         return rc;
     }
     if (rc != RB_OK) {

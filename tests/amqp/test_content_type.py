@@ -70,6 +70,15 @@ for t in TRANSPORTS:
                 m = None
             checks.eq("%s msgpack %s: body code" % (t, what), m.get("code") if isinstance(m, dict) else b, "EINVAL")
 
+        # Many tiny values under the byte limit: refused before msgpack-c
+        # allocates them (2 Mi nils, 2 MiB on the wire, ~48 MiB decoded).
+        p, b = req(rc_, q, msgpack.packb([[None] * (1 << 21)]), "sendObj", MP,
+                   "%s msgpack 2 Mi values" % t)
+        h = (p.headers or {}) if p else {}
+        checks.eq("%s msgpack 2 Mi values: rpcbench-code" % t, h.get("rpcbench-code"), "ETOOBIG")
+        p, b = req(rc_, q, msgpack.packb([30]), "fib", MP, "%s fib after the refused request" % t)
+        checks.eq("%s fib after the refused request" % t, b, msgpack.packb(832040))
+
         # JSON stays JSON.
         p, b = req(rc_, q, b"30", "fib", JS, "%s json fib" % t)
         checks.eq("%s json fib body" % t, b, b"832040")

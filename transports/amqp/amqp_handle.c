@@ -54,7 +54,7 @@ static int run_method(srv_worker *w, int m, rb_amqp_fmt f, const amqp_bytes_t *b
         rc = rb_amqp_arg_obj(f, body, &w->obj, why, sizeof why);
     if (rc != RB_OK) {
         snprintf(msg, msglen, "%s: %s", name, why);
-        return rc == RB_EINVAL ? RB_EINVAL : RB_ESERVER;
+        return rc == RB_EINVAL || rc == RB_ETOOBIG ? rc : RB_ESERVER;
     }
     if (m == RB_M_FIB && rb_fib(n, &r) != RB_OK) {
         snprintf(msg, msglen, "fib(%lld): n must be 0..%d", (long long)n, RB_FIB_MAX);

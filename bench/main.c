@@ -4,6 +4,7 @@
  * hand over to the module that does the work.
  */
 #include "args.h"
+#include "codecs.h"
 #include "compare.h"
 #include "report.h"
 #include "run.h"
@@ -88,6 +89,7 @@ static void usage(FILE *f)
 "        [--out DIR]\n"
 "  report DIR                             rebuild report.md and plots from results.json\n"
 "  compare A B                            ratios B/A per scenario of two results\n"
+"  codecs [--entries LIST] [--out FILE]   size and CPU per message of each encoding\n"
 "\n"
 "AMQP transports read the broker from RPCBENCH_AMQP_URL (never from arguments).\n");
 }
@@ -381,6 +383,7 @@ static const struct command {
 } commands[] = {
     { "list", usage_list }, { "serve", usage_serve }, { "call", usage_call },
     { "run", rb_run_usage }, { "report", usage_report }, { "compare", usage_compare },
+    { "codecs", rb_codecs_usage },
 };
 
 static const struct command *command_named(const char *name)
@@ -453,6 +456,8 @@ int main(int argc, char **argv)
         return rb_report_main(argc, argv);
     if (strcmp(cmd, "compare") == 0)
         return rb_compare_main(argc, argv);
+    if (strcmp(cmd, "codecs") == 0)
+        return rb_codecs_main(argc, argv);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);
         return 0;

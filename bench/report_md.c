@@ -3,6 +3,7 @@
  * numbers do not show, the plots and the environment. */
 #include "report_md.h"
 #include "report_faults.h"
+#include "report_codecs.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -426,6 +427,7 @@ static void md_body(FILE *o, const rb_results *r, const rb_shape *sh, const rb_p
     for (size_t m = 0; m < sh->nme; m++)
         md_method(o, r, sh, sh->me[m]);
     md_payload(o, r, sh);
+    rb_report_codecs_md(o, json_object_get((json_t *)r->root, "codecs"));
     rb_md_pick(o, r, sh);
 }
 

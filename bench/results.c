@@ -482,7 +482,7 @@ static int write_hgrm(const char *dir, rb_scenario *s, const rb_summary *sum)
 }
 
 int rb_results_write(const char *dir, json_t *env, rb_scenario *sc, const rb_summary *sum,
-                     size_t n, int complete)
+                     size_t n, int complete, json_t *extra)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/hgrm", dir);
@@ -495,6 +495,8 @@ int rb_results_write(const char *dir, json_t *env, rb_scenario *sc, const rb_sum
     json_object_set_new(root, "complete", json_boolean(complete));
     json_object_set_new(root, "aggregation", rb_results_aggregation());
     json_object_set(root, "environment", env);
+    if (json_is_object(extra))
+        json_object_update(root, extra);
     json_t *arr = json_array();
     json_object_set_new(root, "scenarios", arr);
     for (size_t i = 0; i < n; i++) {

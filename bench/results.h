@@ -139,9 +139,11 @@ void rb_summarise(const rb_scenario *sc, size_t n, rb_summary *out);
  * ran are left out. complete: 0 when the run was interrupted (written as
  * "complete": false).
  * env: the environment manifest with "parameters" set (borrowed).
+ * extra: an object whose members are added at results.json's top level
+ * (e.g. "codecs"), borrowed; NULL for none.
  * Sorts each scenario's `all` samples. RB_OK or RB_EIO (message on stderr). */
 int rb_results_write(const char *dir, json_t *env, rb_scenario *sc, const rb_summary *sum,
-                     size_t n, int complete);
+                     size_t n, int complete, json_t *extra);
 
 /* How each figure is summarised over threads and rounds (results.json's
  * "aggregation"); new reference. */

@@ -24,6 +24,7 @@
  * servers.c runs the servers, loadgen.c drives one scenario round.
  */
 #include "run.h"
+#include "codecs.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -365,7 +366,18 @@ static int finish(const rb_run_cfg *cfg, const char *started, rb_scenario *sc, s
     rb_summarise(sc, n, sum);
     json_t *env = rb_env_manifest(started, cfg->ts, (size_t)cfg->nt);
     json_object_set_new(env, "parameters", rb_run_params_json(cfg));
-    int rc = rb_results_write(cfg->out, env, sc, sum, n, complete);
+    /* What each encoding costs, in-process, so a reader can split a stack's
+     * cost into encoding and transport (a second or two). */
+    json_t *extra = json_object();
+    int codec_failed = 0;
+    json_t *codecs = rb_codecs_measure(cfg->entries, (size_t)cfg->ne, cfg->fib_n,
+                                       RB_CODECS_BUDGET_S, 0, &codec_failed);
+    if (codecs)
+        json_object_set_new(extra, "codecs", codecs);
+    if (codec_failed)
+        fprintf(stderr, "rpcbench: an encoding failed its round-trip check (see results.json codecs)\n");
+    int rc = rb_results_write(cfg->out, env, sc, sum, n, complete, extra);
+    json_decref(extra);
     json_decref(env);
     if (rc == RB_OK) {
         rb_results_print_table(stdout, sum, n);

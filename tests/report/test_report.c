@@ -389,7 +389,7 @@ static void test_results_round_trip(void **state)
     snprintf(dir, sizeof dir, "%s/roundtrip", tmpdir);
     assert_int_equal(mkdir(dir, 0755), 0);
     json_t *env = json_object();
-    assert_int_equal(rb_results_write(dir, env, sc, sum, 2, 1), RB_OK);
+    assert_int_equal(rb_results_write(dir, env, sc, sum, 2, 1, NULL), RB_OK);
     json_decref(env);
     assert_int_equal(rb_results_load(dir, &r), 0);
     assert_int_equal(r.n, 2);

@@ -11,6 +11,7 @@ extern const rb_transport rb_transport_tcp;
 extern const rb_transport rb_transport_amqp;
 extern const rb_transport rb_transport_amqp_queue;
 extern const rb_transport rb_transport_amqp_durable;
+extern const rb_transport rb_transport_amqp_quorum;
 #endif
 #ifdef RB_HAVE_XMLRPC
 extern const rb_transport rb_transport_xmlrpc;
@@ -34,6 +35,7 @@ const rb_transport *const rb_transports[] = {
     &rb_transport_amqp,
     &rb_transport_amqp_queue,
     &rb_transport_amqp_durable,
+    &rb_transport_amqp_quorum,
 #endif
 #ifdef RB_HAVE_XMLRPC
     &rb_transport_xmlrpc,

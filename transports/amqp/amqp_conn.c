@@ -69,34 +69,21 @@ const char *rb_amqp_reply_str(amqp_rpc_reply_t r, char *buf, size_t len)
     return buf;
 }
 
-int rb_amqp_conn_open(int timeout_ms, amqp_connection_state_t *out,
-                      char *errbuf, size_t errlen)
+/* One URL (cut in place by amqp_parse_url). */
+static int open_one(const char *env, char *url, int timeout_ms, amqp_connection_state_t *out,
+                    char *errbuf, size_t errlen)
 {
     amqp_connection_state_t conn = NULL;
-    char *url = NULL;
     char why[200];
     int rc = RB_ECONNECT;
 
     *out = NULL;
-    const char *env = getenv(RB_AMQP_URL_ENV);
-    if (!env || !*env) {
-        snprintf(errbuf, errlen, "%s is not set (scripts/broker start writes it "
-                 "to .run/broker.env)", RB_AMQP_URL_ENV);
-        goto fail;
-    }
-    url = strdup(env);   /* amqp_parse_url cuts the string it parses */
-    if (!url) {
-        rc = RB_ENOMEM;
-        snprintf(errbuf, errlen, "out of memory");
-        goto fail;
-    }
     struct amqp_connection_info ci;
     amqp_default_connection_info(&ci);
     int st = amqp_parse_url(url, &ci);
     if (st != AMQP_STATUS_OK || ci.ssl) {
         /* Never echo the URL: it holds the password. */
-        snprintf(errbuf, errlen, "%s is not an amqp://user:pass@host:port/vhost URL",
-                 RB_AMQP_URL_ENV);
+        snprintf(errbuf, errlen, "%s is not an amqp://user:pass@host:port/vhost URL", env);
         goto fail;
     }
     conn = amqp_new_connection();
@@ -132,14 +119,42 @@ int rb_amqp_conn_open(int timeout_ms, amqp_connection_state_t *out,
                  rb_amqp_reply_str(r, why, sizeof why));
         goto fail;
     }
-    free(url);
     *out = conn;
     return RB_OK;
 fail:
     if (conn)
         amqp_destroy_connection(conn);
-    free(url);
     return rc;
+}
+
+const char *rb_amqp_server_url_env = RB_AMQP_URL_ENV;
+
+int rb_amqp_conn_open_env(const char *env, int timeout_ms, amqp_connection_state_t *out,
+                          char *errbuf, size_t errlen)
+{
+    const char *val = getenv(env);
+    *out = NULL;
+    if (!val || !*val) {
+        snprintf(errbuf, errlen, "%s is not set (scripts/broker start%s writes it "
+                 "to .run/broker.env)", env, strcmp(env, RB_AMQP_URL_ENV) ? " --nodes 3" : "");
+        return RB_ECONNECT;
+    }
+    char *urls = strdup(val), *save = NULL;   /* cut in place: a copy */
+    if (!urls) {
+        snprintf(errbuf, errlen, "out of memory");
+        return RB_ENOMEM;
+    }
+    int rc = RB_ECONNECT;
+    for (char *u = strtok_r(urls, ",", &save); u && rc == RB_ECONNECT; u = strtok_r(NULL, ",", &save))
+        rc = open_one(env, u, timeout_ms, out, errbuf, errlen);   /* the next node on failure */
+    free(urls);
+    return rc;
+}
+
+int rb_amqp_conn_open(int timeout_ms, amqp_connection_state_t *out,
+                      char *errbuf, size_t errlen)
+{
+    return rb_amqp_conn_open_env(rb_amqp_server_url_env, timeout_ms, out, errbuf, errlen);
 }
 
 void rb_amqp_conn_close(amqp_connection_state_t *conn)

@@ -31,6 +31,8 @@
 
 #define RB_AMQP_DEFAULT_QUEUE "rpc_queue"
 #define RB_AMQP_URL_ENV "RPCBENCH_AMQP_URL"
+#define RB_AMQP_CLUSTER_URL_ENV "RPCBENCH_AMQP_CLUSTER_URL"   /* amqp-quorum: the
+                             cluster's URLs, comma-separated, tried in order */
 #define RB_AMQP_CHANNEL 1
 #define RB_AMQP_ERR_HEADER "rpcbench-error"
 #define RB_AMQP_CODE_HEADER "rpcbench-code"
@@ -39,9 +41,17 @@
 typedef enum rb_amqp_kind {
     RB_AMQP_DIRECT = 0,   /* amqp: direct reply-to */
     RB_AMQP_QUEUE,        /* amqp-queue: exclusive auto-named callback queue */
-    RB_AMQP_DURABLE       /* amqp-durable: durable queue, persistent messages,
+    RB_AMQP_DURABLE,      /* amqp-durable: durable queue, persistent messages,
                              publisher confirms; callback queue for replies */
+    RB_AMQP_QUORUM        /* amqp-quorum: a quorum queue on the 3-node
+                             cluster, persistent messages, publisher
+                             confirms; direct reply-to */
 } rb_amqp_kind;
+
+/* The kind's choices. */
+#define RB_AMQP_CONFIRMS(k) ((k) == RB_AMQP_DURABLE || (k) == RB_AMQP_QUORUM)
+#define RB_AMQP_DIRECT_REPLY(k) ((k) == RB_AMQP_DIRECT || (k) == RB_AMQP_QUORUM)
+#define RB_AMQP_URL_ENV_OF(k) ((k) == RB_AMQP_QUORUM ? RB_AMQP_CLUSTER_URL_ENV : RB_AMQP_URL_ENV)
 
 /* Once per process: jansson's hash seed (so it is not raced by threads) and
  * the version string. Returns RB_OK. */
@@ -58,6 +68,15 @@ const char *rb_amqp_version(void);
  * in errbuf[0..errlen). */
 int rb_amqp_conn_open(int timeout_ms, amqp_connection_state_t *out,
                       char *errbuf, size_t errlen);
+
+/* The same with the URL(s) from environment variable env: a comma-separated
+ * list is tried in order, the first broker that takes the login wins. */
+int rb_amqp_conn_open_env(const char *env, int timeout_ms, amqp_connection_state_t *out,
+                          char *errbuf, size_t errlen);
+
+/* What rb_amqp_conn_open reads: RB_AMQP_URL_ENV, or the cluster's in an
+ * amqp-quorum server (set once by rb_amqp_serve before its threads). */
+extern const char *rb_amqp_server_url_env;
 
 /* Close politely (bounded by the connection's RPC timeout) and free;
  * accepts NULL and sets *conn to NULL. */

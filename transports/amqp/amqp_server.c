@@ -25,7 +25,8 @@
 
 const char *rb_amqp_kind_name(rb_amqp_kind k)
 {
-    return k == RB_AMQP_DIRECT ? "amqp" : k == RB_AMQP_QUEUE ? "amqp-queue" : "amqp-durable";
+    return k == RB_AMQP_DIRECT ? "amqp" : k == RB_AMQP_QUEUE ? "amqp-queue"
+         : k == RB_AMQP_QUORUM ? "amqp-quorum" : "amqp-durable";
 }
 
 static int stopping(const srv_worker *w)
@@ -39,6 +40,13 @@ static int declare_queue(const srv_shared *sh, amqp_connection_state_t conn)
     amqp_bytes_t q = amqp_cstring_bytes(sh->queue);
     if (sh->kind == RB_AMQP_DURABLE)
         return amqp_queue_declare(conn, RB_AMQP_CHANNEL, q, 0, 1, 0, 0, amqp_empty_table) != NULL;
+    if (sh->kind == RB_AMQP_QUORUM) {   /* durable only; a new name (not a classic queue's) */
+        amqp_table_entry_t qt = { amqp_cstring_bytes("x-queue-type"),
+                                  { .kind = AMQP_FIELD_KIND_UTF8,
+                                    .value.bytes = amqp_cstring_bytes("quorum") } };
+        amqp_table_t qargs = { 1, &qt };
+        return amqp_queue_declare(conn, RB_AMQP_CHANNEL, q, 0, 1, 0, 0, qargs) != NULL;
+    }
     amqp_table_entry_t e = { amqp_cstring_bytes("x-expires"),
                              { .kind = AMQP_FIELD_KIND_I32,
                                .value.i32 = RB_AMQP_QUEUE_EXPIRES_MS } };
@@ -57,7 +65,8 @@ static int worker_setup(srv_worker *w, char *err, size_t errlen)
     rc = RB_ECONNECT;
     if (!declare_queue(sh, w->conn)) {
         snprintf(err, errlen, "cannot declare %squeue \"%s\": %s",
-                 sh->kind == RB_AMQP_DURABLE ? "durable " : "", sh->queue,
+                 sh->kind == RB_AMQP_DURABLE ? "durable " : sh->kind == RB_AMQP_QUORUM ? "quorum " : "",
+                 sh->queue,
                  rb_amqp_reply_str(amqp_get_rpc_reply(w->conn), why, sizeof why));
         goto fail;
     }
@@ -250,7 +259,7 @@ static void delete_queue(const srv_shared *sh)
 {
     amqp_connection_state_t conn = NULL;
     char err[300];
-    if (sh->kind == RB_AMQP_DURABLE ||
+    if (sh->kind == RB_AMQP_DURABLE || sh->kind == RB_AMQP_QUORUM ||
         rb_amqp_conn_open(1000, &conn, err, sizeof err) != RB_OK)
         return;
     amqp_queue_delete(conn, RB_AMQP_CHANNEL, amqp_cstring_bytes(sh->queue), 1, 1);
@@ -289,6 +298,7 @@ int rb_amqp_serve(rb_amqp_kind kind, const rb_server_opts *o)
         .nthreads = o->threads > 0 ? o->threads : 1,
     };
     rb_amqp_init();
+    rb_amqp_server_url_env = RB_AMQP_URL_ENV_OF(kind);   /* before any thread */
     rb_obj_init(&sh.get_obj);
     pthread_mutex_init(&sh.mu, NULL);
     pthread_cond_init(&sh.cv, NULL);

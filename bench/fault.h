@@ -147,6 +147,9 @@ typedef struct rb_fault_target {
                               or the broker's */
     pid_t client_pid;      /* whose connections conn-reset resets (getpid()) */
     const char *queue;     /* broker-node-kill: the request queue */
+    int node;              /* broker-node-kill: the leader (1..3), found by
+                              rb_fault_prepare before AT; 0: find it then */
+    pid_t node_pid;        /* its VM's pid */
     /* server-kill/-restart: start the server again (the runner's, blocking
      * until it is ready); stores the new pid. RB_OK or an error. */
     int (*respawn)(void *arg, pid_t *new_pid);
@@ -163,6 +166,11 @@ typedef struct rb_fault_times {
     int rc;                /* RB_OK or the first error */
     char err[256];         /* detail when rc != RB_OK */
 } rb_fault_times;
+
+/* What can be learnt before AT without disturbing the run (the node that
+ * leads the request queue: scripts/broker leader takes seconds), so the
+ * fault takes effect at AT. RB_OK, or an error for tm (the fault fails). */
+int rb_fault_prepare(const rb_fault_spec *f, rb_fault_target *target, rb_fault_times *times);
 
 /* Inject f on target now, blocking through DURATION and the undo (a thread
  * of the runner calls it at AT). target->server_pid is updated after a

@@ -170,7 +170,6 @@ static int kill_and_back(pid_t pid, int which, const rb_fault_spec *f, rb_fault_
 int rb_fault_broker_inject(const rb_fault_spec *f, rb_fault_target *t, rb_fault_times *tm)
 {
     pid_t bp = current_broker_pid();
-    char out[256];
     int rc;
     if ((f->kind == RB_FAULT_BROKER_RESTART || f->kind == RB_FAULT_BROKER_KILL) && bp <= 0)
         return rb_fault_err(tm, RB_EUNSUPP, "%s needs RPCBENCH_BROKER_PID (scripts/broker "
@@ -192,17 +191,10 @@ int rb_fault_broker_inject(const rb_fault_spec *f, rb_fault_target *t, rb_fault_
         return RB_OK;
     case RB_FAULT_BROKER_KILL:
         return kill_and_back(bp, -1, f, tm);
-    case RB_FAULT_BROKER_NODE_KILL: {
-        if (!t->queue)
-            return rb_fault_err(tm, RB_EINVAL, "broker-node-kill needs the request queue");
-        const char *args[] = { "leader", t->queue, NULL };
-        int which = 0, pid = 0;
-        if (run_script(args, 30000, out, sizeof out) != 0 ||
-            sscanf(out, "%d %d", &which, &pid) != 2 || which < 1 || pid <= 0)
-            return rb_fault_err(tm, RB_EIO, "scripts/broker leader %s: no leader found (%.100s)",
-                                t->queue, out);
-        return kill_and_back((pid_t)pid, which, f, tm);
-    }
+    case RB_FAULT_BROKER_NODE_KILL:
+        if (!t->node && (rc = rb_fault_prepare(f, t, tm)))
+            return rc;
+        return kill_and_back(t->node_pid, t->node, f, tm);
     default:
         return rb_fault_err(tm, RB_EINVAL, "not a broker fault");
     }
@@ -237,4 +229,22 @@ void rb_fault_cluster_down(void)
 {
     static const char *const stop[] = { "stop", "--nodes", "3", NULL };
     rb_fault_broker_script(stop, 300000);
+}
+
+int rb_fault_prepare(const rb_fault_spec *f, rb_fault_target *t, rb_fault_times *tm)
+{
+    char out[256] = "";
+    int which = 0, pid = 0;
+    if (f->kind != RB_FAULT_BROKER_NODE_KILL)
+        return RB_OK;
+    if (!t->queue)
+        return rb_fault_err(tm, RB_EINVAL, "broker-node-kill needs the request queue");
+    const char *args[] = { "leader", t->queue, NULL };
+    if (run_script(args, 60000, out, sizeof out) != 0 ||
+        sscanf(out, "%d %d", &which, &pid) != 2 || which < 1 || pid <= 0)
+        return rb_fault_err(tm, RB_EIO, "scripts/broker leader %s: no leader found (%.100s)",
+                            t->queue, out);
+    t->node = which;
+    t->node_pid = (pid_t)pid;
+    return RB_OK;
 }

@@ -80,7 +80,15 @@ static int parse_transports(char *tlist, rb_run_cfg *cfg)
         }
         return 0;
     }
+    /* a cluster fault asks for the cluster: the runner starts it */
+    int cluster = 0;
+    for (int k = 0; k < cfg->nf; k++)
+        cluster |= strncmp(cfg->fault_args[k], "broker-node-kill", 16) == 0;
     for (const rb_transport *const *p = rb_transports; *p && cfg->nt < RB_RUN_MAX; p++) {
+        if ((*p)->broker == RB_BROKER_RABBITMQ_CLUSTER && cluster) {
+            cfg->ts[cfg->nt++] = *p;
+            continue;
+        }
         if ((*p)->broker != RB_BROKER_NONE && !getenv(rb_broker_url_env((*p)->broker))) {
             skipped++;
             continue;

@@ -131,6 +131,10 @@ rb_fault_run *rb_fault_run_new(const rb_fault_spec *f, const rb_transport *t, lo
     fr->target = (rb_fault_target){ .server_pid = sp->pid, .port = sp->wire_port,
                                     .client_pid = getpid(), .queue = sp->endpoint,
                                     .respawn = respawn, .arg = fr };
+    /* before the window: what takes seconds to learn (the queue's leader) */
+    rb_fault_times pre = { 0 };
+    if (rb_fault_prepare(&fr->spec, &fr->target, &pre) != RB_OK)
+        fr->target.node = 0;   /* inject tries again and reports */
     return fr;
 }
 
@@ -199,9 +203,6 @@ static void *fault_main(void *arg)
 {
     rb_fault_run *fr = arg;
     uint64_t at = fr->start_ns + (uint64_t)fr->spec.at_ms * 1000000ull;
-    rb_fault_times pre = { 0 };
-    if (rb_fault_prepare(&fr->spec, &fr->target, &pre) != RB_OK)
-        fr->target.node = 0;   /* inject tries again and reports */
     while (now_ns() < at && !rb_run_interrupted) {
         struct timespec ts = { 0, 5000000 };
         nanosleep(&ts, NULL);

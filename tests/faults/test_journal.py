@@ -20,8 +20,8 @@ def transports():
     out = subprocess.run([rbtest.RPCBENCH, "list"], capture_output=True, text=True, check=True).stdout
     names = [line.split()[0] for line in out.splitlines() if line.strip()]
     broker = [n for n in names if n.startswith("amqp")]   # test side only: bench/ never does this
-    broker = [n for n in broker if n != "amqp-quorum"]    # the cluster's: test_quorum
     direct = [n for n in names if n not in broker]
+    broker = [n for n in broker if n != "amqp-quorum"]    # the cluster's: test_quorum
     return direct, (broker if os.environ.get("RPCBENCH_AMQP_URL") else [])
 
 

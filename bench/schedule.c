@@ -58,38 +58,67 @@ const char *rb_arrivals_name(rb_arrivals a)
     return a == RB_ARRIVALS_UNIFORM ? "uniform" : "poisson";
 }
 
-int rb_schedule_init(rb_schedule *s, rb_arrivals kind, double rate_cps,
+uint64_t rb_schedule_total(double rate_cps, double window_s)
+{
+    double n = rate_cps * window_s;
+    return n > 0 && n < 1e10 ? (uint64_t)llround(n) : 0;
+}
+
+/* One exponential gap of mean 1. */
+static double exp_gap(uint64_t s[4])
+{
+    return -log(unit_open0(s));
+}
+
+int rb_schedule_init(rb_schedule *s, rb_arrivals kind, double rate_cps, double window_s,
                      int conns, int index, uint64_t seed)
 {
-    if (!s || !(rate_cps > 0) || !(rate_cps <= 1e9) || conns < 1 ||
-        index < 0 || index >= conns ||
+    if (!s || !(rate_cps > 0) || !(window_s > 0) || !(rate_cps * window_s <= 1e10) ||
+        conns < 1 || index < 0 || index >= conns ||
         (kind != RB_ARRIVALS_POISSON && kind != RB_ARRIVALS_UNIFORM))
         return RB_EINVAL;
     memset(s, 0, sizeof *s);
     s->kind = kind;
+    uint64_t total = rb_schedule_total(rate_cps, window_s);
+    s->n = total / (uint64_t)conns + ((uint64_t)index < total % (uint64_t)conns);
+    s->window_ns = window_s * 1e9;
+    /* Uniform: connection i starts i/R into the window, so the C streams
+     * interleave evenly: together they are calls 0..N-1 at j/R. */
     s->gap_ns = 1e9 * (double)conns / rate_cps;
-    /* Uniform: connection i starts i/R into the run, so the C streams
-     * interleave evenly. Poisson needs no phase: the first arrival of a
-     * Poisson stream is itself an exponential gap after the start. */
-    s->next_ns = kind == RB_ARRIVALS_UNIFORM ? 1e9 * (double)index / rate_cps : 0.0;
+    s->phase_ns = 1e9 * (double)index / rate_cps;
     uint64_t x = seed ^ ((uint64_t)(unsigned)index * 0xd1b54a32d192ed03ull);
     for (int i = 0; i < 4; i++)
         s->rng[i] = splitmix64(&x);
+    if (kind == RB_ARRIVALS_POISSON) {
+        /* First pass over a copy of the PRNG: the sum of the n+1 gaps, so
+         * the n arrivals can be scaled into [0, D) as they are streamed. */
+        uint64_t r[4];
+        memcpy(r, s->rng, sizeof r);
+        double sum = 0;
+        for (uint64_t k = 0; k <= s->n; k++)
+            sum += exp_gap(r);
+        s->scale = s->window_ns / sum;
+    }
     return RB_OK;
 }
 
-uint64_t rb_schedule_next(rb_schedule *s)
+int rb_schedule_next(rb_schedule *s, uint64_t *t_ns)
 {
+    if (s->k >= s->n)
+        return 0;
     double t;
     if (s->kind == RB_ARRIVALS_UNIFORM) {
         /* From k, not by summing gaps: no drift over millions of calls. */
-        t = s->next_ns + (double)s->k * s->gap_ns;
+        t = s->phase_ns + (double)s->k * s->gap_ns;
     } else {
-        s->next_ns += -log(unit_open0(s->rng)) * s->gap_ns;
-        t = s->next_ns;
+        s->sum += exp_gap(s->rng);
+        t = s->sum * s->scale;
     }
     s->k++;
-    return (uint64_t)llround(t);
+    /* Rounding must not carry a call onto the window's end. */
+    double last = s->window_ns - 1;
+    *t_ns = (uint64_t)llround(t < last ? t : last);
+    return 1;
 }
 
 int rb_schedule_sleep_until(uint64_t abs_ns, const volatile int *stop)

@@ -9,14 +9,23 @@
  * lowered to what the server manages (the mistake closed loop makes, which
  * Gil Tene named coordinated omission).
  *
+ * A schedule covers a window of D seconds (the scenario's --duration, or
+ * --calls N / R) and offers exactly round(R * D) calls in it, so a run at
+ * "R calls/s" offers R calls/s, not R plus sampling noise.
+ *
  * Arrivals (`--arrivals`):
- * - `poisson` (the default): exponential gaps with mean C/R per connection.
- *   The C independent streams add up to one Poisson stream of rate R, which
- *   is what a server sees from many independent callers, so calls sometimes
- *   bunch up and queue as they do in production. Lancet (Kogias et al.,
- *   USENIX ATC 2019) and gRPC's qps driver use Poisson arrivals for this
- *   reason; Lancet warns that evenly spaced requests understate tail latency
- *   because requests then never collide below saturation.
+ * - `poisson` (the default): the calls of a Poisson stream of rate R. The
+ *   C connections share the N = round(R * D) calls (N/C each, the first
+ *   N mod C one more) and each places its n calls as a Poisson process
+ *   does given its count: as the order statistics of n uniform points in
+ *   [0, D), drawn as cumulative sums of n+1 exponential gaps scaled to D.
+ *   Gaps are exponential (mean C/R per connection, 1/R in the aggregate)
+ *   without the +-1/sqrt(R*D) count noise of an unconditioned stream.
+ *   Poisson arrivals are what a server sees from many independent callers:
+ *   calls sometimes bunch up and queue, as in production. Lancet (Kogias
+ *   et al., USENIX ATC 2019) and gRPC's qps driver use Poisson arrivals
+ *   for this reason; evenly spaced calls never collide below saturation
+ *   and so understate the tail.
  * - `uniform`: even gaps C/R per connection, connection i phase-shifted by
  *   i/R so the aggregate is evenly spaced at 1/R (wrk2's -R is uniform per
  *   connection). It shows the best case: latency without arrival bursts.
@@ -50,9 +59,13 @@ typedef enum rb_arrivals {
 /* One connection's schedule. Plain value; no resources to free. */
 typedef struct rb_schedule {
     rb_arrivals kind;
-    double gap_ns;             /* mean gap of this connection: C / R s, in ns */
-    double next_ns;            /* intended time of the next call, ns after the start */
+    uint64_t n;                /* this connection's calls in the window */
     uint64_t k;                /* calls handed out so far */
+    double window_ns;          /* D, in ns */
+    double gap_ns;             /* uniform: C / R s, in ns */
+    double phase_ns;           /* uniform: i / R s, in ns */
+    double scale;              /* poisson: window_ns / (sum of the n+1 gaps) */
+    double sum;                /* poisson: gaps drawn so far, unscaled */
     uint64_t rng[4];           /* xoshiro256** state */
 } rb_schedule;
 
@@ -63,20 +76,25 @@ int rb_arrivals_parse(const char *s, rb_arrivals *out);
 /* "poisson" or "uniform" (static string). */
 const char *rb_arrivals_name(rb_arrivals a);
 
+/* Calls a schedule of rate_cps over window_s offers in all: round(R * D). */
+uint64_t rb_schedule_total(double rate_cps, double window_s);
+
 /* Set up connection `index` (0 <= index < conns) of a schedule offering
- * rate_cps calls/s (> 0, finite, at most 1e9) in all over `conns` (>= 1)
- * connections, the PRNG seeded from (seed, index). RB_OK, or RB_EINVAL for
- * an argument out of range (s untouched). */
-int rb_schedule_init(rb_schedule *s, rb_arrivals kind, double rate_cps,
+ * rate_cps calls/s (> 0) in all over `conns` (>= 1) connections during
+ * window_s seconds (> 0), the PRNG seeded from (seed, index). Poisson
+ * draws its n+1 gaps once here to scale them (O(n), about 10 ns a call).
+ * RB_OK, or RB_EINVAL for an argument out of range or a total above 1e10
+ * calls (s untouched). */
+int rb_schedule_init(rb_schedule *s, rb_arrivals kind, double rate_cps, double window_s,
                      int conns, int index, uint64_t seed);
 
-/* Intended send time of this connection's next call, in ns after the
- * schedule's start (the same start for every connection of a run), and
- * advance. Times are non-decreasing; with uniform arrivals call k of
- * connection i is due at (i + k * conns) / rate_cps seconds exactly (no
- * accumulated rounding); with poisson arrivals the gaps are exponential
- * with mean conns / rate_cps seconds. */
-uint64_t rb_schedule_next(rb_schedule *s);
+/* This connection's next intended send time, in ns after the window's
+ * start (the same start for every connection of a run), into *t_ns, and
+ * advance. Returns 1, or 0 (t_ns untouched) when the connection's calls
+ * are all handed out. Times are non-decreasing and below the window's
+ * end; with uniform arrivals call k of connection i is due at
+ * (i + k * conns) / rate_cps seconds exactly. */
+int rb_schedule_next(rb_schedule *s, uint64_t *t_ns);
 
 /* Sleep until CLOCK_MONOTONIC reaches abs_ns (clock_nanosleep TIMER_ABSTIME,
  * resumed after signals), or return at once when it already has. Returns

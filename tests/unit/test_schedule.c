@@ -40,15 +40,19 @@ static void init_rejects_bad_arguments(void **state)
 {
     (void)state;
     rb_schedule s;
-    assert_int_equal(rb_schedule_init(&s, RB_ARRIVALS_POISSON, 0, 1, 0, 1), RB_EINVAL);
-    assert_int_equal(rb_schedule_init(&s, RB_ARRIVALS_POISSON, -5, 1, 0, 1), RB_EINVAL);
-    assert_int_equal(rb_schedule_init(&s, RB_ARRIVALS_POISSON, NAN, 1, 0, 1), RB_EINVAL);
-    assert_int_equal(rb_schedule_init(&s, RB_ARRIVALS_POISSON, INFINITY, 1, 0, 1), RB_EINVAL);
-    assert_int_equal(rb_schedule_init(&s, RB_ARRIVALS_POISSON, 100, 0, 0, 1), RB_EINVAL);
-    assert_int_equal(rb_schedule_init(&s, RB_ARRIVALS_POISSON, 100, 4, 4, 1), RB_EINVAL);
-    assert_int_equal(rb_schedule_init(&s, RB_ARRIVALS_POISSON, 100, 4, -1, 1), RB_EINVAL);
-    assert_int_equal(rb_schedule_init(&s, (rb_arrivals)7, 100, 1, 0, 1), RB_EINVAL);
-    assert_int_equal(rb_schedule_init(&s, RB_ARRIVALS_UNIFORM, 100, 4, 3, 1), RB_OK);
+    const rb_arrivals P = RB_ARRIVALS_POISSON;
+    assert_int_equal(rb_schedule_init(&s, P, 0, 1, 1, 0, 1), RB_EINVAL);
+    assert_int_equal(rb_schedule_init(&s, P, -5, 1, 1, 0, 1), RB_EINVAL);
+    assert_int_equal(rb_schedule_init(&s, P, NAN, 1, 1, 0, 1), RB_EINVAL);
+    assert_int_equal(rb_schedule_init(&s, P, INFINITY, 1, 1, 0, 1), RB_EINVAL);
+    assert_int_equal(rb_schedule_init(&s, P, 100, 0, 1, 0, 1), RB_EINVAL);
+    assert_int_equal(rb_schedule_init(&s, P, 100, NAN, 1, 0, 1), RB_EINVAL);
+    assert_int_equal(rb_schedule_init(&s, P, 1e9, 1e3, 1, 0, 1), RB_EINVAL);  /* 1e12 calls */
+    assert_int_equal(rb_schedule_init(&s, P, 100, 1, 0, 0, 1), RB_EINVAL);
+    assert_int_equal(rb_schedule_init(&s, P, 100, 1, 4, 4, 1), RB_EINVAL);
+    assert_int_equal(rb_schedule_init(&s, P, 100, 1, 4, -1, 1), RB_EINVAL);
+    assert_int_equal(rb_schedule_init(&s, (rb_arrivals)7, 100, 1, 1, 0, 1), RB_EINVAL);
+    assert_int_equal(rb_schedule_init(&s, RB_ARRIVALS_UNIFORM, 100, 1, 4, 3, 1), RB_OK);
 }
 
 /* Connection i of C at R calls/s: call k at (i + k*C)/R s, exactly, even
@@ -60,34 +64,66 @@ static void uniform_exact_times(void **state)
     const int C = 3;
     for (int i = 0; i < C; i++) {
         rb_schedule s;
-        assert_int_equal(rb_schedule_init(&s, RB_ARRIVALS_UNIFORM, R, C, i, 42), RB_OK);
-        for (uint64_t k = 0; k < 1000000; k++) {
-            uint64_t t = rb_schedule_next(&s);
+        assert_int_equal(rb_schedule_init(&s, RB_ARRIVALS_UNIFORM, R, 1000, C, i, 42), RB_OK);
+        uint64_t t, k = 0;
+        while (rb_schedule_next(&s, &t)) {
             if (k < 5 || k % 99991 == 0) {
                 double want = 1e9 * ((double)i + (double)k * C) / R;
                 assert_true(fabs((double)t - want) <= 0.5);
             }
+            k++;
         }
+        assert_int_equal(k, 1000000);
     }
 }
 
 /* The C phase-shifted uniform streams interleave into one even stream:
- * sorted together, every gap is 1/R. */
+ * sorted together, every gap is 1/R; then every connection is done. */
 static void uniform_aggregate_even(void **state)
 {
     (void)state;
-    const double R = 1000;          /* 1 ms apart in all */
+    const double R = 1000;          /* 1 ms apart in all, 1 s */
     enum { C = 4, K = 250 };
     uint64_t t[C * K];
     for (int i = 0; i < C; i++) {
         rb_schedule s;
-        rb_schedule_init(&s, RB_ARRIVALS_UNIFORM, R, C, i, 0);
+        rb_schedule_init(&s, RB_ARRIVALS_UNIFORM, R, 1.0, C, i, 0);
         for (int k = 0; k < K; k++)
-            t[k * C + i] = rb_schedule_next(&s);
+            assert_int_equal(rb_schedule_next(&s, &t[k * C + i]), 1);
+        uint64_t more = 77;
+        assert_int_equal(rb_schedule_next(&s, &more), 0);
+        assert_int_equal(more, 77);
     }
     for (int j = 1; j < C * K; j++)
         assert_int_equal(t[j] - t[j - 1], 1000000);
     assert_int_equal(t[0], 0);
+}
+
+/* Exactly round(R * D) calls in all, shared over the connections, every
+ * one inside [0, D), for both kinds and awkward numbers. */
+static void exact_count_in_window(void **state)
+{
+    (void)state;
+    const double R = 333.3, D = 1.7;            /* 566.61 -> 567 */
+    const int C = 5;
+    assert_int_equal(rb_schedule_total(R, D), 567);
+    for (int kind = 0; kind < 2; kind++) {
+        uint64_t total = 0;
+        for (int i = 0; i < C; i++) {
+            rb_schedule s;
+            rb_schedule_init(&s, (rb_arrivals)kind, R, D, C, i, 3);
+            uint64_t t, prev = 0, n = 0;
+            while (rb_schedule_next(&s, &t)) {
+                assert_true(t >= prev);
+                assert_true(t < (uint64_t)(D * 1e9));
+                prev = t;
+                n++;
+            }
+            assert_true(n == 113 || n == 114);  /* 567 = 5 * 113 + 2 */
+            total += n;
+        }
+        assert_int_equal(total, 567);
+    }
 }
 
 /* Same seed and index: the same times. Another seed or index: others. */
@@ -95,69 +131,69 @@ static void poisson_reproducible(void **state)
 {
     (void)state;
     rb_schedule a, b, c, d;
-    rb_schedule_init(&a, RB_ARRIVALS_POISSON, 500, 2, 0, 7);
-    rb_schedule_init(&b, RB_ARRIVALS_POISSON, 500, 2, 0, 7);
-    rb_schedule_init(&c, RB_ARRIVALS_POISSON, 500, 2, 0, 8);
-    rb_schedule_init(&d, RB_ARRIVALS_POISSON, 500, 2, 1, 7);
+    rb_schedule_init(&a, RB_ARRIVALS_POISSON, 500, 10, 2, 0, 7);
+    rb_schedule_init(&b, RB_ARRIVALS_POISSON, 500, 10, 2, 0, 7);
+    rb_schedule_init(&c, RB_ARRIVALS_POISSON, 500, 10, 2, 0, 8);
+    rb_schedule_init(&d, RB_ARRIVALS_POISSON, 500, 10, 2, 1, 7);
     int same_c = 0, same_d = 0;
-    uint64_t prev = 0;
     for (int k = 0; k < 1000; k++) {
-        uint64_t ta = rb_schedule_next(&a), tb = rb_schedule_next(&b);
+        uint64_t ta, tb, tc, td;
+        rb_schedule_next(&a, &ta);
+        rb_schedule_next(&b, &tb);
+        rb_schedule_next(&c, &tc);
+        rb_schedule_next(&d, &td);
         assert_int_equal(ta, tb);
-        assert_true(ta >= prev);                        /* non-decreasing */
-        prev = ta;
-        same_c += rb_schedule_next(&c) == ta;
-        same_d += rb_schedule_next(&d) == ta;
+        same_c += tc == ta;
+        same_d += td == ta;
     }
     assert_true(same_c < 5);
     assert_true(same_d < 5);
 }
 
-/* Exponential gaps: mean C/R, standard deviation equal to the mean, and
- * P(gap > mean) = 1/e. A uniform stream has no spread at all. */
+/* Exponential gaps: mean C/R, standard deviation equal to the mean,
+ * P(gap > mean) = 1/e, and arrivals spread evenly over the window. */
 static void poisson_gap_distribution(void **state)
 {
     (void)state;
     const double R = 2000;
     const int C = 4;
-    const double mean_want = 1e9 * C / R;           /* 2 ms */
     enum { N = 200000 };
+    const double D = (double)N * C / R;             /* N calls on this connection */
+    const double mean_want = 1e9 * C / R;           /* 2 ms */
     rb_schedule s;
-    rb_schedule_init(&s, RB_ARRIVALS_POISSON, R, C, 2, 12345);
-    uint64_t prev = 0;
+    rb_schedule_init(&s, RB_ARRIVALS_POISSON, R, D, C, 2, 12345);
+    uint64_t prev = 0, t;
     double sum = 0, sum2 = 0;
-    int above = 0;
+    int above = 0, first_half = 0;
     for (int k = 0; k < N; k++) {
-        uint64_t t = rb_schedule_next(&s);
+        assert_int_equal(rb_schedule_next(&s, &t), 1);
         double g = (double)(t - prev);
         prev = t;
         sum += g;
         sum2 += g * g;
         above += g > mean_want;
+        first_half += (double)t < D * 1e9 / 2;
     }
+    assert_int_equal(rb_schedule_next(&s, &t), 0);
     double mean = sum / N, sd = sqrt(sum2 / N - mean * mean);
     assert_true(fabs(mean / mean_want - 1) < 0.01);
     assert_true(fabs(sd / mean - 1) < 0.02);
     assert_true(fabs((double)above / N - exp(-1.0)) < 0.005);
+    assert_true(fabs((double)first_half / N - 0.5) < 0.005);   /* sd 0.0011 */
 }
 
-/* C Poisson streams of R/C each add up to R calls/s: count the calls of
- * all streams due in the first 100 s. */
-static void poisson_aggregate_rate(void **state)
+/* Uniform has no spread at all: every gap of a connection is C/R. */
+static void uniform_no_spread(void **state)
 {
     (void)state;
-    const double R = 1000;
-    const int C = 8;
-    const uint64_t horizon = 100ull * 1000000000ull;
-    uint64_t n = 0;
-    for (int i = 0; i < C; i++) {
-        rb_schedule s;
-        rb_schedule_init(&s, RB_ARRIVALS_POISSON, R, C, i, 99);
-        while (rb_schedule_next(&s) < horizon)
-            n++;
+    rb_schedule s;
+    rb_schedule_init(&s, RB_ARRIVALS_UNIFORM, 400, 5, 2, 1, 0);
+    uint64_t prev, t;
+    rb_schedule_next(&s, &prev);
+    while (rb_schedule_next(&s, &t)) {
+        assert_int_equal(t - prev, 5000000);
+        prev = t;
     }
-    /* 100,000 expected; a Poisson count's sd is sqrt(1e5) ~ 316 */
-    assert_true(n > 98500 && n < 101500);
 }
 
 static void call_figures(void **state)
@@ -209,9 +245,10 @@ int main(void)
         cmocka_unit_test(init_rejects_bad_arguments),
         cmocka_unit_test(uniform_exact_times),
         cmocka_unit_test(uniform_aggregate_even),
+        cmocka_unit_test(exact_count_in_window),
         cmocka_unit_test(poisson_reproducible),
         cmocka_unit_test(poisson_gap_distribution),
-        cmocka_unit_test(poisson_aggregate_rate),
+        cmocka_unit_test(uniform_no_spread),
         cmocka_unit_test(call_figures),
         cmocka_unit_test(rate_short_at_99_percent),
         cmocka_unit_test(sleep_until),

@@ -27,6 +27,8 @@
 
 #include <stdint.h>
 
+#include "stats.h"
+
 /* A parsed `--slo` value. */
 typedef struct rb_slo_spec {
     double percentile;         /* 0 < percentile <= 100 (99.9 for p99.9) */
@@ -41,13 +43,15 @@ typedef struct rb_slo_spec {
 int rb_slo_parse(const char *s, rb_slo_spec *out);
 
 /* One measured step. The callback fills value_us, failures and
- * achieved_cps; the driver fills rate_cps and pass. */
+ * achieved_cps (and lat if it likes, for its report; the driver ignores
+ * it); the driver fills rate_cps and pass. */
 typedef struct rb_slo_point {
     double rate_cps;           /* offered */
     double value_us;           /* the SLO's percentile; NAN when no call verified */
     uint64_t failures;         /* failed calls, all kinds */
     double achieved_cps;       /* verified calls / measured window */
     int pass;                  /* within the bound, no failures, rate achieved */
+    rb_latency lat;            /* the step's latency figures, µs (optional) */
 } rb_slo_point;
 
 /* Measure one open-loop run at rate_cps into *out (value_us, failures,

@@ -253,8 +253,10 @@ int rb_timeline_lag_grows(const rb_tl_point *p, size_t n)
     if (m >= 3) {
         size_t third = m / 3;
         double first = lag_mean(p, idx, 0, third);
+        double middle = lag_mean(p, idx, third, m - third);
         double last = lag_mean(p, idx, m - third, m);
-        grows = last > RB_LAG_GROW_FLOOR_US && last > 2 * first;
+        grows = first <= middle && middle <= last && last > 2 * first &&
+                last - first > RB_LAG_GROW_FLOOR_US;
     }
     free(idx);
     return grows;

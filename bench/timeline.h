@@ -92,11 +92,13 @@ int rb_timeline_from_json(const json_t *arr, rb_tl_point **out, size_t *n);
 
 /* Does the send lag grow over the run, i.e. the generator falls further
  * behind the schedule as it goes? Over the intervals with offered calls,
- * true when the mean lag of the last third exceeds RB_LAG_GROW_FLOOR_US
- * and twice the mean lag of the first third. A stall in the middle from
- * which the generator catches up is not growth; fewer than 3 intervals
- * with offered calls are never judged. */
-#define RB_LAG_GROW_FLOOR_US 1000.0
+ * split in thirds, true when the mean lag rises from third to third, the
+ * last third's is more than twice the first's, and it rose by more than
+ * RB_LAG_GROW_FLOOR_US: a backlog that builds up, not the scheduling noise
+ * of a busy machine (milliseconds here, up and down), nor a stall in the
+ * middle from which the generator catches up. Fewer than 3 intervals with
+ * offered calls are never judged. */
+#define RB_LAG_GROW_FLOOR_US 5000.0
 int rb_timeline_lag_grows(const rb_tl_point *p, size_t n);
 
 #endif

@@ -255,8 +255,11 @@ int rb_timeline_lag_grows(const rb_tl_point *p, size_t n)
         double first = lag_mean(p, idx, 0, third);
         double middle = lag_mean(p, idx, third, m - third);
         double last = lag_mean(p, idx, m - third, m);
-        grows = first <= middle && middle <= last && last > 2 * first &&
-                last - first > RB_LAG_GROW_FLOOR_US;
+        /* The window the offers span, in µs: growth must also be a
+         * noticeable part of it (2 %) to count. */
+        double span = (p[idx[m - 1]].t_ms - p[idx[0]].t_ms) * 1e3 * (double)m / (double)(m - 1);
+        double floor_us = fmax(RB_LAG_GROW_FLOOR_US, 0.02 * span);
+        grows = first <= middle && middle <= last && last > 2 * first && last - first > floor_us;
     }
     free(idx);
     return grows;

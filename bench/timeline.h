@@ -94,7 +94,8 @@ int rb_timeline_from_json(const json_t *arr, rb_tl_point **out, size_t *n);
  * behind the schedule as it goes? Over the intervals with offered calls,
  * split in thirds, true when the mean lag rises from third to third, the
  * last third's is more than twice the first's, and it rose by more than
- * RB_LAG_GROW_FLOOR_US: a backlog that builds up, not the scheduling noise
+ * RB_LAG_GROW_FLOOR_US and 2 % of the time the offers span (20 ms in a
+ * 1 s run): a backlog that builds up, not the scheduling noise
  * of a busy machine (milliseconds here, up and down), nor a stall in the
  * middle from which the generator catches up. Fewer than 3 intervals with
  * offered calls are never judged. */

@@ -201,6 +201,7 @@ static void lag_growth(void **state)
     rb_tl_point p[12];
     memset(p, 0, sizeof p);
     for (int i = 0; i < 12; i++) {
+        p[i].t_ms = 100.0 * i;
         p[i].offered = 100;
         p[i].lag_mean_us = 20;               /* on schedule */
     }
@@ -211,8 +212,14 @@ static void lag_growth(void **state)
     assert_false(rb_timeline_lag_grows(p, 12));
     /* falling further behind all the time: growth */
     for (int i = 0; i < 12; i++)
-        p[i].lag_mean_us = 1000.0 * i;
+        p[i].lag_mean_us = 5000.0 * i;
     assert_true(rb_timeline_lag_grows(p, 12));
+    /* the same over a 120 s run (10 s intervals): 40 ms is under 2 % of it */
+    for (int i = 0; i < 12; i++)
+        p[i].t_ms = 10000.0 * i;
+    assert_false(rb_timeline_lag_grows(p, 12));
+    for (int i = 0; i < 12; i++)
+        p[i].t_ms = 100.0 * i;
     /* behind by a constant 5 ms throughout: late, but not growing */
     for (int i = 0; i < 12; i++)
         p[i].lag_mean_us = 5000;

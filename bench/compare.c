@@ -9,7 +9,7 @@
 
 #include "rb_error.h"
 
-rb_change rb_compare_figure(double a, rb_rspread as, double b, rb_rspread bs, double *ratio)
+rb_change rb_compare_figure(double a, rb_spread as, double b, rb_spread bs, double *ratio)
 {
     double q = NAN;
     int ov;
@@ -26,11 +26,11 @@ rb_change rb_compare_figure(double a, rb_rspread as, double b, rb_rspread bs, do
     return ov ? RB_CHANGE_NOISE : RB_CHANGE_REAL;
 }
 
-static const rb_rscen *find_same(const rb_results *r, const rb_rscen *s)
+static const rb_summary *find_same(const rb_results *r, const rb_summary *s)
 {
     for (size_t i = 0; i < r->n; i++) {
-        const rb_rscen *o = &r->sc[i];
-        if (strcmp(o->transport, s->transport) == 0 && strcmp(o->method, s->method) == 0 &&
+        const rb_summary *o = &r->sc[i];
+        if (strcmp(o->t->name, s->t->name) == 0 && strcmp(o->method, s->method) == 0 &&
             o->entries == s->entries && o->concurrency == s->concurrency)
             return o;
     }
@@ -38,14 +38,14 @@ static const rb_rscen *find_same(const rb_results *r, const rb_rscen *s)
 }
 
 /* A spread is only evidence with two rounds or more. */
-static rb_rspread spread_or_none(rb_rspread s, long rounds)
+static rb_spread spread_or_none(rb_spread s, long rounds)
 {
     if (rounds < 2)
         s.lo = s.hi = NAN;
     return s;
 }
 
-static double wire_of(const rb_rscen *s)
+static double wire_of(const rb_summary *s)
 {
     return isnan(s->wire_total) ? s->wire_client : s->wire_total;
 }
@@ -99,7 +99,7 @@ int rb_compare_print(FILE *out, const char *name_a, const rb_results *a,
     fprintf(out, "\n%-36s %-14s %-14s %-14s %s\n", "scenario (B/A)", "p50", "p99",
             "throughput", "wire bytes");
     for (size_t i = 0; i < a->n; i++) {
-        const rb_rscen *sa = &a->sc[i], *sb = find_same(b, sa);
+        const rb_summary *sa = &a->sc[i], *sb = find_same(b, sa);
         char label[96];
         double q;
         rb_change c;
@@ -110,10 +110,10 @@ int rb_compare_print(FILE *out, const char *name_a, const rb_results *a,
         }
         common++;
         if (sa->entries >= 0)
-            snprintf(label, sizeof label, "%s %s e%ld c%ld", sa->transport, sa->method,
+            snprintf(label, sizeof label, "%s %s e%ld c%ld", sa->t->name, sa->method,
                      sa->entries, sa->concurrency);
         else
-            snprintf(label, sizeof label, "%s %s c%ld", sa->transport, sa->method, sa->concurrency);
+            snprintf(label, sizeof label, "%s %s c%ld", sa->t->name, sa->method, sa->concurrency);
         fprintf(out, "%-36s", label);
         c = rb_compare_figure(sa->lat.p50, spread_or_none(sa->sp_p50, sa->rounds), sb->lat.p50,
                               spread_or_none(sb->sp_p50, sb->rounds), &q);

@@ -11,7 +11,7 @@
 
 #include <stdio.h>
 
-#include "report.h"
+#include "results.h"
 
 /* Verdict on one figure of one scenario. */
 typedef enum rb_change {
@@ -22,7 +22,7 @@ typedef enum rb_change {
 
 /* Ratio b/a into *ratio (may be NULL; NAN when either is NAN or a is 0) and
  * the verdict from the two spreads (rb_spread_overlap). */
-rb_change rb_compare_figure(double a, rb_rspread as, double b, rb_rspread bs, double *ratio);
+rb_change rb_compare_figure(double a, rb_spread as, double b, rb_spread bs, double *ratio);
 
 /* Print the comparison of two loaded runs to out: one line per scenario of a
  * also in b, then a summary line. Returns the number of common scenarios. */

@@ -1,4 +1,5 @@
 #include "envinfo.h"
+#include "descriptor.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -46,21 +47,19 @@ static json_t *cpu_model(void)
     return v;
 }
 
-json_t *rb_env_manifest(const char *started_utc)
+/* The package version of library `lib` (Debian package `pkg`) into l,
+ * once per library name. */
+static void add_library(json_t *l, const char *lib, const char *pkg)
 {
-    /* results.json's library names -> the Debian package that ships them. */
-    static const char *const libs[][2] = {
-        { "rabbitmq-c", "librabbitmq4" },
-        { "xmlrpc-c", "libxmlrpc-core-c3" },
-        { "czmq", "libczmq4" },
-        { "libzmq", "libzmq5" },
-        { "msgpack-c", "libmsgpackc2" },
-        { "protobuf-c", "libprotobuf-c1" },
-        { "grpc", "libgrpc29" },
-        { "rabbitmq-server", "rabbitmq-server" },
-        { "jansson", "libjansson4" },
-        { "libcurl", "libcurl4" },           /* xmlrpc-c's client transport */
-    };
+    char cmd[200];
+    if (json_object_get(l, lib))
+        return;
+    snprintf(cmd, sizeof cmd, "dpkg-query -W -f='${Version}' '%s' 2>/dev/null", pkg);
+    json_object_set_new(l, lib, command_line(cmd));
+}
+
+static json_t *host_json(const char *started_utc)
+{
     json_t *env = json_object();
     struct utsname u;
     char host[256] = "";
@@ -79,12 +78,23 @@ json_t *rb_env_manifest(const char *started_utc)
         command_line("git -C '" RB_SOURCE_DIR "' describe --always --dirty --abbrev=12 2>/dev/null"));
     json_object_set_new(env, "host", json_string(host));
     json_object_set_new(env, "started_utc", json_string(started_utc));
-    json_t *l = json_object();
-    for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
-        char cmd[200];
-        snprintf(cmd, sizeof cmd, "dpkg-query -W -f='${Version}' %s 2>/dev/null", libs[i][1]);
-        json_object_set_new(l, libs[i][0], command_line(cmd));
+    return env;
+}
+
+json_t *rb_env_manifest(const char *started_utc, const rb_transport *const *ts, size_t n)
+{
+    json_t *env = host_json(started_utc);
+    json_t *l = json_object(), *tr = json_object();
+    for (size_t i = 0; i < n; i++) {
+        const rb_transport *t = ts[i];
+        for (int k = 0; k < RB_MAX_PACKAGES && t->packages[k].library; k++)
+            add_library(l, t->packages[k].library, t->packages[k].debian_package);
+        json_object_set_new(tr, t->name, rb_desc_json(t));
     }
+    /* The harness's own: results.json and report.md are read and written
+     * with it. */
+    add_library(l, "jansson", "libjansson4");
     json_object_set_new(env, "libraries", l);
+    json_object_set_new(env, "transports", tr);
     return env;
 }

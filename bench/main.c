@@ -3,9 +3,10 @@
  * Reads like the run itself (wrk's src/wrk.c): parse the command line, then
  * hand over to the module that does the work.
  */
+#include "args.h"
 #include "compare.h"
 #include "report.h"
-#include "runner.h"
+#include "run.h"
 #include "transport.h"
 
 #include <getopt.h>
@@ -34,18 +35,6 @@ static void usage(FILE *f)
 "  compare A B                            ratios B/A per scenario of two results\n"
 "\n"
 "AMQP transports read the broker from RPCBENCH_AMQP_URL (never from arguments).\n");
-}
-
-/* Parse a whole number in lo..hi, or exit with a message. */
-long long rb_arg_int(const char *opt, const char *s, long long lo, long long hi)
-{
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (end == s || *end || v < lo || v > hi) {
-        fprintf(stderr, "rpcbench: %s wants a whole number in %lld..%lld, got '%s'\n", opt, lo, hi, s);
-        exit(2);
-    }
-    return v;
 }
 
 static const rb_transport *find_or_die(const char *name)
@@ -181,6 +170,9 @@ static json_t *obj_to_json(const rb_obj *o)
     return j;
 }
 
+static int call_and_print(const rb_transport *t, rb_method m, const char *arg,
+                          const rb_client_opts *co);
+
 static int cmd_call(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -225,12 +217,20 @@ static int cmd_call(int argc, char **argv)
         fprintf(stderr, "rpcbench: unknown method '%s' (fib, getObj, sendObj)\n", pos[1]);
         return 2;
     }
-    const char *arg = npos > 2 ? pos[2] : NULL;
     if (t->init && t->init() != RB_OK) {
         fprintf(stderr, "rpcbench: %s: cannot initialise its library\n", t->name);
         return 1;
     }
+    return call_and_print(t, (rb_method)m, npos > 2 ? pos[2] : NULL, &co);
+}
 
+/* Connect, make one call of method m with argument arg (NULL: the
+ * default), print the reply (or the error) as one JSON line. Returns the
+ * exit code: 0, or 1 on error. */
+static int call_and_print(const rb_transport *t, rb_method m, const char *arg,
+                          const rb_client_opts *cop)
+{
+    rb_client_opts co = *cop;
     rb_client *cl = NULL;
     char errbuf[256];
     rb_obj obj = RB_OBJ_INIT;

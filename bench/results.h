@@ -1,8 +1,17 @@
-/* results.h - what a run measured, and how it is written.
+/* results.h - what a run measured, and results.json, written and read.
  *
- * The runner fills one rb_scenario per transport x method x entries x
- * concurrency, with one rb_round per round. Figures that could not be
- * measured are NAN here and null in results.json, never 0.
+ * One data model for both directions (hiredis's redisReply: what the
+ * parser builds is what callers read):
+ *   rb_scenario / rb_round   the raw per-round measurements the runner fills
+ *                            (one rb_scenario per transport x method x
+ *                            entries x concurrency, one rb_round per round);
+ *   rb_summary               a scenario summarised over its rounds: what
+ *                            results.json, results.csv and the table hold.
+ *                            The writer computes it (rb_summarise, results.c),
+ *                            the reader rebuilds it from results.json
+ *                            (rb_results_load, results_read.c).
+ * Figures that could not be measured are NAN here and null in results.json,
+ * never 0.
  */
 #ifndef RB_RESULTS_H
 #define RB_RESULTS_H
@@ -43,16 +52,111 @@ typedef struct rb_scenario {
     long server_max_rss_kb;           /* -1: unknown */
 } rb_scenario;
 
-/* Write dir/results.json (schema 1), dir/results.csv and dir/hgrm/<scenario>.hgrm.
+/* Lowest and highest round of a figure; NAN when not known. */
+typedef struct rb_spread {
+    double lo, hi;
+} rb_spread;
+
+/* A ratio to the floor transport, taken within each round and summarised
+ * over rounds; NAN when not known. */
+typedef struct rb_ratio {
+    double median, lo, hi;
+} rb_ratio;
+
+/* One scenario summarised over its rounds: every figure is the median over
+ * the rounds that measured it (counts and durations: the sum). */
+typedef struct rb_summary {
+    const rb_transport *t;     /* writer: the table; reader: its descriptor
+                                  in rb_results.tr (name and all) */
+    char method[16];           /* "fib", "getObj", "sendObj" (reader: any name) */
+    long entries;              /* payload entries; -1 for fib (null) */
+    long concurrency;          /* client threads, >= 1 */
+    long rounds;               /* rounds run, >= 1 */
+    double calls;              /* verified calls, all rounds */
+    double failures[RB_FAIL__COUNT]; /* failed calls by kind, all rounds */
+    double stale_replies;      /* late replies discarded, all rounds */
+    double warmup_failures;    /* failed warm-up calls, all rounds */
+    double duration_s;         /* measured seconds, all rounds */
+    double throughput_cps;     /* calls per second */
+    rb_latency lat;            /* µs; lat.n is not used (0) */
+    double connect_us;         /* connect to first verified reply, µs */
+    double body_req, body_rep; /* encoded message bytes per call */
+    double wire_client;        /* TCP payload bytes per call, client's connection */
+    double wire_total;         /* plus the broker-to-server hop */
+    double cpu_client, cpu_server, cpu_broker; /* CPU µs per call */
+    double server_max_rss_kb;  /* the server's peak RSS, KiB */
+    rb_spread sp_p50, sp_p99, sp_tput; /* µs, µs, calls/s */
+    rb_spread sp_wire;         /* wire bytes per call (total, else client) */
+    int has_ratio;             /* 1: a floor scenario of the same method,
+                                  entries and concurrency ran (ratio_to_tcp) */
+    rb_ratio r_p50, r_p99, r_tput; /* to that floor scenario */
+    char hgrm[256];            /* path relative to the folder; "" when absent */
+    char last_error[200];      /* the first round's failure detail, "" when none */
+} rb_summary;
+
+/* ---- writing (results.c) ---- */
+
+/* Summarise sc[0..n) into out[0..n) (ratios to each one's floor twin).
+ * out's t point at sc's tables. */
+void rb_summarise(const rb_scenario *sc, size_t n, rb_summary *out);
+
+/* Write dir/results.json (schema 1), dir/results.csv and dir/hgrm/<scenario>.hgrm
+ * from sc[0..n) and their summaries sum[0..n).
  * env: the environment manifest with "parameters" set (borrowed).
  * Sorts each scenario's `all` samples. RB_OK or RB_EIO (message on stderr). */
-int rb_results_write(const char *dir, json_t *env, rb_scenario *sc, size_t n);
+int rb_results_write(const char *dir, json_t *env, rb_scenario *sc, const rb_summary *sum,
+                     size_t n);
 
-/* The comparison table on f: one line per scenario, medians over rounds. */
-void rb_results_print_table(FILE *f, const rb_scenario *sc, size_t n);
+/* The comparison table on f: one line per scenario. */
+void rb_results_print_table(FILE *f, const rb_summary *sum, size_t n);
 
-/* Median over the rounds that ran of a per-round figure (NAN skipped);
- * NAN when none. lo/hi (may be NULL) get the extremes. */
-double rb_round_median(const rb_scenario *s, size_t offset, double *lo, double *hi);
+/* ---- reading (results_read.c) ---- */
+
+/* A loaded results.json. */
+typedef struct rb_results {
+    void *root;                /* the json_t document (environment is read from it) */
+    rb_summary *sc;            /* n scenarios, in file order */
+    size_t n;
+    rb_transport *tr;          /* ntr descriptors, one per transport name of
+                                  the scenarios (descriptor.h); strings
+                                  borrowed from root or the static tables */
+    size_t ntr;
+} rb_results;
+
+/* Load `path`: a results folder (reads path/results.json) or a results.json
+ * file. On success fills *out (free with rb_results_free) and returns 0.
+ * Errors (message on stderr): RB_EINVAL (path too long), RB_EIO (cannot
+ * read), RB_EPROTO (not JSON, schema other than 1, or a scenario without
+ * transport/method/concurrency), RB_ENOMEM. On error *out is left empty. */
+int rb_results_load(const char *path, rb_results *out);
+
+/* The descriptor of r's floor transport (is_floor), or NULL when the run
+ * has none. */
+const rb_transport *rb_results_floor(const rb_results *r);
+
+/* Free what rb_results_load allocated; accepts an empty or freed struct. */
+void rb_results_free(rb_results *r);
+
+/* The folder of a results path: `path` itself when it is a directory, its
+ * dirname when it names a file. Writes at most cap bytes (NUL included) into
+ * buf. Returns 0, or RB_ETOOBIG when it does not fit. */
+int rb_results_dir(const char *path, char *buf, size_t cap);
+
+/* ---- figures of a summary ---- */
+
+/* Whether two spreads [alo, ahi] and [blo, bhi] overlap (touching counts as
+ * overlapping). Returns 1 when they overlap, 0 when they are disjoint (the
+ * difference is real), -1 when either is unknown (NAN, or lo > hi). */
+int rb_spread_overlap(double alo, double ahi, double blo, double bhi);
+
+/* Failed calls of a scenario, all kinds (unknown counts as 0). */
+double rb_summary_failures(const rb_summary *s);
+
+/* Client + server (+ broker, when known) CPU µs per call; NAN when client
+ * or server is unknown. */
+double rb_summary_cpu(const rb_summary *s);
+
+/* Wire bytes per call: both hops when known, else the client's. */
+double rb_summary_wire(const rb_summary *s);
 
 #endif

@@ -22,6 +22,9 @@ extern const rb_transport rb_transport_zmq;
 #ifdef RB_HAVE_GRPC
 extern const rb_transport rb_transport_grpc;
 #endif
+#ifdef RB_HAVE_REST
+extern const rb_transport rb_transport_rest;
+#endif
 
 const rb_transport *const rb_transports[] = {
 #ifdef RB_HAVE_TCP
@@ -41,6 +44,9 @@ const rb_transport *const rb_transports[] = {
 #endif
 #ifdef RB_HAVE_GRPC
     &rb_transport_grpc,
+#endif
+#ifdef RB_HAVE_REST
+    &rb_transport_rest,
 #endif
     NULL,
 };

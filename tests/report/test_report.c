@@ -1,4 +1,4 @@
-/* test_report.c - unit tests of report.c and compare.c: spread overlap, the
+/* test_report.c - unit tests of the report (results_read.c, hgrm.c, report_cli.c) and compare.c: spread overlap, the
  * compare verdict, the HdrHistogram text parser, the results.json loader,
  * report.md without gnuplot, and compare's table, on the fixtures in
  * tests/report/fixtures (written by make_fixtures.py, so the answers are
@@ -16,8 +16,11 @@
 #include <cmocka.h>
 
 #include "compare.h"
+#include "hgrm.h"
 #include "rb_error.h"
 #include "report.h"
+#include "results.h"
+#include "transport.h"
 
 #ifndef RB_REPORT_FIXTURES
 #error "RB_REPORT_FIXTURES must name tests/report/fixtures"
@@ -90,7 +93,7 @@ static void test_spread_overlap(void **state)
 
 static void test_compare_figure(void **state)
 {
-    rb_rspread a = { 95, 107 }, faster = { 57, 64 }, close = { 98.8, 111 }, none = { NAN, NAN };
+    rb_spread a = { 95, 107 }, faster = { 57, 64 }, close = { 98.8, 111 }, none = { NAN, NAN };
     double q = 0;
     (void)state;
     assert_int_equal(rb_compare_figure(100, a, 60, faster, &q), RB_CHANGE_REAL);
@@ -180,13 +183,13 @@ static void test_hgrm_c_format_and_errors(void **state)
 static void test_results_load(void **state)
 {
     rb_results r;
-    const rb_rscen *s;
+    const rb_summary *s;
     (void)state;
 
     assert_int_equal(rb_results_load(FIX "/small", &r), 0);
     assert_int_equal(r.n, 12);
     s = &r.sc[0];
-    assert_string_equal(s->transport, "tcp");
+    assert_string_equal(s->t->name, "tcp");
     assert_string_equal(s->method, "fib");
     assert_int_equal(s->entries, -1);      /* null for fib */
     assert_int_equal(s->concurrency, 1);
@@ -204,10 +207,10 @@ static void test_results_load(void **state)
     assert_true(isnan(s->r_p50.median));   /* tcp has no ratio to itself */
     assert_string_equal(s->hgrm, "hgrm/tcp-fib-e0-c1.hgrm");
     s = &r.sc[1];
-    assert_string_equal(s->transport, "zmq");
+    assert_string_equal(s->t->name, "zmq");
     ASSERT_NEAR(s->r_p50.median, 2.1375);  /* 45*0.95/(20*1.00), the median round */
     s = &r.sc[11];
-    assert_string_equal(s->transport, "grpc");
+    assert_string_equal(s->t->name, "grpc");
     assert_string_equal(s->method, "getObj");
     assert_int_equal(s->entries, 100);
     assert_int_equal(s->concurrency, 4);
@@ -323,6 +326,118 @@ static void test_compare_print(void **state)
     rb_results_free(&b);
 }
 
+/* A round of made-up figures: latency from base, everything else from k. */
+static void fake_round(rb_round *r, int pos, double base, double k)
+{
+    memset(r, 0, sizeof *r);
+    r->ran = 1;
+    r->position = pos;
+    r->calls = 1000;
+    r->failures[RB_FAIL_TIMEOUT] = pos;
+    r->warmup_failures = 1;
+    r->stale_replies = 2;
+    r->duration_s = 0.5;
+    r->throughput_cps = 2000 * k;
+    r->lat = (rb_latency){ .min = base / 2, .p50 = base, .p90 = base * 2, .p99 = base * 4,
+                           .p99_9 = base * 8, .max = base * 9, .mean = base * 1.1,
+                           .stddev = base / 3, .n = 1000 };
+    r->connect_us = 300 * k;
+    r->req_body = 10;
+    r->rep_body = 20;
+    r->wire_client = 50 * k;
+    r->wire_total = 50 * k;
+    r->cpu_client = 3 * k;
+    r->cpu_server = 4 * k;
+    r->cpu_broker = NAN;
+    snprintf(r->last_error, sizeof r->last_error, "%s", pos ? "RB_ETIMEDOUT: late" : "");
+}
+
+/* One data model: what the writer summarises is what the reader reads back,
+ * figure by figure, the ratio to the floor included. */
+static void test_results_round_trip(void **state)
+{
+    static const rb_transport floor_t = { .name = "tcp", .order = 10, .is_floor = 1 };
+    static const rb_transport other_t = { .name = "zmq", .order = 40 };
+    rb_round rounds[2][3];
+    rb_scenario sc[2] = {
+        { .t = &floor_t, .method = RB_M_FIB, .entries = -1, .concurrency = 1, .nrounds = 3,
+          .rounds = rounds[0], .server_max_rss_kb = 1234 },
+        { .t = &other_t, .method = RB_M_FIB, .entries = -1, .concurrency = 1, .nrounds = 3,
+          .rounds = rounds[1], .server_max_rss_kb = -1 },
+    };
+    rb_summary sum[2];
+    rb_results r;
+    char dir[512];
+    (void)state;
+
+    for (int i = 0; i < 3; i++) {
+        fake_round(&rounds[0][i], i, 20 + 2 * i, 1 + 0.1 * i);
+        fake_round(&rounds[1][i], i, 40 + 4 * i, 1 + 0.2 * i);
+    }
+    for (int t = 0; t < 2; t++)
+        for (int i = 0; i < 3; i++)
+            assert_int_equal(rb_samples_push(&sc[t].all, 20000), RB_OK);
+    rb_summarise(sc, 2, sum);
+    ASSERT_NEAR(sum[1].lat.p50, 44);
+    ASSERT_NEAR(sum[1].sp_p50.lo, 40);
+    ASSERT_NEAR(sum[1].sp_p50.hi, 48);
+    ASSERT_NEAR(sum[1].r_p50.median, 2.0);  /* 40/20, 44/22, 48/24 */
+    ASSERT_NEAR(sum[1].failures[RB_FAIL_TIMEOUT], 3);
+    assert_int_equal(sum[0].has_ratio, 0);
+    assert_int_equal(sum[1].has_ratio, 1);
+
+    snprintf(dir, sizeof dir, "%s/roundtrip", tmpdir);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    json_t *env = json_object();
+    assert_int_equal(rb_results_write(dir, env, sc, sum, 2), RB_OK);
+    json_decref(env);
+    assert_int_equal(rb_results_load(dir, &r), 0);
+    assert_int_equal(r.n, 2);
+    for (int t = 0; t < 2; t++) {
+        const rb_summary *a = &sum[t], *b = &r.sc[t];
+        const double fa[] = { a->calls, a->stale_replies, a->warmup_failures, a->duration_s,
+                              a->throughput_cps, a->lat.min, a->lat.p50, a->lat.p90, a->lat.p99,
+                              a->lat.p99_9, a->lat.max, a->lat.mean, a->lat.stddev,
+                              a->connect_us, a->body_req, a->body_rep, a->wire_client,
+                              a->wire_total, a->cpu_client, a->cpu_server, a->cpu_broker,
+                              a->server_max_rss_kb, a->sp_p50.lo, a->sp_p50.hi, a->sp_p99.lo,
+                              a->sp_p99.hi, a->sp_tput.lo, a->sp_tput.hi, a->sp_wire.lo,
+                              a->sp_wire.hi, a->r_p50.median, a->r_p50.lo, a->r_p50.hi,
+                              a->r_p99.median, a->r_tput.median };
+        const double fb[] = { b->calls, b->stale_replies, b->warmup_failures, b->duration_s,
+                              b->throughput_cps, b->lat.min, b->lat.p50, b->lat.p90, b->lat.p99,
+                              b->lat.p99_9, b->lat.max, b->lat.mean, b->lat.stddev,
+                              b->connect_us, b->body_req, b->body_rep, b->wire_client,
+                              b->wire_total, b->cpu_client, b->cpu_server, b->cpu_broker,
+                              b->server_max_rss_kb, b->sp_p50.lo, b->sp_p50.hi, b->sp_p99.lo,
+                              b->sp_p99.hi, b->sp_tput.lo, b->sp_tput.hi, b->sp_wire.lo,
+                              b->sp_wire.hi, b->r_p50.median, b->r_p50.lo, b->r_p50.hi,
+                              b->r_p99.median, b->r_tput.median };
+        for (size_t k = 0; k < sizeof fa / sizeof fa[0]; k++) {
+            if (isnan(fa[k]) || isnan(fb[k])) {
+                assert_true(isnan(fa[k]) && isnan(fb[k]));
+                continue;
+            }
+            assert_true(fabs(fa[k] - fb[k]) <= 1e-9 * fabs(fa[k]));
+        }
+        for (int k = 0; k < RB_FAIL__COUNT; k++)
+            ASSERT_NEAR(a->failures[k], b->failures[k]);
+        assert_string_equal(a->t->name, b->t->name);
+        assert_string_equal(a->method, b->method);
+        assert_int_equal(a->entries, b->entries);
+        assert_int_equal(a->concurrency, b->concurrency);
+        assert_int_equal(a->rounds, b->rounds);
+        assert_int_equal(a->has_ratio, b->has_ratio);
+        assert_string_equal(a->hgrm, b->hgrm);
+        assert_string_equal(a->last_error, b->last_error);
+    }
+    /* No environment.transports here: the descriptors come from this build. */
+    assert_int_equal(r.sc[0].t->is_floor, rb_transport_find("tcp") ? 1 : 0);
+    rb_results_free(&r);
+    rb_samples_free(&sc[0].all);
+    rb_samples_free(&sc[1].all);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +449,7 @@ int main(void)
         cmocka_unit_test(test_results_load_errors),
         cmocka_unit_test(test_report_without_gnuplot),
         cmocka_unit_test(test_compare_print),
+        cmocka_unit_test(test_results_round_trip),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

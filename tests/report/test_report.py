@@ -178,10 +178,11 @@ def test_small(tmp):
                 "- Best under concurrency: **zmq**, 40000 calls/s with 4 clients (2.40× its throughput "
                 "with 1); not distinguishable from grpc (the rounds' spreads overlap)." in md)
     props = md_table(md, "### What the numbers do not show")
-    checks.eq("properties rows", [r["transport"] for r in props],
-              ["tcp", "amqp", "amqp-queue", "amqp-durable", "xmlrpc", "xmlrpc-close", "zmq", "grpc"])
-    checks.eq("properties: broker", [r["needs a broker"][:3] for r in props],
-              ["no", "yes", "yes", "yes", "no", "no", "no", "no"])
+    # The fixture predates the descriptors in results.json: the rows come
+    # from this build's tables, one per transport of the run.
+    checks.eq("properties rows", [r["transport"] for r in props], ["tcp", "zmq", "grpc"])
+    checks.eq("properties: broker", [r["needs a broker"] for r in props], ["no", "no", "no"])
+    checks.eq("properties: grpc schema", props[2]["schema"], "yes (.proto)")
     checks.true("environment manifest", "| git_commit | 1111111 |" in md and "| cores | 2 |" in md)
     checks.true("libraries listed", "| grpc | 1.51.1-3+b1 |" in md and "| rabbitmq-server | n/a |" in md)
     checks.true("parameters listed", "| concurrency | 1, 4 |" in md)
@@ -227,11 +228,46 @@ def test_sweep(tmp):
     pay = md_table(md, "## Payload: body bytes per call")
     checks.eq("payload sweep xmlrpc", [pay[2][k] for k in ("1 entry", "100 entries", "1000 entries")],
               ["140 / 194", "140 / 7520", "140 / 74120"])
+    props = md_table(md, "### What the numbers do not show")
+    checks.eq("sweep properties: amqp needs RabbitMQ",
+              [r["needs a broker"] for r in props if r["transport"] == "amqp"], ["yes (RabbitMQ)"])
     checks.true("pick: failing xmlrpc left out at 4 clients",
                 "- Best under concurrency: **amqp**, 10796 calls/s with 4 clients" in md)
     blocks = read_dat_blocks(os.path.join(d, "plots", "entries-getObj.dat"))
     checks.eq("entries data: tcp x", [r[0] for r in blocks[0]["rows"]], [1.0, 100.0, 1000.0])
     checks.eq("entries data: tcp body", [r[2] for r in blocks[0]["rows"]], [25.0, 1312.0, 13012.0])
+
+
+def test_descriptors(tmp):
+    """What a run recorded about its transports (environment.transports)
+    wins over this build's tables: order, floor, broker, properties."""
+    d = os.path.join(tmp, "desc")
+    shutil.copytree(os.path.join(FIX, "small"), d)
+    path = os.path.join(d, "results.json")
+    doc = json.load(open(path))
+    props = {"human_readable": "h-zmq", "schema": "s-zmq", "streaming": "st-zmq",
+             "stdlib": "lib-zmq", "restart": "r-zmq"}
+    doc["environment"]["transports"] = {
+        "zmq": {"order": 1, "is_floor": False, "broker": "rabbitmq", "wire": "w",
+                "properties": props, "packages": {"czmq": "libczmq4"}},
+        "grpc": {"order": 2, "is_floor": True, "broker": "none", "properties": {}},
+        "tcp": {"order": 3, "is_floor": False, "broker": "none"},
+    }
+    json.dump(doc, open(path, "w"))
+    p = run("report", d, env={"RPCBENCH_GNUPLOT": ""})
+    checks.eq("descriptors: exit", p.returncode, 0)
+    md = open(os.path.join(d, "report.md")).read()
+    rows = md_table(md, "### What the numbers do not show")
+    checks.eq("descriptors: order from results.json",
+              [r["transport"] for r in rows], ["zmq", "grpc", "tcp"])
+    checks.eq("descriptors: zmq's recorded properties",
+              [rows[0][k] for k in ("needs a broker", "survives a server restart", "schema")],
+              ["yes (RabbitMQ)", "r-zmq", "s-zmq"])
+    checks.eq("descriptors: missing properties are n/a", rows[1]["schema"], "n/a")
+    checks.true("descriptors: the recorded floor names the ratio columns",
+                "| p50 × grpc |" in md and "`grpc` is the floor" in md, md[:2000])
+    fib = md_table(md, "### fib")
+    checks.eq("descriptors: table order", [r["transport"] for r in fib][:3], ["zmq", "grpc", "tcp"])
 
 
 def test_no_gnuplot(tmp):
@@ -255,6 +291,13 @@ def test_no_gnuplot(tmp):
 def test_errors(tmp):
     p = run("report")
     checks.eq("report without DIR: usage", p.returncode, 2)
+    # Numbers are parsed whole (args.c): trailing text is a usage error that
+    # echoes the value, never a silent 1.
+    for opt, val in (("--duration", "1s"), ("--rounds", "3x"), ("--calls", "1e3")):
+        p = run("run", opt, val, "--out", os.path.join(tmp, "never"))
+        checks.eq("run %s %s: usage error" % (opt, val), p.returncode, 2)
+        checks.true("run %s %s: echoes the value" % (opt, val), "got '%s'" % val in p.stderr, p.stderr)
+    checks.true("run with bad numbers: no folder", not os.path.exists(os.path.join(tmp, "never")))
     p = run("report", os.path.join(tmp, "does-not-exist"))
     checks.eq("report missing folder: exit 1", p.returncode, 1)
     checks.true("report missing folder: says so", "cannot read" in p.stderr, p.stderr)
@@ -351,6 +394,13 @@ def test_real_run(tmp):
     s = [x for x in doc["scenarios"] if x["method"] == "fib" and x["concurrency"] == 1][0]
     checks.true("real fib failed 0", fib[0]["failed"] == "0" and sum(s["failures"].values()) == 0)
     checks.true("real: only the floor was run", "only the tcp floor was run" in md)
+    env = doc["environment"]
+    checks.eq("real: descriptors recorded", sorted(env["transports"]), ["tcp"])
+    tcp = env["transports"]["tcp"]
+    checks.eq("real: tcp descriptor", (tcp["order"], tcp["is_floor"], tcp["broker"], tcp["packages"]),
+              (10, True, "none", {"msgpack-c": "libmsgpackc2"}))
+    checks.eq("real: libraries of the run's transports and the harness",
+              sorted(env["libraries"]), ["jansson", "msgpack-c"])
 
 
 def main():
@@ -359,6 +409,7 @@ def main():
         test_small(tmp)
         test_bytes_dat(tmp)
         test_sweep(tmp)
+        test_descriptors(tmp)
         test_no_gnuplot(tmp)
         test_errors(tmp)
         test_compare(tmp)

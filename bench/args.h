@@ -1,0 +1,25 @@
+/* args.h - command-line argument helpers shared by every command's front end
+ * (serve, call, run, report, compare).
+ *
+ * Numbers are parsed whole (strtoll/strtod, the entire string must be the
+ * number, no trailing text) and range-checked; a bad value is a usage error:
+ * the helpers print the option, the accepted range and the value given, and
+ * exit(2), so front ends stay short.
+ */
+#ifndef RB_ARGS_H
+#define RB_ARGS_H
+
+/* A whole number (base 10, optional sign) in lo..hi for option opt (used in
+ * the message, e.g. "--rounds"), or exit(2) with
+ * "rpcbench: OPT wants a whole number in LO..HI, got 'S'". */
+long long rb_arg_int(const char *opt, const char *s, long long lo, long long hi);
+
+/* A finite real number in (lo, hi] for option opt (strtod syntax), or
+ * exit(2) with "rpcbench: OPT wants a number in (LO, HI], got 'S'". */
+double rb_arg_real(const char *opt, const char *s, double lo, double hi);
+
+/* Split s in place at commas into at most max non-empty items (empty items
+ * are skipped). Returns the number of items; items past max are dropped. */
+int rb_arg_split(char *s, char **items, int max);
+
+#endif

@@ -1,0 +1,269 @@
+/* run.c - `rpcbench run`: start the servers, drive every scenario,
+ * verify every reply, write the results.
+ *
+ * Shape of a run (wrk's main, TechEmpower's verify-then-time):
+ *   for each entries value        servers restarted with --entries E
+ *     start every server          child process, ephemeral port, wait for
+ *                                 its "ready" line, then a verified call
+ *     for each round              transports in an order rotated by round,
+ *       for each transport        so drift on this noisy machine spreads
+ *         for each method, concurrency      over all of them evenly
+ *           connect + first verified reply (connect_us), warm up untimed,
+ *           then measure: one connection per client thread, calls back to
+ *           back (closed loop), every reply verified, every failure counted
+ *           by kind; CPU and TCP counters sampled before and after
+ *     stop the servers (also on SIGINT/SIGTERM, and the kernel stops them
+ *                       should the harness die: PR_SET_PDEATHSIG)
+ *
+ * Closed loop: each thread issues its next call when the previous returns,
+ * so latency excludes the queueing an open-loop arrival schedule would see
+ * (coordinated omission, wrk2's -R): read p99 as "per call under this
+ * concurrency", not as a service-level latency at a given arrival rate.
+ *
+ * This file is the orchestration; run_args.c parses the options,
+ * servers.c runs the servers, loadgen.c drives one scenario round.
+ */
+#include "run.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "descriptor.h"
+#include "envinfo.h"
+#include "loadgen.h"
+#include "procstat.h"
+#include "report.h"
+#include "results.h"
+#include "run_args.h"
+#include "servers.h"
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    rb_run_interrupted = 1;
+}
+
+static int mkdir_p(const char *path)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(tmp, 0755) && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    return mkdir(tmp, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+/* The start time (started, 32 bytes) and the results folder, created.
+ * Returns 0, or 1 when the folder cannot be created. */
+static int prepare_out(rb_run_cfg *cfg, char *started, char *outbuf, size_t outcap)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(started, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (!cfg->out) {
+        strftime(outbuf, outcap, "results/%Y%m%dT%H%M%SZ", &tm);
+        cfg->out = outbuf;
+    }
+    if (mkdir_p(cfg->out)) {
+        fprintf(stderr, "rpcbench: cannot create %s: %s\n", cfg->out, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+/* Every transport's library initialised and its broker reachable. Returns
+ * 0, 1 (a library failed) or 2 (a broker URL is missing: usage). */
+static int check_transports(const rb_run_cfg *cfg)
+{
+    for (int i = 0; i < cfg->nt; i++)
+        if (cfg->ts[i]->init && cfg->ts[i]->init() != RB_OK) {
+            fprintf(stderr, "rpcbench: %s: cannot initialise its library\n", cfg->ts[i]->name);
+            return 1;
+        }
+    for (int i = 0; i < cfg->nt; i++) {
+        const rb_transport *t = cfg->ts[i];
+        if (t->broker != RB_BROKER_NONE && !getenv(rb_broker_url_env(t->broker))) {
+            fprintf(stderr, "rpcbench: %s needs %s (scripts/broker start writes it "
+                            "to .run/broker.env)\n", t->name, rb_broker_url_env(t->broker));
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* Every scenario, in a fixed order: entries, transport, method, conc.
+ * fib does not depend on entries: measured once, with the first value.
+ * Returns the array (*n scenarios, caller frees with free_scenarios) or
+ * NULL when out of memory. */
+static rb_scenario *make_scenarios(const rb_run_cfg *cfg, size_t *n)
+{
+    size_t cap = (size_t)cfg->ne * cfg->nt * cfg->nm * cfg->nc;
+    rb_scenario *sc = calloc(cap ? cap : 1, sizeof *sc);
+    *n = 0;
+    if (!sc)
+        return NULL;
+    for (int e = 0; e < cfg->ne; e++)
+        for (int t = 0; t < cfg->nt; t++)
+            for (int m = 0; m < cfg->nm; m++)
+                for (int c = 0; c < cfg->nc; c++) {
+                    if (cfg->methods[m] == RB_M_FIB && e > 0)
+                        continue;
+                    rb_scenario *s = &sc[(*n)++];
+                    s->t = cfg->ts[t];
+                    s->method = cfg->methods[m];
+                    s->entries = cfg->methods[m] == RB_M_FIB ? -1 : cfg->entries[e];
+                    s->concurrency = cfg->conc[c];
+                    s->nrounds = cfg->rounds;
+                    s->rounds = calloc((size_t)cfg->rounds, sizeof *s->rounds);
+                    s->server_max_rss_kb = -1;
+                }
+    return sc;
+}
+
+static void free_scenarios(rb_scenario *sc, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(sc[i].rounds);
+        rb_samples_free(&sc[i].all);
+    }
+    free(sc);
+}
+
+/* Whether scenario s belongs to the e-th entries value (fib: the first). */
+static int of_entries(const rb_run_cfg *cfg, const rb_scenario *s, int e)
+{
+    return s->entries < 0 ? e == 0 : s->entries == cfg->entries[e];
+}
+
+/* Every round of the e-th entries value, the transports in an order rotated
+ * by round. */
+static void run_rounds(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, int e,
+                       const rb_server_proc *sp)
+{
+    for (int r = 0; r < cfg->rounds && !rb_run_interrupted; r++)
+        for (int k = 0; k < cfg->nt && !rb_run_interrupted; k++) {
+            int t = (k + r) % cfg->nt;   /* rotated order */
+            for (size_t i = 0; i < n && !rb_run_interrupted; i++) {
+                rb_scenario *s = &sc[i];
+                if (s->t != cfg->ts[t] || !of_entries(cfg, s, e))
+                    continue;
+                if (cfg->progress)
+                    fprintf(stderr, "\r\033[K[entries %ld, round %d/%d] %s %s c=%d ...",
+                            cfg->entries[e], r + 1, cfg->rounds, s->t->name,
+                            rb_method_name(s->method), s->concurrency);
+                rb_loadgen_round(cfg, s, r, k, &sp[t]);
+            }
+        }
+}
+
+/* Start the servers per entries value, run its rounds, record each
+ * server's peak RSS, stop them. Returns 0, or 1 when a server failed. */
+static int run_all(const rb_run_cfg *cfg, rb_scenario *sc, size_t n)
+{
+    rb_server_proc sp[RB_RUN_MAX];
+    memset(sp, 0, sizeof sp);
+    for (int e = 0; e < cfg->ne && !rb_run_interrupted; e++) {
+        int started = 0, failed = 0;
+        for (; started < cfg->nt; started++)
+            if (rb_server_start(cfg->ts[started], cfg->connect[started], cfg->entries[e],
+                                &sp[started])) {
+                failed = 1;
+                break;
+            }
+        if (!failed)
+            run_rounds(cfg, sc, n, e, sp);
+        for (int t = 0; t < started; t++) {
+            long kb;
+            if (sp[t].pid > 0 && rb_proc_max_rss_kb(sp[t].pid, &kb) == RB_OK)
+                for (size_t i = 0; i < n; i++)
+                    if (sc[i].t == cfg->ts[t] && of_entries(cfg, &sc[i], e))
+                        sc[i].server_max_rss_kb = kb;
+            rb_server_stop(&sp[t]);
+        }
+        if (failed)
+            return 1;
+    }
+    return 0;
+}
+
+/* results.json and the rest, the table on stdout, report.md. Returns the
+ * exit code: 0, or 1 when the results could not be written. */
+static int finish(const rb_run_cfg *cfg, const char *started, rb_scenario *sc, size_t n)
+{
+    rb_summary *sum = calloc(n ? n : 1, sizeof *sum);
+    if (!sum) {
+        fprintf(stderr, "rpcbench: out of memory\n");
+        return 1;
+    }
+    rb_summarise(sc, n, sum);
+    json_t *env = rb_env_manifest(started, cfg->ts, (size_t)cfg->nt);
+    json_object_set_new(env, "parameters", rb_run_params_json(cfg));
+    int rc = rb_results_write(cfg->out, env, sc, sum, n);
+    json_decref(env);
+    if (rc == RB_OK)
+        rb_results_print_table(stdout, sum, n);
+    free(sum);
+    if (rc)
+        return 1;
+    uint64_t fails = 0;
+    for (size_t i = 0; i < n; i++)
+        for (int r = 0; r < sc[i].nrounds; r++)
+            for (int k = 0; k < RB_FAIL__COUNT; k++)
+                fails += sc[i].rounds[r].failures[k];
+    if (fails)
+        fprintf(stderr, "rpcbench: %llu failed calls, counted by kind in results.json\n",
+                (unsigned long long)fails);
+    if (rb_report_write(cfg->out) != RB_OK)
+        fprintf(stderr, "rpcbench: report.md could not be written (results.json is complete)\n");
+    printf("results: %s/results.json, results.csv, report.md\n", cfg->out);
+    return 0;
+}
+
+int rb_run_main(int argc, char **argv)
+{
+    rb_run_cfg cfg = { .warmup = 100, .rounds = 1, .timeout_ms = RB_DEFAULT_TIMEOUT_MS, .fib_n = 30,
+                       .methods = { RB_M_FIB, RB_M_GET_OBJ, RB_M_SEND_OBJ }, .nm = 3,
+                       .conc = { 1 }, .nc = 1, .entries = { RB_DEFAULT_ENTRIES }, .ne = 1 };
+    char started[32], outbuf[128];
+    int rc = rb_run_parse_args(argc, argv, &cfg);
+    if (rc)
+        return rc;
+    cfg.progress = isatty(STDERR_FILENO);
+    if ((rc = prepare_out(&cfg, started, outbuf, sizeof outbuf)) != 0 ||
+        (rc = check_transports(&cfg)) != 0)
+        return rc;
+
+    struct sigaction sa = { .sa_handler = on_interrupt };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    size_t n = 0;
+    rb_scenario *sc = make_scenarios(&cfg, &n);
+    if (!sc) {
+        fprintf(stderr, "rpcbench: out of memory\n");
+        return 1;
+    }
+    rc = run_all(&cfg, sc, n);
+    if (cfg.progress)
+        fprintf(stderr, "\r\033[K");
+    if (rb_run_interrupted) {
+        fprintf(stderr, "rpcbench: interrupted; servers stopped, no results written\n");
+        rc = 130;
+    } else if (rc == 0) {
+        rc = finish(&cfg, started, sc, n);
+    }
+    free_scenarios(sc, n);
+    return rc;
+}

@@ -1,0 +1,42 @@
+/* run_args.h - what `rpcbench run` was asked to do. */
+#ifndef RB_RUN_ARGS_H
+#define RB_RUN_ARGS_H
+
+#include <jansson.h>
+
+#include "rb_service.h"
+#include "transport.h"
+
+/* Most transports, concurrency or entries values in one run. */
+#define RB_RUN_MAX 32
+
+typedef struct rb_run_cfg {
+    const rb_transport *ts[RB_RUN_MAX];
+    const char *connect[RB_RUN_MAX]; /* --connect override per transport, or NULL */
+    int nt;
+    rb_method methods[RB_M__COUNT];
+    int nm;
+    long long calls;                 /* total per scenario and round; 0: use duration */
+    double duration_s;               /* seconds per scenario and round */
+    int warmup;                      /* untimed calls per thread */
+    int conc[RB_RUN_MAX];            /* client threads */
+    int nc;
+    long entries[RB_RUN_MAX];        /* getObj/sendObj entries */
+    int ne;
+    int rounds;
+    int timeout_ms;                  /* deadline of every call, ms */
+    int fib_n;                       /* fib's argument, 0..RB_FIB_MAX */
+    const char *out;                 /* results folder */
+    int progress;                    /* stderr is a terminal */
+} rb_run_cfg;
+
+/* Parse run's options (argv[0] is "run") into cfg, which holds the
+ * defaults on entry. Exits 0 after --help, exits 2 on a bad number
+ * (args.h). Returns 0, or 2 on any other usage error (message on stderr).
+ * cfg's strings point into argv. */
+int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg);
+
+/* results.json's environment.parameters for cfg (caller owns). */
+json_t *rb_run_params_json(const rb_run_cfg *cfg);
+
+#endif

@@ -1,0 +1,195 @@
+/* servers.c - the servers of a run: each one a child process
+ * (`rpcbench serve T --listen 127.0.0.1:0` or `--queue Q`), started, waited
+ * for (its "ready" line, then a verified call), and stopped (SIGTERM, then
+ * SIGKILL after 5 s; PR_SET_PDEATHSIG should the harness die). */
+#include "servers.h"
+
+#include "rb_error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "descriptor.h"
+
+volatile sig_atomic_t rb_run_interrupted = 0;
+
+/* The port of the broker of kind k, from its URL's variable; 0 unknown. */
+static int broker_port(rb_broker_kind k)
+{
+    const char *url = getenv(rb_broker_url_env(k));
+    if (!url)
+        return 0;
+    const char *at = strrchr(url, '@');
+    const char *hp = at ? at + 1 : strstr(url, "://") ? strstr(url, "://") + 3 : url;
+    const char *colon = strchr(hp, ':');
+    return colon ? atoi(colon + 1) : 5672;
+}
+
+pid_t rb_broker_pid(void)
+{
+    const char *p = getenv("RPCBENCH_BROKER_PID");
+    return p ? (pid_t)atoi(p) : 0;
+}
+
+static int endpoint_port(const char *ep)
+{
+    const char *colon = strrchr(ep, ':');
+    return colon ? atoi(colon + 1) : 0;
+}
+
+void rb_server_stop(rb_server_proc *sp)
+{
+    if (sp->pid <= 0)
+        return;
+    kill(sp->pid, SIGTERM);
+    for (int i = 0; i < 500; i++) {            /* up to 5 s, then kill */
+        if (waitpid(sp->pid, NULL, WNOHANG) == sp->pid) {
+            sp->pid = 0;
+            return;
+        }
+        usleep(10000);
+    }
+    fprintf(stderr, "rpcbench: server %d ignored SIGTERM for 5 s: killed\n", (int)sp->pid);
+    kill(sp->pid, SIGKILL);
+    waitpid(sp->pid, NULL, 0);
+    sp->pid = 0;
+}
+
+/* Verified fib(0) against a fresh connection: is the server answering? */
+static int server_answers(const rb_transport *t, const rb_client_opts *co)
+{
+    rb_client *c = NULL;
+    char err[256];
+    int64_t v = -1;
+    if (rb_connect(t, co, &c, err, sizeof err))
+        return 0;
+    int ok = rb_call_fib(c, 1, &v) == RB_OK && v == 1;
+    rb_close(&c);
+    return ok;
+}
+
+void rb_server_client_opts(const rb_transport *t, const rb_server_proc *sp, int timeout_ms,
+                            rb_client_opts *co)
+{
+    memset(co, 0, sizeof *co);
+    co->timeout_ms = timeout_ms;
+    if (t->broker != RB_BROKER_NONE)
+        co->queue = sp->endpoint;
+    else
+        co->endpoint = sp->endpoint;
+}
+
+/* Fork and exec `rpcbench serve` for t; *out_fd reads the child's stdout.
+ * Returns RB_OK with sp->pid set, or RB_EIO. */
+static int spawn(const rb_transport *t, long entries, rb_server_proc *sp, int *out_fd)
+{
+    char exe[4096], ent[32], queue[128];
+    ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (l <= 0)
+        return RB_EIO;
+    exe[l] = '\0';
+    snprintf(ent, sizeof ent, "%ld", entries < 0 ? RB_DEFAULT_ENTRIES : entries);
+    snprintf(queue, sizeof queue, "rpcbench-%d-%s-e%ld", (int)getpid(), t->name, entries);
+    char *argv[] = { exe, "serve", (char *)t->name, "--entries", ent,
+                     t->broker != RB_BROKER_NONE ? "--queue" : "--listen",
+                     t->broker != RB_BROKER_NONE ? queue : "127.0.0.1:0", NULL };
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC))
+        return RB_EIO;
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return RB_EIO;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(1);
+        dup2(fds[1], STDOUT_FILENO);
+        execv(exe, argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    sp->pid = pid;
+    *out_fd = fds[0];
+    return RB_OK;
+}
+
+/* Read fd until a "ready <endpoint>" line (60 s at most; AMQP servers need
+ * the broker) into sp->endpoint. Returns 1 when it came, else 0. */
+static int wait_ready(int fd, rb_server_proc *sp)
+{
+    char buf[1024];
+    size_t len = 0;
+    uint64_t deadline = rb_now_ns() + 60ull * 1000000000ull;
+    while (!rb_run_interrupted) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        int ms = rb_ms_left(deadline);
+        if (ms == 0 || poll(&p, 1, ms > 200 ? 200 : ms) < 0)
+            return 0;
+        if (!(p.revents & (POLLIN | POLLHUP)))
+            continue;
+        ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
+        if (n <= 0)
+            return 0;
+        len += (size_t)n;
+        buf[len] = '\0';
+        char *line = strstr(buf, "ready ");
+        char *nl = line ? strchr(line, '\n') : NULL;
+        if (nl) {
+            *nl = '\0';
+            snprintf(sp->endpoint, sizeof sp->endpoint, "%s", line + 6);
+            return 1;
+        }
+        if (len == sizeof buf - 1)
+            len = 0;
+    }
+    return 0;
+}
+
+int rb_server_start(const rb_transport *t, const char *override,
+                    long entries, rb_server_proc *sp)
+{
+    memset(sp, 0, sizeof *sp);
+    if (override) {
+        snprintf(sp->endpoint, sizeof sp->endpoint, "%s", override);
+    } else {
+        int fd = -1, ready;
+        if (spawn(t, entries, sp, &fd) != RB_OK)
+            return RB_EIO;
+        ready = wait_ready(fd, sp);
+        close(fd);
+        if (!ready) {
+            fprintf(stderr, "rpcbench: server %s did not become ready\n", t->name);
+            rb_server_stop(sp);
+            return RB_ECONNECT;
+        }
+    }
+    sp->wire_port = t->broker != RB_BROKER_NONE ? broker_port(t->broker)
+                                                : endpoint_port(sp->endpoint);
+
+    /* Ready is a promise; a verified call is proof. */
+    rb_client_opts co;
+    rb_server_client_opts(t, sp, 1000, &co);
+    uint64_t deadline = rb_now_ns() + 30ull * 1000000000ull;
+    while (!rb_run_interrupted) {
+        if (server_answers(t, &co))
+            return RB_OK;
+        if (rb_now_ns() > deadline)
+            break;
+        usleep(50000);
+    }
+    fprintf(stderr, "rpcbench: server %s at %s does not answer fib(1) correctly\n", t->name, sp->endpoint);
+    rb_server_stop(sp);
+    return RB_ECONNECT;
+}

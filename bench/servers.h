@@ -1,0 +1,40 @@
+/* servers.h - starting, checking and stopping a run's servers. */
+#ifndef RB_SERVERS_H
+#define RB_SERVERS_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include "transport.h"
+
+/* Set by run's SIGINT/SIGTERM handler: waits for servers and the load
+ * threads stop early when it is set. */
+extern volatile sig_atomic_t rb_run_interrupted;
+
+typedef struct rb_server_proc {
+    pid_t pid;                       /* 0: not ours (--connect) */
+    char endpoint[256];              /* HOST:PORT, or the queue of a broker transport */
+    int wire_port;                   /* remote port of the client's connections */
+} rb_server_proc;
+
+/* Start t's server with getObj's `entries` as a child process and wait for
+ * its ready line, or use a running one at `override` (HOST:PORT, or the
+ * queue of a broker transport; NULL: start one); then call fib(1) until it
+ * answers correctly (30 s at most). Returns RB_OK with *sp filled, else
+ * RB_EIO (could not start) or RB_ECONNECT (not ready, wrong answer), with
+ * the child stopped and a message on stderr. */
+int rb_server_start(const rb_transport *t, const char *override, long entries,
+                    rb_server_proc *sp);
+
+/* Stop sp's child (SIGTERM, SIGKILL after 5 s) and reap it; nothing when
+ * the server is not ours. */
+void rb_server_stop(rb_server_proc *sp);
+
+/* Client options reaching sp's server with deadline timeout_ms. */
+void rb_server_client_opts(const rb_transport *t, const rb_server_proc *sp, int timeout_ms,
+                           rb_client_opts *co);
+
+/* The broker's pid from RPCBENCH_BROKER_PID (scripts/broker), or 0. */
+pid_t rb_broker_pid(void);
+
+#endif

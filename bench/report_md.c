@@ -13,6 +13,7 @@
 
 #include "descriptor.h"
 #include "fmt.h"
+#include "report_load.h"
 #include "pick.h"
 #include "rb_error.h"
 
@@ -355,6 +356,7 @@ int rb_report_md_write(const char *dir, const rb_results *r, const rb_shape *sh,
         fprintf(o, "results.json holds no scenario: the run measured nothing.\n\n");
     for (size_t m = 0; m < sh->nme; m++)
         md_method(o, r, sh, sh->me[m]);
+    rb_report_load(o, dir, (json_t *)r->root);
     md_payload(o, r, sh);
     rb_md_pick(o, r, sh);
     md_properties(o, r, sh);

@@ -3,6 +3,7 @@
  * comparison table. results_read.c reads results.json back into the same
  * rb_summary. */
 #include "results.h"
+#include "results_load.h"
 
 #include <errno.h>
 #include <math.h>
@@ -47,12 +48,18 @@ static double round_median(const rb_scenario *s, size_t off, rb_spread *sp)
     return m;
 }
 
+double rb_round_median(const rb_scenario *s, size_t off, rb_spread *sp)
+{
+    return round_median(s, off, sp);
+}
+
 /* The same method/entries/concurrency on the floor transport, or NULL. */
 static const rb_scenario *floor_twin(const rb_scenario *all, size_t n, const rb_scenario *s)
 {
     for (size_t i = 0; i < n; i++)
         if (all[i].t->is_floor && all[i].method == s->method &&
-            all[i].entries == s->entries && all[i].concurrency == s->concurrency)
+            all[i].entries == s->entries && all[i].concurrency == s->concurrency &&
+            all[i].rate_cps == s->rate_cps)
             return &all[i];
     return NULL;
 }
@@ -138,8 +145,11 @@ static void summarise_one(const rb_scenario *s, const rb_scenario *all, size_t n
         o->r_p99 = ratio_of(s, fl, FIELD(lat.p99));
         o->r_tput = ratio_of(s, fl, FIELD(throughput_cps));
     }
-    snprintf(o->hgrm, sizeof o->hgrm, "hgrm/%s-%s-e%ld-c%d.hgrm", s->t->name,
-             rb_method_name(s->method), s->entries < 0 ? 0 : s->entries, s->concurrency);
+    char rate[32] = "";
+    if (s->rate_cps > 0)
+        snprintf(rate, sizeof rate, "-r%.0f", s->rate_cps);
+    snprintf(o->hgrm, sizeof o->hgrm, "hgrm/%s-%s-e%ld-c%d%s.hgrm", s->t->name,
+             rb_method_name(s->method), s->entries < 0 ? 0 : s->entries, s->concurrency, rate);
 }
 
 void rb_summarise(const rb_scenario *sc, size_t n, rb_summary *out)
@@ -170,6 +180,11 @@ static json_t *latency_json(const rb_latency *l, int none)
                      "max", num(l->max), "mean", num(l->mean), "stddev", num(l->stddev));
 }
 
+json_t *rb_latency_json(const rb_latency *l, int none)
+{
+    return latency_json(l, none);
+}
+
 static json_t *failures_json(const double *f)
 {
     json_t *j = json_object();
@@ -190,12 +205,12 @@ static json_t *ratio_json(rb_ratio q)
     return json_pack("{s:o,s:o,s:o}", "median", num(q.median), "lo", num(q.lo), "hi", num(q.hi));
 }
 
-static json_t *round_json(int i, const rb_round *r)
+static json_t *round_json(int i, const rb_round *r, int open)
 {
     double f[RB_FAIL__COUNT];
     for (int k = 0; k < RB_FAIL__COUNT; k++)
         f[k] = (double)r->failures[k];
-    return json_pack(
+    json_t *o = json_pack(
         "{s:i,s:i,s:I,s:f,s:o,s:o,s:o,s:{s:o,s:o},s:{s:o,s:o,s:o},s:o,s:I,s:I,s:s?}",
         "round", i, "position", r->position, "calls", (json_int_t)r->calls,
         "duration_s", r->duration_s, "throughput_cps", num(r->throughput_cps),
@@ -207,6 +222,8 @@ static json_t *round_json(int i, const rb_round *r)
         "warmup_failures", (json_int_t)r->warmup_failures,
         "stale_replies", (json_int_t)r->stale_replies,
         "last_error", r->last_error[0] ? r->last_error : NULL);
+    rb_load_round_json(o, r, open);
+    return o;
 }
 
 /* One scenario of results.json: its summary, then its rounds. */
@@ -215,12 +232,12 @@ static json_t *scenario_json(const rb_summary *s, const rb_scenario *raw)
     json_t *per = json_array();
     for (int i = 0; i < raw->nrounds; i++)
         if (raw->rounds[i].ran)
-            json_array_append_new(per, round_json(i, &raw->rounds[i]));
+            json_array_append_new(per, round_json(i, &raw->rounds[i], raw->rate_cps > 0));
     json_t *ratio = s->has_ratio ? json_pack("{s:o,s:o,s:o}", "p50", ratio_json(s->r_p50),
                                              "p99", ratio_json(s->r_p99),
                                              "throughput", ratio_json(s->r_tput))
                                  : json_null();
-    return json_pack(
+    json_t *o = json_pack(
         "{s:s,s:s,s:o,s:i,s:i,s:o,s:o,s:o,s:o,s:f,s:o,s:o,s:o,"
         "s:{s:o,s:o},s:{s:o,s:o},s:{s:o,s:o,s:o},s:o,"
         "s:{s:o,s:o,s:o},s:o,s:o,s:s}",
@@ -239,6 +256,8 @@ static json_t *scenario_json(const rb_summary *s, const rb_scenario *raw)
         "spread", "p50_us", pair(s->sp_p50), "p99_us", pair(s->sp_p99),
         "throughput_cps", pair(s->sp_tput),
         "ratio_to_tcp", ratio, "per_round", per, "hgrm", s->hgrm);
+    rb_load_scenario_json(o, raw);
+    return o;
 }
 
 /* ---- results.csv --------------------------------------------------------- */
@@ -304,6 +323,12 @@ static int write_hgrm(const char *dir, rb_scenario *s, const rb_summary *sum)
 int rb_results_write(const char *dir, json_t *env, rb_scenario *sc, const rb_summary *sum,
                      size_t n)
 {
+    return rb_results_write_slo(dir, env, sc, sum, n, NULL);
+}
+
+int rb_results_write_slo(const char *dir, json_t *env, rb_scenario *sc, const rb_summary *sum,
+                         size_t n, json_t *slo)
+{
     char path[4096];
     snprintf(path, sizeof path, "%s/hgrm", dir);
     if (mkdir(path, 0755) && errno != EEXIST) {
@@ -322,6 +347,8 @@ int rb_results_write(const char *dir, json_t *env, rb_scenario *sc, const rb_sum
             return RB_EIO;
         }
     }
+    if (slo)
+        json_object_set(root, "slo", slo);
     snprintf(path, sizeof path, "%s/results.json", dir);
     int rc = json_dump_file(root, path, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
     json_decref(root);

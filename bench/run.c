@@ -19,6 +19,8 @@
  * so latency excludes the queueing an open-loop arrival schedule would see
  * (coordinated omission, wrk2's -R): read p99 as "per call under this
  * concurrency", not as a service-level latency at a given arrival rate.
+ * --rate makes every scenario open loop at each rate given (schedule.h);
+ * --slo adds, per transport in every round, the SLO search (slo_run.h).
  *
  * This file is the orchestration; run_args.c parses the options,
  * servers.c runs the servers, loadgen.c drives one scenario round.
@@ -40,8 +42,10 @@
 #include "procstat.h"
 #include "report.h"
 #include "results.h"
+#include "results_load.h"
 #include "run_args.h"
 #include "servers.h"
+#include "slo_run.h"
 
 static void on_interrupt(int sig)
 {
@@ -102,13 +106,14 @@ static int check_transports(const rb_run_cfg *cfg)
     return 0;
 }
 
-/* Every scenario, in a fixed order: entries, transport, method, conc.
- * fib does not depend on entries: measured once, with the first value.
- * Returns the array (*n scenarios, caller frees with free_scenarios) or
- * NULL when out of memory. */
+/* Every scenario, in a fixed order: entries, transport, method, conc,
+ * rate (closed loop: none). fib does not depend on entries: measured once,
+ * with the first value. Returns the array (*n scenarios, caller frees with
+ * free_scenarios) or NULL when out of memory. */
 static rb_scenario *make_scenarios(const rb_run_cfg *cfg, size_t *n)
 {
-    size_t cap = (size_t)cfg->ne * cfg->nt * cfg->nm * cfg->nc;
+    int nr = cfg->nrates ? cfg->nrates : 1;
+    size_t cap = (size_t)cfg->ne * cfg->nt * cfg->nm * cfg->nc * nr;
     rb_scenario *sc = calloc(cap ? cap : 1, sizeof *sc);
     *n = 0;
     if (!sc)
@@ -116,14 +121,16 @@ static rb_scenario *make_scenarios(const rb_run_cfg *cfg, size_t *n)
     for (int e = 0; e < cfg->ne; e++)
         for (int t = 0; t < cfg->nt; t++)
             for (int m = 0; m < cfg->nm; m++)
-                for (int c = 0; c < cfg->nc; c++) {
+                for (int c = 0; c < cfg->nc * nr; c++) {
                     if (cfg->methods[m] == RB_M_FIB && e > 0)
                         continue;
                     rb_scenario *s = &sc[(*n)++];
+                    s->rate_cps = cfg->nrates ? cfg->rates[c % nr] : 0;
+                    s->arrivals = cfg->arrivals;
                     s->t = cfg->ts[t];
                     s->method = cfg->methods[m];
                     s->entries = cfg->methods[m] == RB_M_FIB ? -1 : cfg->entries[e];
-                    s->concurrency = cfg->conc[c];
+                    s->concurrency = cfg->conc[c / nr];
                     s->nrounds = cfg->rounds;
                     s->rounds = calloc((size_t)cfg->rounds, sizeof *s->rounds);
                     s->server_max_rss_kb = -1;
@@ -134,6 +141,8 @@ static rb_scenario *make_scenarios(const rb_run_cfg *cfg, size_t *n)
 static void free_scenarios(rb_scenario *sc, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        for (int r = 0; sc[i].rounds && r < sc[i].nrounds; r++)
+            free(sc[i].rounds[r].tl);
         free(sc[i].rounds);
         rb_samples_free(&sc[i].all);
     }
@@ -146,10 +155,31 @@ static int of_entries(const rb_run_cfg *cfg, const rb_scenario *s, int e)
     return s->entries < 0 ? e == 0 : s->entries == cfg->entries[e];
 }
 
+/* The SLO searches of transport t and the e-th entries value in round r,
+ * each starting from its closed-loop scenario's throughput of this round. */
+static void run_slo(const rb_run_cfg *cfg, const rb_scenario *sc, size_t n, rb_slo_entry *se,
+                    size_t nse, int e, int t, int r, int k, const rb_server_proc *sp)
+{
+    for (size_t j = 0; j < nse && !rb_run_interrupted; j++) {
+        rb_slo_entry *x = &se[j];
+        if (x->t != cfg->ts[t] || (x->entries < 0 ? e != 0 : x->entries != cfg->entries[e]))
+            continue;
+        double start = 0;
+        for (size_t i = 0; i < n; i++)
+            if (sc[i].t == x->t && sc[i].method == x->method && sc[i].entries == x->entries &&
+                sc[i].concurrency == x->concurrency && sc[i].rate_cps == 0 && sc[i].rounds[r].ran)
+                start = sc[i].rounds[r].throughput_cps;
+        if (cfg->progress)
+            fprintf(stderr, "\r\033[K[entries %ld, round %d/%d] %s %s SLO search ...",
+                    cfg->entries[e], r + 1, cfg->rounds, x->t->name, rb_method_name(x->method));
+        rb_slo_run_round(cfg, x, r, k, start, &sp[t]);
+    }
+}
+
 /* Every round of the e-th entries value, the transports in an order rotated
  * by round. */
-static void run_rounds(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, int e,
-                       const rb_server_proc *sp)
+static void run_rounds(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, rb_slo_entry *se,
+                       size_t nse, int e, const rb_server_proc *sp)
 {
     for (int r = 0; r < cfg->rounds && !rb_run_interrupted; r++)
         for (int k = 0; k < cfg->nt && !rb_run_interrupted; k++) {
@@ -164,12 +194,13 @@ static void run_rounds(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, int e,
                             rb_method_name(s->method), s->concurrency);
                 rb_loadgen_round(cfg, s, r, k, &sp[t]);
             }
+            run_slo(cfg, sc, n, se, nse, e, t, r, k, sp);
         }
 }
 
 /* Start the servers per entries value, run its rounds, record each
  * server's peak RSS, stop them. Returns 0, or 1 when a server failed. */
-static int run_all(const rb_run_cfg *cfg, rb_scenario *sc, size_t n)
+static int run_all(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, rb_slo_entry *se, size_t nse)
 {
     rb_server_proc sp[RB_RUN_MAX];
     memset(sp, 0, sizeof sp);
@@ -182,7 +213,7 @@ static int run_all(const rb_run_cfg *cfg, rb_scenario *sc, size_t n)
                 break;
             }
         if (!failed)
-            run_rounds(cfg, sc, n, e, sp);
+            run_rounds(cfg, sc, n, se, nse, e, sp);
         for (int t = 0; t < started; t++) {
             long kb;
             if (sp[t].pid > 0 && rb_proc_max_rss_kb(sp[t].pid, &kb) == RB_OK)
@@ -199,7 +230,8 @@ static int run_all(const rb_run_cfg *cfg, rb_scenario *sc, size_t n)
 
 /* results.json and the rest, the table on stdout, report.md. Returns the
  * exit code: 0, or 1 when the results could not be written. */
-static int finish(const rb_run_cfg *cfg, const char *started, rb_scenario *sc, size_t n)
+static int finish(const rb_run_cfg *cfg, const char *started, rb_scenario *sc, size_t n,
+                  const rb_slo_entry *se, size_t nse)
 {
     rb_summary *sum = calloc(n ? n : 1, sizeof *sum);
     if (!sum) {
@@ -209,10 +241,16 @@ static int finish(const rb_run_cfg *cfg, const char *started, rb_scenario *sc, s
     rb_summarise(sc, n, sum);
     json_t *env = rb_env_manifest(started, cfg->ts, (size_t)cfg->nt);
     json_object_set_new(env, "parameters", rb_run_params_json(cfg));
-    int rc = rb_results_write(cfg->out, env, sc, sum, n);
+    json_t *slo = nse ? rb_slo_json(cfg, se, nse) : NULL;
+    int rc = rb_results_write_slo(cfg->out, env, sc, sum, n, slo);
     json_decref(env);
-    if (rc == RB_OK)
+    json_decref(slo);
+    if (rc == RB_OK) {
         rb_results_print_table(stdout, sum, n);
+        rb_load_print_table(stdout, sc, n);
+        rb_slo_print_table(stdout, cfg, se, nse);
+        rb_load_print_flags(stderr, sc, n);
+    }
     free(sum);
     if (rc)
         return 1;
@@ -234,7 +272,8 @@ int rb_run_main(int argc, char **argv)
 {
     rb_run_cfg cfg = { .warmup = 100, .rounds = 1, .timeout_ms = RB_DEFAULT_TIMEOUT_MS, .fib_n = 30,
                        .methods = { RB_M_FIB, RB_M_GET_OBJ, RB_M_SEND_OBJ }, .nm = 3,
-                       .conc = { 1 }, .nc = 1, .entries = { RB_DEFAULT_ENTRIES }, .ne = 1 };
+                       .conc = { 1 }, .nc = 1, .entries = { RB_DEFAULT_ENTRIES }, .ne = 1,
+                       .seed = 1, .slo_step_s = 0.3, .timeline_ms = RB_TIMELINE_DEFAULT_MS };
     char started[32], outbuf[128];
     int rc = rb_run_parse_args(argc, argv, &cfg);
     if (rc)
@@ -249,21 +288,25 @@ int rb_run_main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    size_t n = 0;
+    size_t n = 0, nse = 0;
+    rb_slo_entry *se = NULL;
     rb_scenario *sc = make_scenarios(&cfg, &n);
-    if (!sc) {
+    if (!sc || rb_slo_entries_make(&cfg, &se, &nse) != RB_OK) {
         fprintf(stderr, "rpcbench: out of memory\n");
+        free_scenarios(sc, n);
         return 1;
     }
-    rc = run_all(&cfg, sc, n);
+    rb_servers_set_work(cfg.work_us, cfg.work_sleep);
+    rc = run_all(&cfg, sc, n, se, nse);
     if (cfg.progress)
         fprintf(stderr, "\r\033[K");
     if (rb_run_interrupted) {
         fprintf(stderr, "rpcbench: interrupted; servers stopped, no results written\n");
         rc = 130;
     } else if (rc == 0) {
-        rc = finish(&cfg, started, sc, n);
+        rc = finish(&cfg, started, sc, n, se, nse);
     }
     free_scenarios(sc, n);
+    rb_slo_entries_free(se, nse);
     return rc;
 }

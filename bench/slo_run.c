@@ -326,11 +326,14 @@ void rb_slo_print_table(FILE *f, const rb_run_cfg *cfg, const rb_slo_entry *e, s
                  json_number_value(json_object_get(mr, "hi")),
                  json_is_true(json_object_get(o, "ceiling")) ? "+" : "");
         double med = json_number_value(json_object_get(mr, "median"));
-        fprintf(f, "%-13s %-7s %7s %4d %12.0f %19s %5d/%-3d %15.1f %14.0f%s\n", e[i].t->name,
+        char val[32] = "-";
+        if (json_is_number(json_object_get(cf, "value_us")))
+            snprintf(val, sizeof val, "%.1f", json_number_value(json_object_get(cf, "value_us")));
+        fprintf(f, "%-13s %-7s %7s %4d %12.0f %19s %5d/%-3d %15s %14.0f%s\n", e[i].t->name,
                 rb_method_name(e[i].method), ent, e[i].concurrency, med, spread,
                 (int)json_integer_value(json_object_get(o, "confirmed_rounds")),
                 (int)json_integer_value(json_object_get(o, "confirm_runs")),
-                json_number_value(json_object_get(cf, "value_us")),
+                val,
                 json_number_value(json_object_get(json_object_get(o, "start_cps"), "median")),
                 json_is_true(json_object_get(o, "capped")) ? "  (step cap: lower bound)" : "");
         json_decref(o);

@@ -65,4 +65,12 @@ with tempfile.TemporaryDirectory() as tmp:
         c.true(tag + " terminal open-loop table", "open loop (latency from the intended" in p.stdout,
                p.stdout)
         check(tag, out, tlist, rate, duration, arrivals)
+        with open(os.path.join(out, "report.md")) as f:
+            md = f.read()
+        c.true(tag + " report: corrected against uncorrected",
+               "### Open loop: corrected against uncorrected latency" in md)
+        for t in tlist:
+            c.true(tag + " report row " + t, any(l.startswith("| %s | fib |" % t) and l.endswith("| kept |")
+                                                  for l in md.splitlines()), t)
+        c.true(tag + " report: timeline plot", "plots/load-timeline-fib-r%d.svg" % rate in md)
 c.exit()

@@ -60,6 +60,22 @@ with tempfile.TemporaryDirectory() as tmp:
         md = f.read()
     c.true("report has Under load", "## Under load" in md)
     c.true("report has the SLO table", "Highest rate within the SLO" in md)
+    after = md.split("### Highest rate within the SLO")[1].splitlines()
+    start = next(k for k, l in enumerate(after) if l.startswith("|"))
+    table = []
+    for l in after[start:]:
+        if not l.startswith("|"):
+            break
+        table.append(l)
+    rows = [l.split("|")[1:-1] for l in table if l.startswith("| tcp ")]
+    c.eq("SLO table: one tcp row", len(rows), 1)
+    if rows:
+        cells = [x.strip() for x in rows[0]]
+        c.eq("SLO table: bound", cells[4], "p99 ≤ 100000 µs")
+        want = "%.0f" % mr["median"] if mr["median"] > 0 else "none"
+        c.true("SLO table: max rate is the median", cells[5].startswith(want), (cells[5], want))
+        c.eq("SLO table: closed-loop calls/s beside it", cells[9],
+             "%.0f" % r["scenarios"][0]["throughput_cps"])
     c.true("report links the curve", "plots/load-curve-fib.svg" in md, md[-2000:])
     if any(pr["confirm"] for pr in e["per_round"]):
         c.true("report links the confirming runs' timeline", "plots/load-timeline-fib-slo.svg" in md)

@@ -121,6 +121,27 @@ static void md_slo_row(FILE *o, const json_t *root, const json_t *e)
             rb_fmt_us(b, cl ? rb_lj_num2(cl, "latency_us", "p99") : NAN));
 }
 
+/* One sentence naming the SLO entries with a flag ("unconfirmed": a
+ * confirming run that missed), or nothing when none has it. */
+static void md_slo_note(FILE *o, const json_t *slo, const char *flag, const char *text)
+{
+    size_t i, n = 0;
+    const json_t *e;
+    json_array_foreach(slo, i, e) {
+        int has = strcmp(flag, "unconfirmed") == 0
+                      ? rb_lj_num(e, "confirmed_rounds") < rb_lj_num(e, "confirm_runs")
+                      : json_is_true(json_object_get(e, flag));
+        if (!has)
+            continue;
+        fprintf(o, "%s%s %s", n ? ", " : "", rb_lj_str(e, "transport"), rb_lj_str(e, "method"));
+        if (json_is_integer(json_object_get(e, "entries")))
+            fprintf(o, " (%lld entries)", (long long)json_integer_value(json_object_get(e, "entries")));
+        n++;
+    }
+    if (n)
+        fprintf(o, ": %s.\n\n", text);
+}
+
 static void md_slo(FILE *o, const json_t *root)
 {
     const json_t *slo = json_object_get(root, "slo"), *e;
@@ -142,21 +163,13 @@ static void md_slo(FILE *o, const json_t *root)
     json_array_foreach(slo, i, e)
         md_slo_row(o, root, e);
     fprintf(o, "\n");
-    json_array_foreach(slo, i, e) {
-        const char *t = rb_lj_str(e, "transport"), *m = rb_lj_str(e, "method");
-        if (json_is_true(json_object_get(e, "capped")))
-            fprintf(o, "%s %s: the search hit its step cap before 5 %% precision in some round; "
-                       "its rate there is a lower bound.\n\n", t, m);
-        if (json_is_true(json_object_get(e, "floor")))
-            fprintf(o, "%s %s: in some round no rate down to the lowest step tried met the SLO "
-                       "(none: not even that one).\n\n", t, m);
-        if (rb_lj_num(e, "confirmed_rounds") < rb_lj_num(e, "confirm_runs"))
-            fprintf(o, "%s %s: the full-length run at the rate found missed the SLO in %.0f of "
-                       "%.0f rounds: the short steps were lucky or the machine busier; trust the "
-                       "lower end of the spread.\n\n", t, m,
-                    rb_lj_num(e, "confirm_runs") - rb_lj_num(e, "confirmed_rounds"),
-                    rb_lj_num(e, "confirm_runs"));
-    }
+    md_slo_note(o, slo, "capped", "the search hit its step cap before 5 % precision in some "
+                "round (the rate found there is a lower bound)");
+    md_slo_note(o, slo, "floor", "in some round no rate down to the lowest step tried met the "
+                "SLO (that round counts 0)");
+    md_slo_note(o, slo, "unconfirmed", "the full-length run at the rate found missed the SLO in "
+                "some round: the short steps were lucky or the machine busier; trust the lower end "
+                "of the spread");
 }
 
 /* ---- corrected against uncorrected ------------------------------------------ */

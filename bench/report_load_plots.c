@@ -137,28 +137,38 @@ typedef struct curve_arg {
     double bound_us;           /* SLO bound to draw on the p99 panel, or NAN */
 } curve_arg;
 
+/* Three panels (p50, p99 with the SLO bound, p99.9) in a 2 x 2 layout, the
+ * fourth holding the legend, so that no key hides a point. */
 static void curve_body(FILE *gp, const void *p)
 {
     const curve_arg *a = p;
     static const char *const col[] = { "p50", "p99", "p99.9" };
-    fprintf(gp, "set multiplot layout 1,3\nset logscale xy\nset grid\nset key top left\n"
+    fprintf(gp, "set multiplot layout 2,2\nset logscale xy\nset grid\nunset key\n"
                 "set xlabel 'offered calls/s'\n");
     for (int c = 0; c < 3; c++) {
         fprintf(gp, "set title '%s latency (from intended send time)'\nset ylabel '%s µs'\n",
                 col[c], col[c]);
         if (c == 1 && isfinite(a->bound_us))
-            fprintf(gp, "set arrow 1 from graph 0, first %g to graph 1, first %g nohead dt 2 lc rgb 'red'\n",
-                    a->bound_us, a->bound_us);
+            fprintf(gp, "set arrow 1 from graph 0, first %g to graph 1, first %g nohead dt 2 "
+                        "lw 2 lc rgb 'red'\n", a->bound_us, a->bound_us);
         else
             fprintf(gp, "unset arrow 1\n");
         fprintf(gp, "plot ");
         for (size_t i = 0; i < a->nv; i++)
-            fprintf(gp, "%s'%s' index %zu using 1:%d with %s lt %d title '%s'", i ? ", " : "",
+            fprintf(gp, "%s'%s' index %zu using 1:%d with %s lt %d notitle", i ? ", " : "",
                     a->dat, i, c + 2, a->v[i].steps ? "points pt 6 ps 0.8" : "linespoints pt 7",
-                    a->v[i].color, a->v[i].name);
+                    a->v[i].color);
         fprintf(gp, "\n");
     }
-    fprintf(gp, "unset multiplot\n");
+    fprintf(gp, "unset arrow 1\nunset logscale\nunset border\nunset tics\nunset grid\n"
+                "unset xlabel\nunset ylabel\nset title '%s'\nset key center center box\n"
+                "set xrange [0:1]\nset yrange [0:1]\nplot ",
+            isfinite(a->bound_us) ? "dashed red line: the SLO bound" : "");
+    for (size_t i = 0; i < a->nv; i++)
+        fprintf(gp, "%sNaN with %s lt %d title '%s'", i ? ", " : "",
+                a->v[i].steps ? "points pt 6 ps 0.8" : "linespoints pt 7", a->v[i].color,
+                a->v[i].name);
+    fprintf(gp, "\nunset multiplot\n");
 }
 
 /* ---- latency over time -------------------------------------------------------- */
@@ -311,7 +321,7 @@ static int plot_curve(const char *pdir, FILE *gp, const json_t *root, const char
         }
         rc = fclose(d) ? RB_EIO : RB_OK;
         curve_arg a = { dat, v, keep, slo_bound(root, me) };
-        gp_both(gp, name, 1500, 520, curve_body, &a);
+        gp_both(gp, name, 1200, 900, curve_body, &a);
         snprintf(mk->name[mk->n], sizeof mk->name[0], "%s", name);
         snprintf(mk->title[mk->n], sizeof mk->title[0],
                  "%s: p50, p99 and p99.9 latency against offered rate (log axes)", me);
@@ -386,7 +396,10 @@ static int plot_method_timelines(const char *pdir, FILE *gp, const json_t *root,
     }
     n = 0;
     json_array_foreach(json_object_get(root, "slo"), i, s) {
-        const json_t *cf = json_object_get(json_array_get(json_object_get(s, "per_round"), 0), "confirm");
+        const json_t *cf = NULL, *r;
+        json_array_foreach(json_object_get(s, "per_round"), j, r)
+            if (!cf && json_is_object(json_object_get(r, "confirm")))
+                cf = json_object_get(r, "confirm");
         const json_t *tl = json_object_get(cf, "timeline");
         if (n < MAXPANELS && !strcmp(rb_lj_str(s, "method"), me) && json_array_size(tl)) {
             snprintf(p[n].title, sizeof p[n].title, "%s: confirming run at %.0f calls/s",
@@ -396,7 +409,8 @@ static int plot_method_timelines(const char *pdir, FILE *gp, const json_t *root,
         }
     }
     snprintf(name, sizeof name, "load-timeline-%s-slo", me);
-    snprintf(title, sizeof title, "%s: the SLO confirming runs over time, round 1", me);
+    snprintf(title, sizeof title, "%s: the SLO confirming runs over time (each transport's "
+             "first round with one)", me);
     rc |= plot_timelines(pdir, gp, name, title, p, n, mk);
     if (any_open || n)
         return rc ? RB_EIO : RB_OK;

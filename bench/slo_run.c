@@ -166,7 +166,9 @@ void rb_slo_run_round(const rb_run_cfg *cfg, rb_slo_entry *e, int round, int pos
     /* Open loop cannot pass much above the closed-loop saturation rate:
      * the ceiling keeps the growing phase from wasting steps. */
     /* At least 100 calls a step, or its percentile means little. */
-    rb_slo_params p = { .bound_us = cfg->slo.bound_us, .start_cps = start_cps,
+    /* Growth 4: from saturation down to a rate within a tight bound in
+     * fewer steps; the bisection then costs one step more than with 2. */
+    rb_slo_params p = { .bound_us = cfg->slo.bound_us, .start_cps = start_cps, .growth = 4,
                         .max_cps = 4 * start_cps, .min_cps = fmax(1, 100 / cfg->slo_step_s) };
     if (p.max_cps < p.min_cps)
         p.max_cps = p.min_cps;

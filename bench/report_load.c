@@ -153,8 +153,8 @@ static void md_slo(FILE *o, const json_t *root)
                "which the percentile of latency counted from the intended send time stayed within "
                "the bound, with no failed call and at least 99 %% of the rate achieved: found by "
                "short open-loop steps that bracket it (from the closed-loop throughput, the rate "
-               "divided or multiplied by 4, then bisected to 5 %%), then run once more for the full duration to confirm it, in every round. Median over rounds "
-               "(lowest–highest). Beside it, the same stack in closed loop with as many "
+               "divided or multiplied by 4, then bisected to 5 %%), then run once more for the "
+               "full duration to confirm it, in every round. Median over rounds (lowest–highest). Beside it, the same stack in closed loop with as many "
                "connections: its throughput is the rate at which it saturates, and its p99 "
                "the latency at saturation without coordinated-omission correction.\n\n");
     fprintf(o, "| transport | method | entries | connections | SLO | max calls/s | confirming runs passed | "

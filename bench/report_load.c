@@ -96,6 +96,14 @@ static const char *fentries(char *b, const json_t *o)
     return b;
 }
 
+/* " p50 / p99 / p99.9 |" of a latency object, µs. */
+static void md_lat3(FILE *o, const json_t *lat)
+{
+    char a[32], b[32], c[32];
+    fprintf(o, " %s / %s / %s |", rb_fmt_us(a, rb_lj_num(lat, "p50")), rb_fmt_us(b, rb_lj_num(lat, "p99")),
+            rb_fmt_us(c, rb_lj_num(lat, "p99_9")));
+}
+
 /* ---- the SLO table ------------------------------------------------------------ */
 
 static void md_slo_row(FILE *o, const json_t *root, const json_t *e)
@@ -104,8 +112,9 @@ static void md_slo_row(FILE *o, const json_t *root, const json_t *e)
     const json_t *mr = json_object_get(e, "max_rate_cps");
     const json_t *cf = json_object_get(e, "confirm");
     double med = rb_lj_num(mr, "median"), lo = rb_lj_num(mr, "lo"), hi = rb_lj_num(mr, "hi");
-    fprintf(o, "| %s | %s | %s | %.0f | %s ≤ %s µs | %s", rb_lj_str(e, "transport"), rb_lj_str(e, "method"),
-            fentries(en, e), rb_lj_num(e, "concurrency"), rb_lj_str(e, "percentile"), rb_fmt_us(a, rb_lj_num(e, "bound_us")),
+    fprintf(o, "| %s | %s | %s | %.0f | %s ≤ %s µs | %s", rb_lj_str(e, "transport"),
+            rb_lj_str(e, "method"), fentries(en, e), rb_lj_num(e, "concurrency"),
+            rb_lj_str(e, "percentile"), rb_fmt_us(a, rb_lj_num(e, "bound_us")),
             med > 0 ? frate(b, med) : "none");
     if (med > 0 && isfinite(lo) && isfinite(hi) && lo != hi)
         fprintf(o, " (%s–%s)", frate(c, lo), frate(d, hi));
@@ -114,8 +123,8 @@ static void md_slo_row(FILE *o, const json_t *root, const json_t *e)
     fprintf(o, " | %lld/%lld |", (long long)json_integer_value(json_object_get(e, "confirmed_rounds")),
             (long long)json_integer_value(json_object_get(e, "confirm_runs")));
     const json_t *lat = json_object_get(cf, "latency_us");
-    fprintf(o, " %s / %s / %s | %s |", rb_fmt_us(a, rb_lj_num(lat, "p50")), rb_fmt_us(b, rb_lj_num(lat, "p99")),
-            rb_fmt_us(c, rb_lj_num(lat, "p99_9")), rb_fmt_us(d, rb_lj_num2(cf, "service_time_us", "p99")));
+    md_lat3(o, lat);
+    fprintf(o, " %s |", rb_fmt_us(d, rb_lj_num2(cf, "service_time_us", "p99")));
     const json_t *cl = closed_twin(root, e);
     fprintf(o, " %s | %s |\n", frate(a, cl ? rb_lj_num(cl, "throughput_cps") : NAN),
             rb_fmt_us(b, cl ? rb_lj_num2(cl, "latency_us", "p99") : NAN));
@@ -154,7 +163,8 @@ static void md_slo(FILE *o, const json_t *root)
                "the bound, with no failed call and at least 99 %% of the rate achieved: found by "
                "short open-loop steps that bracket it (from the closed-loop throughput, the rate "
                "divided or multiplied by 4, then bisected to 5 %%), then run once more for the "
-               "full duration to confirm it, in every round. Median over rounds (lowest–highest). Beside it, the same stack in closed loop with as many "
+               "full duration to confirm it, in every round. Median over rounds "
+               "(lowest–highest). Beside it, the same stack in closed loop with as many "
                "connections: its throughput is the rate at which it saturates, and its p99 "
                "the latency at saturation without coordinated-omission correction.\n\n");
     fprintf(o, "| transport | method | entries | connections | SLO | max calls/s | confirming runs passed | "
@@ -176,15 +186,15 @@ static void md_slo(FILE *o, const json_t *root)
 
 static void md_open_row(FILE *o, const json_t *s)
 {
-    char a[32], b[32], c[32], en[32];
+    char a[32], b[32], en[32];
     const json_t *lat = json_object_get(s, "latency_us"), *svc = json_object_get(s, "service_time_us");
     const json_t *flags = json_object_get(s, "flags"), *f;
     size_t i;
     fprintf(o, "| %s | %s | %s | %.0f | %s | %s | %s |", rb_lj_str(s, "transport"), rb_lj_str(s, "method"),
             fentries(en, s), rb_lj_num(s, "concurrency"), rb_lj_str(s, "arrivals"),
             frate(a, rb_lj_num2(s, "rate_cps", "target")), frate(b, rb_lj_num2(s, "rate_cps", "achieved")));
-    fprintf(o, " %s / %s / %s |", rb_fmt_us(a, rb_lj_num(lat, "p50")), rb_fmt_us(b, rb_lj_num(lat, "p99")), rb_fmt_us(c, rb_lj_num(lat, "p99_9")));
-    fprintf(o, " %s / %s / %s |", rb_fmt_us(a, rb_lj_num(svc, "p50")), rb_fmt_us(b, rb_lj_num(svc, "p99")), rb_fmt_us(c, rb_lj_num(svc, "p99_9")));
+    md_lat3(o, lat);
+    md_lat3(o, svc);
     fprintf(o, " %s |", rb_fmt_us(a, rb_lj_num2(s, "send_lag_us", "p99")));
     if (!json_array_size(flags))
         fprintf(o, " kept |\n");

@@ -227,7 +227,9 @@ static void tl_body(FILE *gp, const void *p)
 static void dat_timeline(FILE *d, const json_t *tl)
 {
     size_t n = json_array_size(tl), i;
-    double step = n > 1 ? rb_lj_num(json_array_get(tl, 1), "t_ms") - rb_lj_num(json_array_get(tl, 0), "t_ms") : 100;
+    double step = 100;
+    if (n > 1)
+        step = rb_lj_num(json_array_get(tl, 1), "t_ms") - rb_lj_num(json_array_get(tl, 0), "t_ms");
     if (!(step > 0))
         step = 100;
     double per_s = 1000.0 / step;
@@ -375,7 +377,8 @@ static int plot_method_timelines(const char *pdir, FILE *gp, const json_t *root,
         json_array_foreach(sc, j, t) {
             if (j >= i)
                 break;
-            if (rb_lj_is_open(t) && !strcmp(rb_lj_str(t, "method"), me) && rb_lj_num2(t, "rate_cps", "target") == rate)
+            if (rb_lj_is_open(t) && !strcmp(rb_lj_str(t, "method"), me) &&
+                rb_lj_num2(t, "rate_cps", "target") == rate)
                 first = 0;
         }
         if (!first)
@@ -391,7 +394,8 @@ static int plot_method_timelines(const char *pdir, FILE *gp, const json_t *root,
                 p[n++].tl = rb_lj_timeline0(t);
             }
         snprintf(name, sizeof name, "load-timeline-%s-r%.0f", me, rate);
-        snprintf(title, sizeof title, "%s at %.0f calls/s offered: rate and p99 over time, round 1", me, rate);
+        snprintf(title, sizeof title, "%s at %.0f calls/s offered: rate and p99 over time, round 1",
+                 me, rate);
         rc |= plot_timelines(pdir, gp, name, title, p, n, mk);
     }
     n = 0;

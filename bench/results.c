@@ -270,7 +270,7 @@ static void csv_num(FILE *f, double x)
         fprintf(f, ",%.3f", x);
 }
 
-static int write_csv(const char *path, const rb_summary *sum, size_t n)
+static int write_csv(const char *path, const rb_scenario *sc, const rb_summary *sum, size_t n)
 {
     FILE *f = fopen(path, "w");
     if (!f)
@@ -280,7 +280,7 @@ static int write_csv(const char *path, const rb_summary *sum, size_t n)
           "p50_us,p90_us,p99_us,p99_9_us,max_us,mean_us,connect_us,body_request_bytes,"
           "body_reply_bytes,wire_client_bytes_per_call,wire_total_bytes_per_call,"
           "cpu_client_us_per_call,cpu_server_us_per_call,cpu_broker_us_per_call,"
-          "server_max_rss_kb\n", f);
+          "server_max_rss_kb,rate_cps\n", f);
     for (size_t i = 0; i < n; i++) {
         const rb_summary *s = &sum[i];
         fprintf(f, "%s,%s,", s->t->name, s->method);
@@ -297,7 +297,12 @@ static int write_csv(const char *path, const rb_summary *sum, size_t n)
         for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
             csv_num(f, v[k]);
         if (!isnan(s->server_max_rss_kb))
-            fprintf(f, ",%.0f\n", s->server_max_rss_kb);
+            fprintf(f, ",%.0f", s->server_max_rss_kb);
+        else
+            fputs(",", f);
+        /* open loop: the offered rate (its latency counts from the intended send) */
+        if (sc[i].rate_cps > 0)
+            fprintf(f, ",%.3f\n", sc[i].rate_cps);
         else
             fputs(",\n", f);
     }
@@ -357,7 +362,7 @@ int rb_results_write_slo(const char *dir, json_t *env, rb_scenario *sc, const rb
         return RB_EIO;
     }
     snprintf(path, sizeof path, "%s/results.csv", dir);
-    if (write_csv(path, sum, n)) {
+    if (write_csv(path, sc, sum, n)) {
         fprintf(stderr, "rpcbench: cannot write %s\n", path);
         return RB_EIO;
     }

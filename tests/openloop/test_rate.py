@@ -5,6 +5,7 @@ tcp at 200 calls/s with uniform arrivals: zero failed calls, the achieved
 rate within 1 % of the target, every call offered and verified, and the
 open-loop figures in results.json (latency from the intended send time,
 service time, send lag, per-round timeline) consistent with each other."""
+import csv
 import json
 import os
 import subprocess
@@ -47,6 +48,9 @@ def check(tag, out, ts, rate, duration, arrivals):
         c.eq(n + " timeline offered", sum(b["offered"] for b in tl), calls)
         c.eq(n + " timeline calls", sum(b["calls"] for b in tl), calls)
         c.true(n + " timeline is 100 ms buckets", [b["t_ms"] for b in tl[:3]] == [0, 100, 200], tl[:3])
+    with open(os.path.join(out, "results.csv")) as f:
+        rows = list(csv.DictReader(f))
+    c.eq(tag + " csv rate_cps", sorted(float(x["rate_cps"]) for x in rows), [float(rate)] * len(ts))
 
 
 with tempfile.TemporaryDirectory() as tmp:

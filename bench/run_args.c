@@ -104,6 +104,21 @@ static int load_option(int c, char *arg, rb_run_cfg *cfg)
     return 2;
 }
 
+/* Every --rate offers at least one call per connection in the window. */
+static int check_rates(const rb_run_cfg *cfg)
+{
+    for (int i = 0; i < cfg->nrates; i++)
+        for (int c = 0; c < cfg->nc; c++) {
+            double window = cfg->calls ? (double)cfg->calls / cfg->rates[i] : cfg->duration_s;
+            if (rb_schedule_total(cfg->rates[i], window) < (uint64_t)cfg->conc[c]) {
+                fprintf(stderr, "rpcbench: --rate %g over %g s offers fewer calls than the %d "
+                                "connections\n", cfg->rates[i], window, cfg->conc[c]);
+                return 2;
+            }
+        }
+    return 0;
+}
+
 /* The SLO's methods default to --methods. */
 static void load_defaults(rb_run_cfg *cfg)
 {
@@ -258,7 +273,9 @@ int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
     if ((rc = parse_transports(tlist, cfg)) || (rc = parse_connects(connects, nconnect, cfg)))
         return rc;
     load_defaults(cfg);
-    return check_amount(cfg);
+    if ((rc = check_amount(cfg)))
+        return rc;
+    return check_rates(cfg);
 }
 
 /* The open-loop, SLO, timeline and server-work parameters. */

@@ -73,6 +73,20 @@ static void cell(FILE *out, double q, rb_change c, int lower_better, int *better
     fprintf(out, last ? " %s" : " %-14s", b);
 }
 
+/* Each run's p50 ratio to its floor, as results.json has it (the median
+ * of per-round ratios, the one definition): "8.22→7.90", "1→1" for the
+ * floor, "–" when unknown. Written into b. */
+static const char *floor_ratios(char *b, size_t len, const rb_summary *a, const rb_summary *s)
+{
+    if (a->t->is_floor && s->t->is_floor)
+        snprintf(b, len, "1→1");
+    else if (isnan(a->r_p50.median) || isnan(s->r_p50.median))
+        snprintf(b, len, "–");
+    else
+        snprintf(b, len, "%.2f→%.2f", a->r_p50.median, s->r_p50.median);
+    return b;
+}
+
 static void describe(FILE *out, const char *label, const char *name, const rb_results *r)
 {
     const json_t *env = json_object_get((json_t *)r->root, "environment");
@@ -96,8 +110,8 @@ int rb_compare_print(FILE *out, const char *name_a, const rb_results *a,
 
     describe(out, "A", name_a, a);
     describe(out, "B", name_b, b);
-    fprintf(out, "\n%-36s %-14s %-14s %-14s %s\n", "scenario (B/A)", "p50", "p99",
-            "throughput", "wire bytes");
+    fprintf(out, "\n%-36s %-14s %-14s %-14s %-14s %s\n", "scenario (B/A)", "p50", "p99",
+            "throughput", "wire bytes", "p50×floor A→B");
     for (size_t i = 0; i < a->n; i++) {
         const rb_summary *sa = &a->sc[i], *sb = find_same(b, sa);
         char label[96];
@@ -126,8 +140,8 @@ int rb_compare_print(FILE *out, const char *name_a, const rb_results *a,
         cell(out, q, c, 0, &better, &worse, 0);
         c = rb_compare_figure(wire_of(sa), spread_or_none(sa->sp_wire, sa->rounds), wire_of(sb),
                               spread_or_none(sb->sp_wire, sb->rounds), &q);
-        cell(out, q, c, 1, &better, &worse, 1);
-        fprintf(out, "\n");
+        cell(out, q, c, 1, &better, &worse, 0);
+        fprintf(out, " %s\n", floor_ratios(label, sizeof label, sa, sb));
     }
     for (size_t i = 0; i < b->n; i++)
         if (!find_same(a, &b->sc[i]))
@@ -136,7 +150,9 @@ int rb_compare_print(FILE *out, const char *name_a, const rb_results *a,
                  "(%d better, %d worse).\n", common, only_a, only_b, better + worse, better, worse);
     fprintf(out, "better/worse: a real change, the rounds' spreads of A and B do not overlap; "
                  "~: they overlap (noise, not a change); ?: no spread to judge (one round, or "
-                 "not measured). Wire bytes are total (both hops) where measured.\n");
+                 "not measured). Wire bytes are total (both hops) where measured. "
+                 "p50×floor: each run's p50 ratio to the floor transport, the median of its "
+                 "per-round ratios (as in results.json and report.md).\n");
     return common;
 }
 

@@ -23,6 +23,7 @@
 #include "procstat.h"
 #include "schedule.h"
 #include "timeline.h"
+#include "validity.h"
 #include "wire.h"
 
 typedef struct scen_ctx {
@@ -49,6 +50,7 @@ typedef struct worker {
     rb_client *cl;
     rb_samples samples;              /* latency: closed loop per call, open
                                         loop from the intended send time */
+    rb_samples done;                 /* each sample's completion, CLOCK_MONOTONIC ns */
     rb_samples service, lag;         /* open loop: from the actual send; send lag */
     uint64_t offered, unsent;        /* open loop: calls due, calls never sent */
     rb_timeline tl;
@@ -159,6 +161,7 @@ static int measured_call(worker *w, uint64_t intended, uint64_t *stale0)
     }
     if (ok) {
         rb_samples_push(&w->samples, lat);
+        rb_samples_push(&w->done, done);
         if (x->ls->rate_cps > 0)
             rb_samples_push(&w->service, rb_call_service_ns(sent, done));
         w->ok++;
@@ -256,19 +259,24 @@ static void *worker_main(void *arg)
 typedef struct sample_point {
     rb_wire_snap wc, ws;             /* client's and (broker) server's sockets */
     int wc_ok, ws_ok;
-    uint64_t cpu_self, cpu_server, cpu_broker;
+    uint64_t cpu_self, cpu_server, cpu_broker;      /* meters, ns */
     int cpu_server_ok, cpu_broker_ok;
+    uint64_t tick_server, tick_broker;              /* /proc/PID/stat, ns */
+    int tick_server_ok, tick_broker_ok;
 } sample_point;
 
 static void take_sample(const rb_transport *t, const rb_server_proc *sp, sample_point *p)
 {
+    const rb_cpu_meter *bm = t->broker != RB_BROKER_NONE ? rb_broker_meter() : NULL;
     p->wc_ok = sp->wire_port > 0 && rb_wire_snapshot(getpid(), sp->wire_port, &p->wc) == RB_OK;
     p->ws_ok = t->broker != RB_BROKER_NONE && sp->pid > 0 && sp->wire_port > 0 &&
                rb_wire_snapshot(sp->pid, sp->wire_port, &p->ws) == RB_OK;
     p->cpu_self = rb_self_cpu_ns();
-    p->cpu_server_ok = sp->pid > 0 && rb_proc_cpu_ns(sp->pid, &p->cpu_server) == RB_OK;
-    pid_t bp = t->broker != RB_BROKER_NONE ? rb_broker_pid() : 0;
-    p->cpu_broker_ok = bp > 0 && rb_proc_cpu_ns(bp, &p->cpu_broker) == RB_OK;
+    p->cpu_server_ok = sp->pid > 0 && sp->cpu.method < RB_CPU__COUNT &&
+                       rb_cpu_meter_read(&sp->cpu, &p->cpu_server) == RB_OK;
+    p->cpu_broker_ok = bm && rb_cpu_meter_read(bm, &p->cpu_broker) == RB_OK;
+    p->tick_server_ok = sp->pid > 0 && rb_proc_cpu_ns(sp->pid, &p->tick_server) == RB_OK;
+    p->tick_broker_ok = bm && rb_proc_cpu_ns(bm->pid, &p->tick_broker) == RB_OK;
 }
 
 void rb_loadgen_spec(const rb_run_cfg *cfg, const rb_scenario *s, int round, rb_load_spec *ls)
@@ -307,10 +315,11 @@ static void open_figures(rb_round *r, const rb_load_spec *ls, double window_s,
 }
 
 /* Join the n workers and add up their counts into r, their samples into
- * merged[0..2] (latency, service time, send lag) and timelines into tl.
+ * merged[0..2] (latency, service time, send lag), their completion times
+ * into done and timelines into tl.
  * Frees the workers' state. */
-static void collect(worker *w, int n, rb_round *r, rb_samples *merged, rb_timeline *tl,
-                    double *req, double *rep)
+static void collect(worker *w, int n, rb_round *r, rb_samples *merged, rb_samples *done,
+                    rb_timeline *tl, double *req, double *rep)
 {
     double conn_sum = 0;
     int conn_n = 0;
@@ -319,6 +328,7 @@ static void collect(worker *w, int n, rb_round *r, rb_samples *merged, rb_timeli
         rb_samples_append(&merged[0], &w[i].samples);
         rb_samples_append(&merged[1], &w[i].service);
         rb_samples_append(&merged[2], &w[i].lag);
+        rb_samples_append(done, &w[i].done);
         rb_timeline_merge(tl, &w[i].tl);
         r->calls += w[i].ok;
         r->offered += w[i].offered;
@@ -339,6 +349,7 @@ static void collect(worker *w, int n, rb_round *r, rb_samples *merged, rb_timeli
         rb_samples_free(&w[i].samples);
         rb_samples_free(&w[i].service);
         rb_samples_free(&w[i].lag);
+        rb_samples_free(&w[i].done);
         rb_timeline_free(&w[i].tl);
         rb_obj_free(&w[i].in);
         rb_obj_free(&w[i].out);
@@ -346,14 +357,23 @@ static void collect(worker *w, int n, rb_round *r, rb_samples *merged, rb_timeli
     r->connect_us = conn_n ? conn_sum / conn_n : NAN;
 }
 
-/* Wire bytes and CPU time per call attempt from the samples around the
- * measured window. */
-static void per_call_costs(const rb_transport *t, rb_round *r, sample_point *p0, sample_point *p1)
+/* CPU µs per call of one meter over the window; NAN when either reading
+ * failed or the window is too short for the meter (procstat.h). */
+static double cpu_per_call(int ok0, uint64_t a, int ok1, uint64_t b, uint64_t window_ns,
+                           uint64_t res_ns, double per)
 {
-    uint64_t attempts = r->calls;
-    for (int k = 0; k < RB_FAIL__COUNT; k++)
-        attempts += r->failures[k];
-    double per = attempts ? 1.0 / (double)attempts : NAN;
+    return ok0 && ok1 ? rb_cpu_window_ns(a, b, window_ns, res_ns) / 1e3 * per : NAN;
+}
+
+/* Wire bytes and CPU time per verified call (the one divisor of every
+ * per-call figure; NAN when no call was verified) from the samples around
+ * the measured window of window_ns. */
+static void per_call_costs(const rb_transport *t, const rb_server_proc *sp, rb_round *r,
+                           sample_point *p0, sample_point *p1, uint64_t window_ns)
+{
+    const rb_cpu_meter *bm = t->broker != RB_BROKER_NONE ? rb_broker_meter() : NULL;
+    uint64_t tick = rb_cpu_tick_ns();
+    double per = r->calls ? 1.0 / (double)r->calls : NAN;
     uint64_t bc = 0, bs = 0;
     r->wire_client = p0->wc_ok && p1->wc_ok && rb_wire_diff(&p0->wc, &p1->wc, &bc) == RB_OK
                          ? (double)bc * per : NAN;
@@ -363,11 +383,19 @@ static void per_call_costs(const rb_transport *t, rb_round *r, sample_point *p0,
         r->wire_total = !isnan(r->wire_client) && p0->ws_ok && p1->ws_ok &&
                         rb_wire_diff(&p0->ws, &p1->ws, &bs) == RB_OK
                             ? (double)(bc + bs) * per : NAN;
-    r->cpu_client = (double)(p1->cpu_self - p0->cpu_self) / 1e3 * per;
-    r->cpu_server = p0->cpu_server_ok && p1->cpu_server_ok
-                        ? (double)(p1->cpu_server - p0->cpu_server) / 1e3 * per : NAN;
-    r->cpu_broker = p0->cpu_broker_ok && p1->cpu_broker_ok
-                        ? (double)(p1->cpu_broker - p0->cpu_broker) / 1e3 * per : NAN;
+    r->cpu_client = cpu_per_call(1, p0->cpu_self, 1, p1->cpu_self, window_ns, 1, per);
+    r->cpu_method_server = p0->cpu_server_ok ? sp->cpu.method : RB_CPU__COUNT;
+    r->cpu_res_server = sp->cpu.resolution_ns;
+    r->cpu_server = cpu_per_call(p0->cpu_server_ok, p0->cpu_server, p1->cpu_server_ok,
+                                 p1->cpu_server, window_ns, sp->cpu.resolution_ns, per);
+    r->cpu_method_broker = p0->cpu_broker_ok ? bm->method : RB_CPU__COUNT;
+    r->cpu_res_broker = bm ? bm->resolution_ns : 0;
+    r->cpu_broker = cpu_per_call(p0->cpu_broker_ok, p0->cpu_broker, p1->cpu_broker_ok,
+                                 p1->cpu_broker, window_ns, r->cpu_res_broker, per);
+    r->cpu_server_ticks = cpu_per_call(p0->tick_server_ok, p0->tick_server, p1->tick_server_ok,
+                                       p1->tick_server, window_ns, tick, per);
+    r->cpu_broker_ticks = cpu_per_call(p0->tick_broker_ok, p0->tick_broker, p1->tick_broker_ok,
+                                       p1->tick_broker, window_ns, tick, per);
     rb_wire_snap_free(&p0->wc);
     rb_wire_snap_free(&p0->ws);
     rb_wire_snap_free(&p1->wc);
@@ -427,11 +455,11 @@ void rb_loadgen_run(const rb_run_cfg *cfg, const rb_load_spec *ls, rb_scenario *
     uint64_t end = rb_now_ns();
     take_sample(s->t, sp, &p1);
 
-    rb_samples m[3] = { { 0 } };
+    rb_samples m[3] = { { 0 } }, done = { 0 };
     rb_timeline tl;
     double req = 0, rep = 0;
     rb_timeline_init(&tl, ls->timeline_ns);
-    collect(w, n, r, m, &tl, &req, &rep);
+    collect(w, n, r, m, &done, &tl, &req, &rep);
     free(w);
     pthread_barrier_destroy(&x.ready);
     pthread_barrier_destroy(&x.go);
@@ -440,7 +468,20 @@ void rb_loadgen_run(const rb_run_cfg *cfg, const rb_load_spec *ls, rb_scenario *
     r->duration_s = (double)(end - x.start_ns) / 1e9;
     r->throughput_cps = r->duration_s > 0 ? (double)r->calls / r->duration_s : NAN;
     rb_samples_append(&s->all, &m[0]);
-    rb_stats_compute(&m[0], &r->lat);
+    rb_validity_stationarity(done.ns, m[0].ns, m[0].n, x.start_ns, end, RB_VALIDITY_DRIFT,
+                             &r->stationarity);
+    rb_stats_compute(&m[0], &r->lat);   /* sorts m[0] */
+    static const double pct[3] = { 50, 99, 99.9 };
+    for (int k = 0; k < 3; k++)
+        rb_validity_tail(m[0].ns, m[0].n, pct[k], RB_VALIDITY_CONFIDENCE, &r->tail[k]);
+    /* Little's law holds a closed loop's calls in flight at its threads;
+     * an open loop has no such bound to check. */
+    if (open)
+        r->little = (rb_little){ NAN, NAN, RB_VALIDITY_LITTLE_GAP, 0 };
+    else
+        rb_validity_little(r->throughput_cps, r->calls ? r->lat.mean : NAN, n,
+                           RB_VALIDITY_LITTLE_GAP, &r->little);
+    rb_samples_free(&done);
     rb_timeline_points(&tl, &r->tl, &r->ntl);
     if (open)
         open_figures(r, ls, x.window_s, &m[1], &m[2]);
@@ -449,6 +490,6 @@ void rb_loadgen_run(const rb_run_cfg *cfg, const rb_load_spec *ls, rb_scenario *
     rb_timeline_free(&tl);
     r->req_body = r->calls ? req / (double)r->calls : NAN;
     r->rep_body = r->calls ? rep / (double)r->calls : NAN;
-    per_call_costs(s->t, r, &p0, &p1);
+    per_call_costs(s->t, sp, r, &p0, &p1, end - x.start_ns);
     r->ran = 1;
 }

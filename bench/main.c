@@ -4,9 +4,11 @@
  * hand over to the module that does the work.
  */
 #include "args.h"
+#include "codecs.h"
 #include "compare.h"
 #include "report.h"
 #include "run.h"
+#include "run_args.h"
 #include "transport.h"
 
 #include <getopt.h>
@@ -16,10 +18,63 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void usage_list(FILE *f)
+{
+    fprintf(f, "usage: rpcbench list\n"
+               "  the transports built in, with their libraries' runtime versions\n");
+}
+
+static void usage_serve(FILE *f)
+{
+    fprintf(f,
+"usage: rpcbench serve TRANSPORT [options]\n"
+"  one server in the foreground until SIGINT/SIGTERM; prints \"ready ENDPOINT\"\n"
+"  --listen HOST:PORT   address (port 0: an ephemeral port; default: the\n"
+"                       transport's, e.g. 127.0.0.1:7301 for tcp)\n"
+"  --queue NAME         request queue of a broker transport (default rpc_queue)\n"
+"  --entries N          getObj's entry count (default %d)\n"
+"  --threads N          server threads where the stack has them (default 1)\n"
+"  --prefetch N         AMQP consumer prefetch (default 1)\n"
+"  --max-request BYTES  request size limit (default 16 MiB)\n"
+"  --work-us N          work per executed request, µs (default 0)\n"
+"  --work busy|sleep    how that work is spent (default busy)\n"
+"exit status: 0 stopped by a signal; 1 cannot serve (e.g. cannot listen); 2 usage\n",
+            RB_DEFAULT_ENTRIES);
+}
+
+static void usage_call(FILE *f)
+{
+    fprintf(f,
+"usage: rpcbench call TRANSPORT METHOD [ARG] [options]\n"
+"  one call; the reply as JSON on stdout\n"
+"  METHOD ARG: fib N (0..92) | getObj | sendObj [ENTRIES | JSON object]\n"
+"  --connect HOST:PORT  the server (default: the transport's endpoint)\n"
+"  --queue NAME         request queue of a broker transport\n"
+"  --timeout MS         the call's deadline (default %d)\n"
+"exit status: 0 a reply; 1 the call failed (error in the JSON); 2 usage\n",
+            RB_DEFAULT_TIMEOUT_MS);
+}
+
+static void usage_report(FILE *f)
+{
+    fprintf(f, "usage: rpcbench report DIR\n"
+               "  rebuild DIR/report.md and DIR/plots/ from DIR/results.json\n"
+               "exit status: 0 written; 1 cannot read or write; 2 usage\n");
+}
+
+static void usage_compare(FILE *f)
+{
+    fprintf(f, "usage: rpcbench compare A B\n"
+               "  A, B: results folders or results.json files; prints the ratio B/A\n"
+               "  per common scenario, whether each change is real, and each run's\n"
+               "  p50 ratio to the floor (the median of per-round ratios)\n"
+               "exit status: 0 compared; 1 cannot read, or nothing in common; 2 usage\n");
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
-"usage: rpcbench COMMAND [options]\n"
+"usage: rpcbench COMMAND [options]     (rpcbench help COMMAND, rpcbench --version)\n"
 "\n"
 "  list                                   transports built in, with library versions\n"
 "  serve TRANSPORT [--listen HOST:PORT] [--entries N] [--threads N]\n"
@@ -30,9 +85,11 @@ static void usage(FILE *f)
 "                                         sendObj's entry count or a JSON object\n"
 "  run   [--transports LIST] [--methods LIST] [--calls N | --duration S]\n"
 "        [--warmup N] [--concurrency LIST] [--entries LIST] [--rounds R]\n"
-"        [--connect T=HOST:PORT ...] [--timeout MS] [--fib-n N] [--out DIR]\n"
+"        [--connect T=HOST:PORT ...] [--timeout MS] [--fib-n N] [--pin S:C]\n"
+"        [--out DIR]\n"
 "  report DIR                             rebuild report.md and plots from results.json\n"
 "  compare A B                            ratios B/A per scenario of two results\n"
+"  codecs [--entries LIST] [--out FILE]   size and CPU per message of each encoding\n"
 "\n"
 "AMQP transports read the broker from RPCBENCH_AMQP_URL (never from arguments).\n");
 }
@@ -48,6 +105,14 @@ static const rb_transport *find_or_die(const char *name)
         exit(2);
     }
     return t;
+}
+
+static int cmd_version(void)
+{
+    printf("rpcbench %s\n", RB_VERSION);
+    for (const rb_transport *const *p = rb_transports; *p; p++)
+        printf("  %-14s %s\n", (*p)->name, (*p)->version ? (*p)->version() : "");
+    return 0;
 }
 
 static int cmd_list(void)
@@ -103,12 +168,17 @@ static int cmd_serve(int argc, char **argv)
             }
             work_sleep = strcmp(optarg, "sleep") == 0;
             break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'h': usage_serve(stdout); return 0;
+        default: usage_serve(stderr); return 2;
         }
     }
     if (optind != argc - 1) {
-        usage(stderr);
+        if (optind >= argc)
+            fprintf(stderr, "rpcbench serve: missing TRANSPORT\n");
+        else
+            fprintf(stderr, "rpcbench serve: one TRANSPORT only, got '%s' after '%s'\n",
+                    argv[optind + 1], argv[optind]);
+        usage_serve(stderr);
         return 2;
     }
     const rb_transport *t = find_or_die(argv[optind]);
@@ -191,8 +261,8 @@ static int cmd_call(int argc, char **argv)
         case 'c': co.endpoint = optarg; break;
         case 'q': co.queue = optarg; break;
         case 'T': co.timeout_ms = (int)rb_arg_int("--timeout", optarg, 1, 3600000); break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'h': usage_call(stdout); return 0;
+        default: usage_call(stderr); return 2;
         }
     }
     /* Options may also follow the positional arguments. */
@@ -205,16 +275,43 @@ static int cmd_call(int argc, char **argv)
         else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
             co.timeout_ms = (int)rb_arg_int("--timeout", argv[++i], 1, 3600000);
         else if (npos < 3) pos[npos++] = argv[i];
-        else { usage(stderr); return 2; }
+        else {
+            fprintf(stderr, "rpcbench call: unexpected argument '%s'\n", argv[i]);
+            usage_call(stderr);
+            return 2;
+        }
     }
     if (npos < 2) {
-        usage(stderr);
+        if (npos == 0)
+            fprintf(stderr, "rpcbench call: missing TRANSPORT and METHOD\n");
+        else if (rb_method_from_name(pos[0], strlen(pos[0])) >= 0)
+            fprintf(stderr, "rpcbench call: missing TRANSPORT before METHOD '%s'\n", pos[0]);
+        else
+            fprintf(stderr, "rpcbench call: missing METHOD after TRANSPORT '%s' "
+                            "(fib, getObj, sendObj)\n", pos[0]);
+        usage_call(stderr);
         return 2;
     }
     const rb_transport *t = find_or_die(pos[0]);
     int m = rb_method_from_name(pos[1], strlen(pos[1]));
     if (m < 0) {
         fprintf(stderr, "rpcbench: unknown method '%s' (fib, getObj, sendObj)\n", pos[1]);
+        return 2;
+    }
+    if (m == RB_M_FIB && npos < 3) {
+        fprintf(stderr, "rpcbench call: fib needs its argument N (0..92), e.g. "
+                        "rpcbench call %s fib 30\n", t->name);
+        return 2;
+    }
+    if (m == RB_M_GET_OBJ && npos > 2) {
+        fprintf(stderr, "rpcbench call: getObj takes no argument, got '%s'\n", pos[2]);
+        return 2;
+    }
+    char host[256];
+    int port;
+    if (!t->uses_broker && co.endpoint &&
+        rb_parse_hostport(co.endpoint, host, sizeof host, &port) != RB_OK) {
+        fprintf(stderr, "rpcbench call: --connect wants HOST:PORT, got '%s'\n", co.endpoint);
         return 2;
     }
     if (t->init && t->init() != RB_OK) {
@@ -279,6 +376,49 @@ static int call_and_print(const rb_transport *t, rb_method m, const char *arg,
     return rc ? 1 : 0;
 }
 
+/* Each command and its usage. */
+static const struct command {
+    const char *name;
+    void (*usage)(FILE *f);
+} commands[] = {
+    { "list", usage_list }, { "serve", usage_serve }, { "call", usage_call },
+    { "run", rb_run_usage }, { "report", usage_report }, { "compare", usage_compare },
+    { "codecs", rb_codecs_usage },
+};
+
+static const struct command *command_named(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+/* --help or -h among a command's arguments (before a "--"). */
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    return 0;
+}
+
+/* `rpcbench help [COMMAND]`. */
+static int cmd_help(int argc, char **argv)
+{
+    const struct command *c = argc > 1 ? command_named(argv[1]) : NULL;
+    if (argc > 1 && !c) {
+        fprintf(stderr, "rpcbench help: no command '%s'\n", argv[1]);
+        usage(stderr);
+        return 2;
+    }
+    if (c)
+        c->usage(stdout);
+    else
+        usage(stdout);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -290,8 +430,22 @@ int main(int argc, char **argv)
     argc--;
     argv++;
     optind = 1;
-    if (strcmp(cmd, "list") == 0)
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0)
+        return cmd_version();
+    if (strcmp(cmd, "help") == 0)
+        return cmd_help(argc, argv);
+    const struct command *c = command_named(cmd);
+    if (c && wants_help(argc, argv)) {
+        c->usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "list") == 0) {
+        if (argc > 1) {
+            fprintf(stderr, "rpcbench list: takes no argument, got '%s'\n", argv[1]);
+            return 2;
+        }
         return cmd_list();
+    }
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(argc, argv);
     if (strcmp(cmd, "call") == 0)
@@ -302,7 +456,9 @@ int main(int argc, char **argv)
         return rb_report_main(argc, argv);
     if (strcmp(cmd, "compare") == 0)
         return rb_compare_main(argc, argv);
-    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+    if (strcmp(cmd, "codecs") == 0)
+        return rb_codecs_main(argc, argv);
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);
         return 0;
     }

@@ -10,7 +10,7 @@
 
 typedef struct rb_plot {
     char name[96];          /* file name without extension */
-    char title[160];        /* caption in report.md */
+    char title[256];        /* caption in report.md */
     int ok;                 /* both .svg and .png came out */
 } rb_plot;
 

@@ -53,7 +53,8 @@ int rb_report_main(int argc, char **argv)
     }
     rc = rb_report_write(dir);
     if (rc != 0) {
-        fprintf(stderr, "rpcbench report: %s\n", rb_strerror(rc));
+        fprintf(stderr, "rpcbench report: no report written for %s (%s)\n", argv[1],
+                rb_strerror(rc));
         return 1;
     }
     printf("%s/report.md\n", dir);

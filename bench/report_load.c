@@ -188,7 +188,7 @@ static void md_open_row(FILE *o, const json_t *s)
 {
     char a[32], b[32], en[32];
     const json_t *lat = json_object_get(s, "latency_us"), *svc = json_object_get(s, "service_time_us");
-    const json_t *flags = json_object_get(s, "flags"), *f;
+    const json_t *flags = json_object_get(s, "schedule_flags"), *f;
     size_t i;
     fprintf(o, "| %s | %s | %s | %.0f | %s | %s | %s |", rb_lj_str(s, "transport"), rb_lj_str(s, "method"),
             fentries(en, s), rb_lj_num(s, "concurrency"), rb_lj_str(s, "arrivals"),

@@ -2,6 +2,7 @@
  * overlapping spreads, payload, "How to pick" (pick.c), the properties the
  * numbers do not show, the plots and the environment. */
 #include "report_md.h"
+#include "report_codecs.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -289,6 +290,96 @@ static void md_failures(FILE *o, const rb_results *r)
         fprintf(o, "\n");
 }
 
+/* The validity checks (validity.h, machine.h): which scenarios a check
+ * flagged in any round, and how CPU was read. */
+static void md_validity(FILE *o, const rb_results *r)
+{
+    static const char *const why[RB_FLAG__COUNT] = {
+        "p50 or throughput drifted more than 10 % between the window's halves",
+        "p99 rests on fewer than 10 samples",
+        "p99.9 rests on fewer than 10 samples",
+        "throughput × mean latency is more than 5 % off the client threads "
+        "(time outside the call)",
+        "steal over 1 % or a load average above the run's own threads",
+    };
+    int any = 0;
+    fprintf(o, "## Validity\n\n");
+    for (size_t i = 0; i < r->n; i++) {
+        const rb_summary *s = &r->sc[i];
+        char x[32];
+        if (!s->flags)
+            continue;
+        if (!any)
+            fprintf(o, "| transport | method | entries | clients | flagged |\n|---|---|---:|---:|---|\n");
+        any = 1;
+        fprintf(o, "| %s | %s | %s | %ld | ", s->t->name, s->method,
+                s->entries >= 0 ? rb_fmt_num(x, (double)s->entries) : "–", s->concurrency);
+        for (int b = 0, first = 1; b < RB_FLAG__COUNT; b++)
+            if (s->flags & (1u << b)) {
+                fprintf(o, "%s%s", first ? "" : "; ", why[b]);
+                first = 0;
+            }
+        fprintf(o, " |\n");
+    }
+    if (!any)
+        fprintf(o, "No check flagged a scenario: stationary windows, enough tail samples, "
+                   "Little's law within 5 %%, no sign of interference.\n\n");
+    else
+        fprintf(o, "\nA flagged figure may still be right, but check it: a drift means the "
+                   "warm-up was too short or the machine changed speed; a thin tail wants a "
+                   "longer window; a Little's-law gap means time went outside the timed call "
+                   "(failed calls, or the load generator in the way); interference means "
+                   "another load on the machine. results.json has every check per round "
+                   "(`validity`, `machine`), with confidence intervals of p50, p99 and p99.9.\n\n");
+    for (size_t i = 0; i < r->n; i++)
+        if (r->sc[i].cpu_method_server[0]) {
+            fprintf(o, "Server and broker CPU were read with %s (%s): ", r->sc[i].cpu_method_server,
+                    strcmp(r->sc[i].cpu_method_server, "proc-stat-ticks") == 0
+                        ? "10 ms ticks: trust windows of a second or more"
+                        : "nanoseconds, threads that exited inside the window included");
+            fprintf(o, "results.json's `cpu_ticks_us_per_call` has the tick-based figure beside it.\n\n");
+            break;
+        }
+}
+
+/* The wake-up effect, with this run's evidence: the floor's p50 with one
+ * client against its p50 and time per call with the most clients. */
+static void md_wakeup(FILE *o, const rb_results *r, const rb_shape *sh)
+{
+    long cv[RB_SHAPE_MAX];
+    char a[32], b[32], c[32];
+    if (!sh->floor[0] || sh->nme == 0)
+        return;
+    const char *me = sh->me[0];
+    size_t nc = rb_shape_conc(r, me, cv);
+    long en = rb_shape_ref_entries(r, me);
+    const rb_summary *one = rb_shape_find(r, sh->floor, me, en, 1);
+    const rb_summary *many = nc > 1 ? rb_shape_find(r, sh->floor, me, en, cv[nc - 1]) : NULL;
+    if (!one)
+        return;
+    fprintf(o, "With one client, client and server block in turn; when a CPU idles between "
+               "calls, waking it adds to every round trip, for every stack alike. ");
+    if (!many || isnan(many->throughput_cps)) {
+        fprintf(o, "This run measured one concurrency only, so it cannot show how much (run "
+                   "with `--concurrency 1,4`): %s %s with 1 client has p50 %s µs.\n\n",
+                sh->floor, me, rb_fmt_us(a, one->lat.p50));
+        return;
+    }
+    double per_call = 1e6 / many->throughput_cps;
+    fprintf(o, "Here %s %s has p50 %s µs with 1 client, p50 %s µs with %ld clients, whose "
+               "machine time per call (1 / throughput) is %s µs: ",
+            sh->floor, me, rb_fmt_us(a, one->lat.p50), rb_fmt_us(b, many->lat.p50),
+            cv[nc - 1], rb_fmt_us(c, per_call));
+    if (one->lat.p50 >= 2 * per_call)
+        fprintf(o, "about %s µs of the 1-client round trip is waiting and waking, not work, "
+                   "so 1-client ratios to the floor are compressed; compare the stacks' own "
+                   "costs at %ld clients.\n\n", rb_fmt_us(a, one->lat.p50 - per_call), cv[nc - 1]);
+    else
+        fprintf(o, "no large wake-up cost shows in this run (the CPUs stayed busy, e.g. "
+                   "with other load: see Validity), so 1-client ratios are not compressed "
+                   "by it.\n\n");
+}
+
 static void md_plots(FILE *o, const rb_plots *ps)
 {
     int any = 0;
@@ -305,7 +396,10 @@ static void md_plots(FILE *o, const rb_plots *ps)
     else if (!any)
         fprintf(o, "No plot was drawn.\n\n");
     fprintf(o, "The latency charts use HdrHistogram's x axis: 1/(1−percentile) on a log scale, "
-               "so the tail gets as much room as the median. The data of every chart and the "
+               "so the tail gets as much room as the median; each curve pools every call of every "
+               "round (the tables show the median round). The bar charts draw each method in its "
+               "own panel at the slice its title names; a figure that was not measured is marked "
+               "n/a, never drawn as 0. The data of every chart and the "
                "gnuplot script that draws them are in plots/ (`gnuplot plots.gp`); the "
                "percentile distribution of each scenario, in HdrHistogram's text format, is in hgrm/.\n\n");
 }
@@ -329,6 +423,9 @@ int rb_report_md_write(const char *dir, const rb_results *r, const rb_shape *sh,
         if (r->sc[i].rounds > rounds)
             rounds = r->sc[i].rounds;
     fprintf(o, "# rpcbench report\n\n");
+    if (!r->complete)
+        fprintf(o, "**Incomplete run**: it was interrupted, so only the rounds that finished "
+                   "are here (results.json says `\"complete\": false`).\n\n");
     fprintf(o, "Run started ");
     rb_md_value(o, json_object_get(env, "started_utc"));
     fprintf(o, " on ");
@@ -341,9 +438,10 @@ int rb_report_md_write(const char *dir, const rb_results *r, const rb_shape *sh,
     rb_md_value(o, json_object_get(env, "git_commit"));
     fprintf(o, ". %zu scenarios, %ld round%s each.\n\n", r->n, rounds, rounds == 1 ? "" : "s");
     fprintf(o, "How to read it: every figure is the median over the rounds, with the lowest–highest "
-               "round in parentheses. Transports run interleaved round by round, so drift hits them "
-               "alike; the ratio to `%s` (the floor) is taken within each round, then "
-               "summarised. Where two transports' spreads overlap the report does not rank them "
+               "round in parentheses (min and max: over every call of every round). Transports run "
+               "interleaved round by round, so drift hits them alike; the ratio to `%s` (the floor) "
+               "is the median of the per-round ratios (each round's figure over the floor's in "
+               "that round), so it need not equal the ratio of the two medians. Where two transports' spreads overlap the report does not rank them "
                "(same p50 rank). Latency is per call, closed loop, in microseconds; bytes are per "
                "call; \"wire\" is TCP payload in both directions measured by the kernel "
                "(for broker transports both hops: client↔broker and broker↔server).\n\n", sh->floor);
@@ -351,7 +449,9 @@ int rb_report_md_write(const char *dir, const rb_results *r, const rb_shape *sh,
         fprintf(o, "Client and server threads were not pinned to CPUs; loopback round trips that "
                    "cross vCPUs cost more than on one.\n\n");
     md_failures(o, r);
+    md_validity(o, r);
     fprintf(o, "## Results per method\n\n");
+    md_wakeup(o, r, sh);
     if (r->n == 0)
         fprintf(o, json_array_size(json_object_get((json_t *)r->root, "scenarios"))
                        ? "No closed-loop scenario: this run's figures are under \"Under load\".\n\n"
@@ -360,6 +460,7 @@ int rb_report_md_write(const char *dir, const rb_results *r, const rb_shape *sh,
         md_method(o, r, sh, sh->me[m]);
     rb_report_load(o, dir, (json_t *)r->root);
     md_payload(o, r, sh);
+    rb_report_codecs_md(o, json_object_get((json_t *)r->root, "codecs"));
     rb_md_pick(o, r, sh);
     md_properties(o, r, sh);
     md_plots(o, ps);

@@ -48,6 +48,47 @@ static double round_median(const rb_scenario *s, size_t off, rb_spread *sp)
     return m;
 }
 
+/* Smallest (want_max 0) or largest sample of any round that has samples:
+ * the min and max of every call the scenario made, not a median of the
+ * rounds' extremes (which no call need have had). NAN when none. */
+static double round_extreme(const rb_scenario *s, size_t off, int want_max)
+{
+    double best = NAN;
+    for (int i = 0; i < s->nrounds; i++) {
+        const rb_round *r = &s->rounds[i];
+        double x = r->ran && r->lat.n ? round_field(r, off) : NAN;
+        if (!isnan(x) && (isnan(best) || (want_max ? x > best : x < best)))
+            best = x;
+    }
+    return best;
+}
+
+const char *rb_flag_name(int bit_index)
+{
+    static const char *const names[RB_FLAG__COUNT] = { "drift", "tail_p99", "tail_p99_9",
+                                                       "littles_law", "machine" };
+    return bit_index >= 0 && bit_index < RB_FLAG__COUNT ? names[bit_index] : "?";
+}
+
+/* The validity flags a round raises (RB_FLAG_*). */
+static unsigned round_flags(const rb_round *r)
+{
+    return (r->stationarity.flagged ? RB_FLAG_DRIFT : 0) |
+           (r->tail[1].flagged ? RB_FLAG_TAIL_P99 : 0) |
+           (r->tail[2].flagged ? RB_FLAG_TAIL_P999 : 0) |
+           (r->little.flagged ? RB_FLAG_LITTLE : 0) |
+           (r->has_machine && r->interference.flagged ? RB_FLAG_MACHINE : 0);
+}
+
+/* Whether any round of s was measured (an interrupted run writes only those). */
+static int ran_any(const rb_scenario *s)
+{
+    for (int i = 0; i < s->nrounds; i++)
+        if (s->rounds[i].ran)
+            return 1;
+    return 0;
+}
+
 double rb_round_median(const rb_scenario *s, size_t off, rb_spread *sp)
 {
     return round_median(s, off, sp);
@@ -106,6 +147,13 @@ static void sum_rounds(const rb_scenario *s, rb_summary *o)
             o->sp_wire.hi = w;
         if (r->last_error[0] && !o->last_error[0])
             snprintf(o->last_error, sizeof o->last_error, "%s", r->last_error);
+        o->flags |= round_flags(r);
+        if (!o->cpu_method_server[0] && r->cpu_method_server < RB_CPU__COUNT)
+            snprintf(o->cpu_method_server, sizeof o->cpu_method_server, "%s",
+                     rb_cpu_method_name(r->cpu_method_server));
+        if (!o->cpu_method_broker[0] && r->cpu_method_broker < RB_CPU__COUNT)
+            snprintf(o->cpu_method_broker, sizeof o->cpu_method_broker, "%s",
+                     rb_cpu_method_name(r->cpu_method_broker));
     }
 }
 
@@ -116,16 +164,18 @@ static void summarise_one(const rb_scenario *s, const rb_scenario *all, size_t n
     snprintf(o->method, sizeof o->method, "%s", rb_method_name(s->method));
     o->entries = s->entries;
     o->concurrency = s->concurrency;
-    o->rounds = s->nrounds;
+    o->rounds = 0;   /* the rounds that ran */
+    for (int i = 0; i < s->nrounds; i++)
+        o->rounds += s->rounds[i].ran;
     o->sp_wire.lo = o->sp_wire.hi = NAN;
     sum_rounds(s, o);
     o->throughput_cps = round_median(s, FIELD(throughput_cps), &o->sp_tput);
-    o->lat.min = round_median(s, FIELD(lat.min), NULL);
+    o->lat.min = round_extreme(s, FIELD(lat.min), 0);
     o->lat.p50 = round_median(s, FIELD(lat.p50), &o->sp_p50);
     o->lat.p90 = round_median(s, FIELD(lat.p90), NULL);
     o->lat.p99 = round_median(s, FIELD(lat.p99), &o->sp_p99);
     o->lat.p99_9 = round_median(s, FIELD(lat.p99_9), NULL);
-    o->lat.max = round_median(s, FIELD(lat.max), NULL);
+    o->lat.max = round_extreme(s, FIELD(lat.max), 1);
     o->lat.mean = round_median(s, FIELD(lat.mean), NULL);
     o->lat.stddev = round_median(s, FIELD(lat.stddev), NULL);
     o->connect_us = round_median(s, FIELD(connect_us), NULL);
@@ -205,12 +255,54 @@ static json_t *ratio_json(rb_ratio q)
     return json_pack("{s:o,s:o,s:o}", "median", num(q.median), "lo", num(q.lo), "hi", num(q.hi));
 }
 
+static json_t *tail_json(const rb_tail *t)
+{
+    return json_pack("{s:f,s:o,s:I,s:[o,o],s:f,s:b}", "percentile", t->percentile,
+                     "value_us", num(t->value_us), "samples_behind", (json_int_t)t->behind,
+                     "ci_us", num(t->ci_lo_us), num(t->ci_hi_us), "confidence", t->confidence,
+                     "flagged", t->flagged);
+}
+
+/* The validity checks of one round (validity.h). */
+static json_t *round_validity_json(const rb_round *r)
+{
+    const rb_stationarity *st = &r->stationarity;
+    json_t *flags = json_array();
+    unsigned f = round_flags(r);
+    for (int b = 0; b < RB_FLAG__COUNT; b++)
+        if (f & (1u << b))
+            json_array_append_new(flags, json_string(rb_flag_name(b)));
+    return json_pack(
+        "{s:o,s:{s:[o,o],s:[o,o],s:[I,I],s:o,s:o,s:f,s:b},"
+        "s:{s:o,s:o,s:o},s:{s:o,s:o,s:f,s:b}}",
+        "flags", flags,
+        "stationarity", "p50_us", num(st->p50_us[0]), num(st->p50_us[1]),
+        "throughput_cps", num(st->throughput_cps[0]), num(st->throughput_cps[1]),
+        "samples", (json_int_t)st->n[0], (json_int_t)st->n[1],
+        "p50_drift", num(st->p50_drift), "throughput_drift", num(st->throughput_drift),
+        "threshold", st->threshold, "flagged", st->flagged,
+        "tail", "p50", tail_json(&r->tail[0]), "p99", tail_json(&r->tail[1]),
+        "p99_9", tail_json(&r->tail[2]),
+        "littles_law", "in_flight", num(r->little.in_flight), "gap", num(r->little.gap),
+        "threshold", r->little.threshold, "flagged", r->little.flagged);
+}
+
+/* How a round's CPU figures were measured. */
+static json_t *cpu_method_json(rb_cpu_method m, uint64_t res)
+{
+    if (m >= RB_CPU__COUNT)
+        return json_null();
+    return json_pack("{s:s,s:I,s:b}", "method", rb_cpu_method_name(m),
+                     "resolution_ns", (json_int_t)res,
+                     "counts_exited_threads", rb_cpu_method_counts_exited(m));
+}
+
 static json_t *round_json(int i, const rb_round *r, int open)
 {
     double f[RB_FAIL__COUNT];
     for (int k = 0; k < RB_FAIL__COUNT; k++)
         f[k] = (double)r->failures[k];
-    json_t *o = json_pack(
+    json_t *j = json_pack(
         "{s:i,s:i,s:I,s:f,s:o,s:o,s:o,s:{s:o,s:o},s:{s:o,s:o,s:o},s:o,s:I,s:I,s:s?}",
         "round", i, "position", r->position, "calls", (json_int_t)r->calls,
         "duration_s", r->duration_s, "throughput_cps", num(r->throughput_cps),
@@ -222,8 +314,43 @@ static json_t *round_json(int i, const rb_round *r, int open)
         "warmup_failures", (json_int_t)r->warmup_failures,
         "stale_replies", (json_int_t)r->stale_replies,
         "last_error", r->last_error[0] ? r->last_error : NULL);
-    rb_load_round_json(o, r, open);
-    return o;
+    json_object_set_new(j, "cpu_method", json_pack("{s:{s:s,s:i,s:b},s:o,s:o}",
+        "client", "method", "process-cpu-clock", "resolution_ns", 1, "counts_exited_threads", 1,
+        "server", cpu_method_json(r->cpu_method_server, r->cpu_res_server),
+        "broker", cpu_method_json(r->cpu_method_broker, r->cpu_res_broker)));
+    json_object_set_new(j, "cpu_ticks_us_per_call", json_pack("{s:o,s:o}",
+        "server", num(r->cpu_server_ticks), "broker", num(r->cpu_broker_ticks)));
+    json_object_set_new(j, "validity", round_validity_json(r));
+    json_object_set_new(j, "machine", r->has_machine
+        ? rb_machine_json(&r->machine_before, &r->machine_after, &r->interference)
+        : json_null());
+    rb_load_round_json(j, r, open);
+    return j;
+}
+
+json_t *rb_results_aggregation(void)
+{
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
+        "threads", "every client thread's verified calls pooled into one sample set per "
+                   "round; counts and bytes summed over the threads",
+        "latency_us.p50,p90,p99,p99_9,mean,stddev", "median over rounds of each round's "
+                   "figure (nearest rank over that round's samples); spread: lowest and "
+                   "highest round",
+        "latency_us.min", "smallest sample of any round",
+        "latency_us.max", "largest sample of any round",
+        "calls,failures,stale_replies,warmup_failures,duration_s", "sum over rounds",
+        "throughput_cps", "median over rounds of verified calls per second of the "
+                   "window; spread: lowest and highest round",
+        "per_call", "wire_bytes_per_call, cpu_us_per_call and body_bytes: per verified "
+                   "call (null when no call was verified), median over rounds",
+        "ratio_to_tcp", "the figure divided by the floor's of the same round, then the "
+                   "median over rounds (lo, hi: lowest and highest round); the terminal, "
+                   "results.csv, report.md and compare use this one",
+        "connect_us", "mean over threads, median over rounds",
+        "server_max_rss_kb", "peak of the server process over all its rounds",
+        "validity", "flags: raised by any round",
+        "cpu_method", "per round: how server and broker CPU were read, with the "
+                   "resolution; a window shorter than the resolution is null");
 }
 
 /* One scenario of results.json: its summary, then its rounds. */
@@ -237,7 +364,7 @@ static json_t *scenario_json(const rb_summary *s, const rb_scenario *raw)
                                              "p99", ratio_json(s->r_p99),
                                              "throughput", ratio_json(s->r_tput))
                                  : json_null();
-    json_t *o = json_pack(
+    json_t *j = json_pack(
         "{s:s,s:s,s:o,s:i,s:i,s:o,s:o,s:o,s:o,s:f,s:o,s:o,s:o,"
         "s:{s:o,s:o},s:{s:o,s:o},s:{s:o,s:o,s:o},s:o,"
         "s:{s:o,s:o,s:o},s:o,s:o,s:s}",
@@ -256,8 +383,19 @@ static json_t *scenario_json(const rb_summary *s, const rb_scenario *raw)
         "spread", "p50_us", pair(s->sp_p50), "p99_us", pair(s->sp_p99),
         "throughput_cps", pair(s->sp_tput),
         "ratio_to_tcp", ratio, "per_round", per, "hgrm", s->hgrm);
-    rb_load_scenario_json(o, raw);
-    return o;
+    rb_load_scenario_json(j, raw);
+    json_t *flags = json_array();
+    for (int b = 0; b < RB_FLAG__COUNT; b++)
+        if (s->flags & (1u << b))
+            json_array_append_new(flags, json_string(rb_flag_name(b)));
+    json_object_set_new(j, "validity", json_pack("{s:o,s:f,s:i,s:f,s:f,s:f}", "flags", flags,
+        "drift_threshold", RB_VALIDITY_DRIFT, "tail_samples_min", RB_VALIDITY_TAIL_MIN,
+        "ci_confidence", RB_VALIDITY_CONFIDENCE, "littles_law_gap", RB_VALIDITY_LITTLE_GAP,
+        "steal_max", RB_MACHINE_STEAL_MAX));
+    json_object_set_new(j, "cpu_method", json_pack("{s:s,s:o,s:o}", "client", "process-cpu-clock",
+        "server", s->cpu_method_server[0] ? json_string(s->cpu_method_server) : json_null(),
+        "broker", s->cpu_method_broker[0] ? json_string(s->cpu_method_broker) : json_null()));
+    return j;
 }
 
 /* ---- results.csv --------------------------------------------------------- */
@@ -270,41 +408,71 @@ static void csv_num(FILE *f, double x)
         fprintf(f, ",%.3f", x);
 }
 
+static void csv_count(FILE *f, double x)
+{
+    if (isnan(x))
+        fputs(",", f);
+    else
+        fprintf(f, ",%.0f", x);
+}
+
+/* A ratio to the floor as results.json has it; the floor itself is 1. */
+static double csv_ratio(const rb_summary *s, double r)
+{
+    return s->t->is_floor ? 1.0 : r;
+}
+
+/* results.csv: one row per scenario, the figures of results.json's
+ * summaries. Integer columns hold whole numbers only (entries is 0 for fib,
+ * which carries none), so they load as integers. */
 static int write_csv(const char *path, const rb_scenario *sc, const rb_summary *sum, size_t n)
 {
     FILE *f = fopen(path, "w");
     if (!f)
         return RB_EIO;
     fputs("transport,method,entries,concurrency,rounds,calls,failures_connect,failures_timeout,"
-          "failures_protocol,failures_server_error,failures_wrong_reply,throughput_cps,"
-          "p50_us,p90_us,p99_us,p99_9_us,max_us,mean_us,connect_us,body_request_bytes,"
-          "body_reply_bytes,wire_client_bytes_per_call,wire_total_bytes_per_call,"
+          "failures_protocol,failures_server_error,failures_wrong_reply,stale_replies,"
+          "warmup_failures,throughput_cps,throughput_cps_lo,throughput_cps_hi,"
+          "min_us,p50_us,p50_us_lo,p50_us_hi,p90_us,p99_us,p99_us_lo,p99_us_hi,p99_9_us,max_us,"
+          "mean_us,connect_us,body_request_bytes,body_reply_bytes,wire_client_bytes_per_call,"
+          "wire_total_bytes_per_call,wire_bytes_per_call_lo,wire_bytes_per_call_hi,"
           "cpu_client_us_per_call,cpu_server_us_per_call,cpu_broker_us_per_call,"
+          "ratio_to_tcp_p50,ratio_to_tcp_p99,ratio_to_tcp_throughput,validity_flags,"
           "server_max_rss_kb,rate_cps\n", f);
     for (size_t i = 0; i < n; i++) {
         const rb_summary *s = &sum[i];
-        fprintf(f, "%s,%s,", s->t->name, s->method);
-        if (s->entries >= 0)
-            fprintf(f, "%ld", s->entries);
-        fprintf(f, ",%ld,%ld,%.0f", s->concurrency, s->rounds, s->calls);
+        if (!ran_any(&sc[i]))
+            continue;
+        fprintf(f, "%s,%s,%ld,%ld,%ld", s->t->name, s->method, s->entries < 0 ? 0 : s->entries,
+                s->concurrency, s->rounds);
+        csv_count(f, s->calls);
         for (int k = 0; k < RB_FAIL__COUNT; k++)
-            fprintf(f, ",%.0f", s->failures[k]);
+            csv_count(f, s->failures[k]);
+        csv_count(f, s->stale_replies);
+        csv_count(f, s->warmup_failures);
         const double v[] = {
-            s->throughput_cps, s->lat.p50, s->lat.p90, s->lat.p99, s->lat.p99_9, s->lat.max,
-            s->lat.mean, s->connect_us, s->body_req, s->body_rep, s->wire_client,
-            s->wire_total, s->cpu_client, s->cpu_server, s->cpu_broker,
+            s->throughput_cps, s->sp_tput.lo, s->sp_tput.hi, s->lat.min, s->lat.p50,
+            s->sp_p50.lo, s->sp_p50.hi, s->lat.p90, s->lat.p99, s->sp_p99.lo, s->sp_p99.hi,
+            s->lat.p99_9, s->lat.max, s->lat.mean, s->connect_us, s->body_req, s->body_rep,
+            s->wire_client, s->wire_total, s->sp_wire.lo, s->sp_wire.hi, s->cpu_client,
+            s->cpu_server, s->cpu_broker, csv_ratio(s, s->r_p50.median),
+            csv_ratio(s, s->r_p99.median), csv_ratio(s, s->r_tput.median),
         };
         for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
             csv_num(f, v[k]);
-        if (!isnan(s->server_max_rss_kb))
-            fprintf(f, ",%.0f", s->server_max_rss_kb);
-        else
-            fputs(",", f);
+        fputc(',', f);
+        for (int b = 0, first = 1; b < RB_FLAG__COUNT; b++)
+            if (s->flags & (1u << b)) {
+                fprintf(f, "%s%s", first ? "" : " ", rb_flag_name(b));
+                first = 0;
+            }
+        csv_count(f, s->server_max_rss_kb);
         /* open loop: the offered rate (its latency counts from the intended send) */
         if (sc[i].rate_cps > 0)
-            fprintf(f, ",%.3f\n", sc[i].rate_cps);
+            fprintf(f, ",%.3f", sc[i].rate_cps);
         else
-            fputs(",\n", f);
+            fputc(',', f);
+        fputc('\n', f);
     }
     return fclose(f) ? RB_EIO : RB_OK;
 }
@@ -326,13 +494,7 @@ static int write_hgrm(const char *dir, rb_scenario *s, const rb_summary *sum)
 }
 
 int rb_results_write(const char *dir, json_t *env, rb_scenario *sc, const rb_summary *sum,
-                     size_t n)
-{
-    return rb_results_write_slo(dir, env, sc, sum, n, NULL);
-}
-
-int rb_results_write_slo(const char *dir, json_t *env, rb_scenario *sc, const rb_summary *sum,
-                         size_t n, json_t *slo)
+                     size_t n, int complete, json_t *extra)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/hgrm", dir);
@@ -342,18 +504,22 @@ int rb_results_write_slo(const char *dir, json_t *env, rb_scenario *sc, const rb
     }
     json_t *root = json_object();
     json_object_set_new(root, "schema", json_integer(1));
+    json_object_set_new(root, "complete", json_boolean(complete));
+    json_object_set_new(root, "aggregation", rb_results_aggregation());
     json_object_set(root, "environment", env);
+    if (json_is_object(extra))
+        json_object_update(root, extra);
     json_t *arr = json_array();
     json_object_set_new(root, "scenarios", arr);
     for (size_t i = 0; i < n; i++) {
+        if (!ran_any(&sc[i]))
+            continue;
         json_array_append_new(arr, scenario_json(&sum[i], &sc[i]));
         if (write_hgrm(dir, &sc[i], &sum[i])) {
             json_decref(root);
             return RB_EIO;
         }
     }
-    if (slo)
-        json_object_set(root, "slo", slo);
     snprintf(path, sizeof path, "%s/results.json", dir);
     int rc = json_dump_file(root, path, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
     json_decref(root);
@@ -379,39 +545,42 @@ static void cell(FILE *f, int width, int decimals, double x)
         fprintf(f, " %*.*f", width, decimals, x);
 }
 
-/* The floor's summary of the same method, entries and concurrency, or NULL. */
-static const rb_summary *floor_of(const rb_summary *sum, size_t n, const rb_summary *s)
-{
-    for (size_t i = 0; i < n; i++)
-        if (sum[i].t->is_floor && strcmp(sum[i].method, s->method) == 0 &&
-            sum[i].entries == s->entries && sum[i].concurrency == s->concurrency)
-            return &sum[i];
-    return NULL;
-}
-
 void rb_results_print_table(FILE *f, const rb_summary *sum, size_t n)
 {
+    int client_only = 0;
     fprintf(f, "%-13s %-7s %7s %4s %9s %6s %9s %9s %9s %9s %11s %9s %9s %8s %8s %8s\n",
-            "transport", "method", "entries", "conc", "calls", "fails", "p50_us", "p99_us",
+            "transport", "method", "entries", "conc", "calls(all)", "fails", "p50_us", "p99_us",
             "p99.9_us", "calls/s", "body_B", "wire_B", "p50/floor", "cpu_cli", "cpu_srv", "cpu_brk");
     for (size_t i = 0; i < n; i++) {
-        const rb_summary *s = &sum[i], *fl = floor_of(sum, n, s);
-        char ent[24] = "-", body[48];
+        const rb_summary *s = &sum[i];
+        char ent[24] = "-", body[48], wire[32] = "-";
+        if (s->rounds < 1)
+            continue;   /* no round ran (an interrupted run) */
         if (s->entries >= 0)
             snprintf(ent, sizeof ent, "%ld", s->entries);
         snprintf(body, sizeof body, "%.0f/%.0f", s->body_req, s->body_rep);
+        /* Both hops when known; the client hop alone is marked '*'. */
+        if (!isnan(s->wire_total))
+            snprintf(wire, sizeof wire, "%.0f", s->wire_total);
+        else if (!isnan(s->wire_client) && (client_only = 1))
+            snprintf(wire, sizeof wire, "%.0f*", s->wire_client);
         fprintf(f, "%-13s %-7s %7s %4ld %9.0f %6.0f", s->t->name, s->method, ent,
                 s->concurrency, s->calls, rb_summary_failures(s));
         cell(f, 9, 1, s->lat.p50);
         cell(f, 9, 1, s->lat.p99);
         cell(f, 9, 1, s->lat.p99_9);
         cell(f, 9, 0, s->throughput_cps);
-        fprintf(f, " %11s", body);
-        cell(f, 9, 0, s->wire_total);
-        cell(f, 9, 2, fl && fl->lat.p50 > 0 ? s->lat.p50 / fl->lat.p50 : NAN);
+        fprintf(f, " %11s %9s", body, wire);
+        /* ratio to the floor: the median of per-round ratios (results.json's
+         * ratio_to_tcp.p50), the one definition everywhere */
+        cell(f, 9, 2, s->t->is_floor ? 1.0 : s->r_p50.median);
         cell(f, 8, 1, s->cpu_client);
         cell(f, 8, 1, s->cpu_server);
         cell(f, 8, 1, s->cpu_broker);
         fputc('\n', f);
     }
+    fprintf(f, "calls(all): verified calls summed over rounds; latency, calls/s and per-call "
+               "figures: median over rounds; p50/floor: median of per-round ratios%s\n",
+            client_only ? "; * client hop only (the broker-to-server hop of a server "
+                          "not started by this run is not measured)" : "");
 }

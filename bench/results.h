@@ -20,11 +20,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "machine.h"
+#include "procstat.h"
 #include "rb_error.h"
 #include "schedule.h"
 #include "stats.h"
 #include "timeline.h"
 #include "transport.h"
+#include "validity.h"
 
 typedef struct rb_round {
     int ran;                          /* 1 once measured */
@@ -38,8 +41,18 @@ typedef struct rb_round {
     rb_latency lat;                   /* µs; lat.n == 0: no samples */
     double connect_us;                /* connect to first verified reply, mean over threads */
     double req_body, rep_body;        /* encoded message per verified call, bytes */
-    double wire_client, wire_total;   /* TCP payload per call attempt, bytes */
-    double cpu_client, cpu_server, cpu_broker; /* µs per call attempt */
+    double wire_client, wire_total;   /* TCP payload per verified call, bytes */
+    double cpu_client, cpu_server, cpu_broker; /* µs per verified call */
+    double cpu_server_ticks, cpu_broker_ticks; /* the same from /proc/PID/stat
+                                         ticks (10 ms), for comparison */
+    rb_cpu_method cpu_method_server, cpu_method_broker; /* RB_CPU__COUNT: none */
+    uint64_t cpu_res_server, cpu_res_broker; /* their resolution, ns */
+    rb_stationarity stationarity;     /* first vs second half of the window */
+    rb_tail tail[3];                  /* p50, p99, p99.9 with intervals */
+    rb_little little;                 /* throughput x mean latency vs threads */
+    int has_machine;                  /* machine state read around the round */
+    rb_machine machine_before, machine_after;
+    rb_interference interference;
     char last_error[200];             /* one failure's detail, "" if none */
     rb_tl_point *tl;                  /* the timeline, ntl intervals (owned, malloc'd) */
     size_t ntl;
@@ -49,6 +62,19 @@ typedef struct rb_round {
     rb_latency svc, lag;              /* µs: service time (from the actual send), send lag */
     int rate_short, lag_grows;        /* the schedule was not kept */
 } rb_round;
+
+/* Validity flags of a scenario (any round), rb_summary.flags. */
+enum {
+    RB_FLAG_DRIFT = 1,       /* p50 or throughput drifted between halves */
+    RB_FLAG_TAIL_P99 = 2,    /* p99 rests on fewer than 10 samples */
+    RB_FLAG_TAIL_P999 = 4,   /* p99.9 rests on fewer than 10 samples */
+    RB_FLAG_LITTLE = 8,      /* Little's law gap over 5 % */
+    RB_FLAG_MACHINE = 16,    /* steal or load during a round */
+};
+#define RB_FLAG__COUNT 5
+
+/* "drift", "tail_p99", "tail_p99_9", "littles_law", "machine" for bit i. */
+const char *rb_flag_name(int bit_index);
 
 typedef struct rb_scenario {
     const rb_transport *t;
@@ -75,7 +101,9 @@ typedef struct rb_ratio {
 } rb_ratio;
 
 /* One scenario summarised over its rounds: every figure is the median over
- * the rounds that measured it (counts and durations: the sum). */
+ * the rounds that measured it, except min (the smallest sample of any
+ * round) and max (the largest), and counts and durations (the sum). The
+ * aggregation object of results.json says so figure by figure. */
 typedef struct rb_summary {
     const rb_transport *t;     /* writer: the table; reader: its descriptor
                                   in rb_results.tr (name and all) */
@@ -96,6 +124,9 @@ typedef struct rb_summary {
     double wire_total;         /* plus the broker-to-server hop */
     double cpu_client, cpu_server, cpu_broker; /* CPU µs per call */
     double server_max_rss_kb;  /* the server's peak RSS, KiB */
+    unsigned flags;            /* RB_FLAG_* of any round */
+    char cpu_method_server[24];/* rb_cpu_method_name of the first round, "" */
+    char cpu_method_broker[24];
     rb_spread sp_p50, sp_p99, sp_tput; /* µs, µs, calls/s */
     rb_spread sp_wire;         /* wire bytes per call (total, else client) */
     int has_ratio;             /* 1: a floor scenario of the same method,
@@ -112,16 +143,19 @@ typedef struct rb_summary {
 void rb_summarise(const rb_scenario *sc, size_t n, rb_summary *out);
 
 /* Write dir/results.json (schema 1), dir/results.csv and dir/hgrm/<scenario>.hgrm
- * from sc[0..n) and their summaries sum[0..n).
+ * from sc[0..n) and their summaries sum[0..n); scenarios no round of which
+ * ran are left out. complete: 0 when the run was interrupted (written as
+ * "complete": false).
  * env: the environment manifest with "parameters" set (borrowed).
+ * extra: an object whose members are added at results.json's top level
+ * (e.g. "codecs"), borrowed; NULL for none.
  * Sorts each scenario's `all` samples. RB_OK or RB_EIO (message on stderr). */
 int rb_results_write(const char *dir, json_t *env, rb_scenario *sc, const rb_summary *sum,
-                     size_t n);
+                     size_t n, int complete, json_t *extra);
 
-/* rb_results_write with results.json's top-level "slo" list (slo_run.h;
- * borrowed; NULL: none). */
-int rb_results_write_slo(const char *dir, json_t *env, rb_scenario *sc, const rb_summary *sum,
-                         size_t n, json_t *slo);
+/* How each figure is summarised over threads and rounds (results.json's
+ * "aggregation"); new reference. */
+json_t *rb_results_aggregation(void);
 
 /* Median over the rounds of s that ran of the double at offset off of
  * rb_round (NAN skipped; latency figures of a round without samples
@@ -139,6 +173,7 @@ void rb_results_print_table(FILE *f, const rb_summary *sum, size_t n);
 /* A loaded results.json. */
 typedef struct rb_results {
     void *root;                /* the json_t document (environment is read from it) */
+    int complete;              /* 0: the run was interrupted ("complete": false) */
     rb_summary *sc;            /* n scenarios, in file order */
     size_t n;
     rb_transport *tr;          /* ntr descriptors, one per transport name of

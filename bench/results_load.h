@@ -3,15 +3,16 @@
  * Per round (per_round[]):
  *   "timeline": [...]                              every round (timeline.h)
  *   open loop: "rate_cps": {"target","achieved"}, "offered", "unsent",
- *              "service_time_us": {...}, "send_lag_us": {...}, "flags": [...]
+ *              "service_time_us": {...}, "send_lag_us": {...}, "schedule_flags": [...]
  * Per scenario:
  *   "loop": "open"|"closed"
  *   open loop: "arrivals", "rate_cps": {"target","achieved"} (achieved: the
  *              median over rounds), "offered", "unsent" (sums),
  *              "service_time_us", "send_lag_us" (medians over rounds of each
- *              figure), "flags" (a flag of any round)
+ *              figure), "schedule_flags" (a flag of any round)
  *   closed loop: those keys are null.
- * Flags: "rate_short" (achieved below 99 % of target), "lag_grows" (the send
+ * schedule_flags (beside the validity "flags"): "rate_short" (achieved
+ * below 99 % of target), "lag_grows" (the send
  * lag grew over the run): the schedule was not kept.
  */
 #ifndef RB_RESULTS_LOAD_H

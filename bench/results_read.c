@@ -79,6 +79,26 @@ static int name_ok(const char *p)
     return 1;
 }
 
+/* The validity flags and CPU methods of a scenario (absent in older files:
+ * no flags, methods unknown). */
+static void load_validity(const json_t *js, rb_summary *s)
+{
+    const json_t *fl = json_object_get(json_object_get(js, "validity"), "flags");
+    const json_t *cm = json_object_get(js, "cpu_method"), *v;
+    size_t i;
+    s->flags = 0;
+    json_array_foreach(fl, i, v)
+        for (int b = 0; b < RB_FLAG__COUNT; b++)
+            if (json_is_string(v) && strcmp(json_string_value(v), rb_flag_name(b)) == 0)
+                s->flags |= 1u << b;
+    v = json_object_get(cm, "server");
+    snprintf(s->cpu_method_server, sizeof s->cpu_method_server, "%s",
+             json_is_string(v) ? json_string_value(v) : "");
+    v = json_object_get(cm, "broker");
+    snprintf(s->cpu_method_broker, sizeof s->cpu_method_broker, "%s",
+             json_is_string(v) ? json_string_value(v) : "");
+}
+
 /* The scenario's figures, as rb_results_write wrote them. */
 static void load_figures(const json_t *js, rb_summary *s)
 {
@@ -108,6 +128,7 @@ static void load_figures(const json_t *js, rb_summary *s)
     jspread(sp, "p99_us", &s->sp_p99);
     jspread(sp, "throughput_cps", &s->sp_tput);
     s->has_ratio = json_is_object(ra);
+    load_validity(js, s);
     jratio(ra, "p50", &s->r_p50);
     jratio(ra, "p99", &s->r_p99);
     jratio(ra, "throughput", &s->r_tput);
@@ -280,6 +301,7 @@ int rb_results_load(const char *path, rb_results *out)
     if (rc != 0)
         goto fail;
     out->root = root;
+    out->complete = !json_is_false(json_object_get(root, "complete"));
     return 0;
 fail:
     free(out->tr);

@@ -15,17 +15,19 @@
  *     stop the servers (also on SIGINT/SIGTERM, and the kernel stops them
  *                       should the harness die: PR_SET_PDEATHSIG)
  *
+ * --rate makes every scenario open loop at each rate given (schedule.h);
+ * --slo adds, per transport in every round, the SLO search (slo_run.h).
+ *
  * Closed loop: each thread issues its next call when the previous returns,
  * so latency excludes the queueing an open-loop arrival schedule would see
  * (coordinated omission, wrk2's -R): read p99 as "per call under this
  * concurrency", not as a service-level latency at a given arrival rate.
- * --rate makes every scenario open loop at each rate given (schedule.h);
- * --slo adds, per transport in every round, the SLO search (slo_run.h).
  *
  * This file is the orchestration; run_args.c parses the options,
  * servers.c runs the servers, loadgen.c drives one scenario round.
  */
 #include "run.h"
+#include "codecs.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -43,14 +45,29 @@
 #include "report.h"
 #include "results.h"
 #include "results_load.h"
+#include "slo_run.h"
 #include "run_args.h"
 #include "servers.h"
-#include "slo_run.h"
 
 static void on_interrupt(int sig)
 {
     (void)sig;
     rb_run_interrupted = 1;
+}
+
+/* The folders mkdir_p created, deepest last, so that a run that measured
+ * nothing can remove them again (remove_created). */
+static char created[16][4096];
+static int ncreated;
+
+static int mkdir_one(const char *dir)
+{
+    if (mkdir(dir, 0755) == 0) {
+        if (ncreated < 16)
+            snprintf(created[ncreated++], sizeof created[0], "%s", dir);
+        return 0;
+    }
+    return errno == EEXIST ? 0 : -1;
 }
 
 static int mkdir_p(const char *path)
@@ -60,11 +77,18 @@ static int mkdir_p(const char *path)
     for (char *p = tmp + 1; *p; p++)
         if (*p == '/') {
             *p = '\0';
-            if (mkdir(tmp, 0755) && errno != EEXIST)
+            if (mkdir_one(tmp))
                 return -1;
             *p = '/';
         }
-    return mkdir(tmp, 0755) && errno != EEXIST ? -1 : 0;
+    return mkdir_one(tmp);
+}
+
+/* A run that measured nothing leaves no empty folder behind. */
+static void remove_created(void)
+{
+    while (ncreated > 0)
+        rmdir(created[--ncreated]);   /* fails, harmlessly, when not empty */
 }
 
 /* The start time (started, 32 bytes) and the results folder, created.
@@ -155,13 +179,88 @@ static int of_entries(const rb_run_cfg *cfg, const rb_scenario *s, int e)
     return s->entries < 0 ? e == 0 : s->entries == cfg->entries[e];
 }
 
+/* Progress on a terminal: scenario k of N, elapsed, ETA, the last p50
+ * and failed calls. */
+typedef struct progress {
+    int on;
+    size_t k, total;
+    uint64_t t0;
+    char last[96];
+} progress;
+
+static void clock_text(char *b, size_t len, double s)
+{
+    long v = (long)(s + 0.5);
+    if (v >= 3600)
+        snprintf(b, len, "%ld:%02ld:%02ld", v / 3600, v / 60 % 60, v % 60);
+    else
+        snprintf(b, len, "%ld:%02ld", v / 60, v % 60);
+}
+
+static void progress_show(progress *pg, const rb_scenario *s)
+{
+    char el[32], eta[32] = "?";
+    double e = (double)(rb_now_ns() - pg->t0) / 1e9;
+    if (!pg->on)
+        return;
+    clock_text(el, sizeof el, e);
+    if (pg->k > 0)
+        clock_text(eta, sizeof eta, e / (double)pg->k * (double)(pg->total - pg->k));
+    fprintf(stderr, "\r\033[K[%zu/%zu, %s elapsed, ETA %s] %s %s c=%d%s", pg->k + 1, pg->total,
+            el, eta, s->t->name, rb_method_name(s->method), s->concurrency, pg->last);
+}
+
+static void progress_done(progress *pg, const rb_round *r)
+{
+    uint64_t f = 0;
+    for (int k = 0; k < RB_FAIL__COUNT; k++)
+        f += r->failures[k];
+    pg->k++;
+    if (r->lat.n)
+        snprintf(pg->last, sizeof pg->last, " (last: p50 %.1f µs, %llu failed)", r->lat.p50,
+                 (unsigned long long)f);
+    else
+        snprintf(pg->last, sizeof pg->last, " (last: no verified call, %llu failed)",
+                 (unsigned long long)f);
+}
+
+/* One scenario's round with the machine's state read around it. */
+static void measure_round(const rb_run_cfg *cfg, rb_scenario *s, int r, int k,
+                          const rb_server_proc *sp)
+{
+    rb_machine m0, m1;
+    size_t kept = s->all.n;
+    rb_machine_read(&m0, "");
+    rb_loadgen_round(cfg, s, r, k, sp);
+    rb_machine_read(&m1, "");
+    rb_round *rd = &s->rounds[r];
+    if (rb_run_interrupted) {      /* a round cut short did not finish */
+        rd->ran = 0;
+        s->all.n = kept;
+        return;
+    }
+    rd->machine_before = m0;
+    rd->machine_after = m1;
+    rd->has_machine = 1;
+    /* the run's own busy threads: the clients, as many server threads,
+     * and the broker */
+    rb_machine_interference(&m0, &m1, 2 * s->concurrency + (s->t->broker != RB_BROKER_NONE),
+                            &rd->interference);
+}
+
+/* The run's SLO entries (slo_run.h). */
+typedef struct slo_set {
+    rb_slo_entry *e;
+    size_t n;
+} slo_set;
+
 /* The SLO searches of transport t and the e-th entries value in round r,
  * each starting from its closed-loop scenario's throughput of this round. */
-static void run_slo(const rb_run_cfg *cfg, const rb_scenario *sc, size_t n, rb_slo_entry *se,
-                    size_t nse, int e, int t, int r, int k, const rb_server_proc *sp)
+static void run_slo(const rb_run_cfg *cfg, const rb_scenario *sc, size_t n, slo_set *so,
+                    int e, int t, int r, int k, const rb_server_proc *sp)
 {
-    for (size_t j = 0; j < nse && !rb_run_interrupted; j++) {
-        rb_slo_entry *x = &se[j];
+    for (size_t j = 0; j < so->n && !rb_run_interrupted; j++) {
+        rb_slo_entry *x = &so->e[j];
         if (x->t != cfg->ts[t] || (x->entries < 0 ? e != 0 : x->entries != cfg->entries[e]))
             continue;
         double start = 0;
@@ -170,16 +269,16 @@ static void run_slo(const rb_run_cfg *cfg, const rb_scenario *sc, size_t n, rb_s
                 sc[i].concurrency == x->concurrency && sc[i].rate_cps == 0 && sc[i].rounds[r].ran)
                 start = sc[i].rounds[r].throughput_cps;
         if (cfg->progress)
-            fprintf(stderr, "\r\033[K[entries %ld, round %d/%d] %s %s SLO search ...",
-                    cfg->entries[e], r + 1, cfg->rounds, x->t->name, rb_method_name(x->method));
+            fprintf(stderr, "\r\033[K[round %d/%d] %s %s: SLO search ...", r + 1, cfg->rounds,
+                    x->t->name, rb_method_name(x->method));
         rb_slo_run_round(cfg, x, r, k, start, &sp[t]);
     }
 }
 
 /* Every round of the e-th entries value, the transports in an order rotated
  * by round. */
-static void run_rounds(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, rb_slo_entry *se,
-                       size_t nse, int e, const rb_server_proc *sp)
+static void run_rounds(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, int e,
+                       const rb_server_proc *sp, progress *pg, slo_set *so)
 {
     for (int r = 0; r < cfg->rounds && !rb_run_interrupted; r++)
         for (int k = 0; k < cfg->nt && !rb_run_interrupted; k++) {
@@ -188,32 +287,36 @@ static void run_rounds(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, rb_slo_
                 rb_scenario *s = &sc[i];
                 if (s->t != cfg->ts[t] || !of_entries(cfg, s, e))
                     continue;
-                if (cfg->progress)
-                    fprintf(stderr, "\r\033[K[entries %ld, round %d/%d] %s %s c=%d ...",
-                            cfg->entries[e], r + 1, cfg->rounds, s->t->name,
-                            rb_method_name(s->method), s->concurrency);
-                rb_loadgen_round(cfg, s, r, k, &sp[t]);
+                progress_show(pg, s);
+                measure_round(cfg, s, r, k, &sp[t]);
+                progress_done(pg, &s->rounds[r]);
             }
-            run_slo(cfg, sc, n, se, nse, e, t, r, k, sp);
+            run_slo(cfg, sc, n, so, e, t, r, k, sp);
         }
 }
 
 /* Start the servers per entries value, run its rounds, record each
  * server's peak RSS, stop them. Returns 0, or 1 when a server failed. */
-static int run_all(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, rb_slo_entry *se, size_t nse)
+static int run_all(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, slo_set *so)
 {
     rb_server_proc sp[RB_RUN_MAX];
+    progress pg = { .on = cfg->progress, .total = n * (size_t)cfg->rounds, .t0 = rb_now_ns() };
     memset(sp, 0, sizeof sp);
     for (int e = 0; e < cfg->ne && !rb_run_interrupted; e++) {
         int started = 0, failed = 0;
-        for (; started < cfg->nt; started++)
+        for (; started < cfg->nt; started++) {
             if (rb_server_start(cfg->ts[started], cfg->connect[started], cfg->entries[e],
                                 &sp[started])) {
                 failed = 1;
                 break;
             }
+            if (cfg->pinned && sp[started].pid > 0 &&
+                rb_cpus_apply_process(sp[started].pid, &cfg->pin.server) != RB_OK)
+                fprintf(stderr, "rpcbench: cannot pin server %s to CPUs %s\n",
+                        cfg->ts[started]->name, cfg->pin.server.text);
+        }
         if (!failed)
-            run_rounds(cfg, sc, n, se, nse, e, sp);
+            run_rounds(cfg, sc, n, e, sp, &pg, so);
         for (int t = 0; t < started; t++) {
             long kb;
             if (sp[t].pid > 0 && rb_proc_max_rss_kb(sp[t].pid, &kb) == RB_OK)
@@ -228,10 +331,49 @@ static int run_all(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, rb_slo_entr
     return 0;
 }
 
-/* results.json and the rest, the table on stdout, report.md. Returns the
- * exit code: 0, or 1 when the results could not be written. */
+/* Whether any round of any scenario was measured. */
+static int measured_any(const rb_scenario *sc, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (int r = 0; r < sc[i].nrounds; r++)
+            if (sc[i].rounds[r].ran)
+                return 1;
+    return 0;
+}
+
+/* The last line on stderr: the scenarios with failed calls (at most 8
+ * named). Returns how many scenarios had failures. */
+static size_t name_failures(const rb_summary *sum, size_t n)
+{
+    size_t bad = 0;
+    char line[2048];
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        const rb_summary *s = &sum[i];
+        double f = rb_summary_failures(s);
+        if (s->rounds < 1 || !(f > 0))
+            continue;
+        if (bad++ < 8 && len < sizeof line - 200) {
+            char ent[32] = "";
+            if (s->entries >= 0)
+                snprintf(ent, sizeof ent, " e=%ld", s->entries);
+            len += (size_t)snprintf(line + len, sizeof line - len, "%s%s %s%s c=%ld (%.0f)",
+                                    bad > 1 ? ", " : "", s->t->name, s->method, ent,
+                                    s->concurrency, f);
+        }
+    }
+    if (bad)
+        fprintf(stderr, "rpcbench: failed calls in %zu scenario%s: %s%s\n", bad,
+                bad == 1 ? "" : "s", line, bad > 8 ? ", ..." : "");
+    return bad;
+}
+
+/* results.json and the rest, the table on stdout, report.md. complete: 0
+ * when the run stopped early. Returns the exit code: 0 (no failed call),
+ * 3 (failed calls, results written) or 1 (the results could not be
+ * written). */
 static int finish(const rb_run_cfg *cfg, const char *started, rb_scenario *sc, size_t n,
-                  const rb_slo_entry *se, size_t nse)
+                  int complete, const slo_set *so)
 {
     rb_summary *sum = calloc(n ? n : 1, sizeof *sum);
     if (!sum) {
@@ -241,31 +383,41 @@ static int finish(const rb_run_cfg *cfg, const char *started, rb_scenario *sc, s
     rb_summarise(sc, n, sum);
     json_t *env = rb_env_manifest(started, cfg->ts, (size_t)cfg->nt);
     json_object_set_new(env, "parameters", rb_run_params_json(cfg));
-    json_t *slo = nse ? rb_slo_json(cfg, se, nse) : NULL;
-    int rc = rb_results_write_slo(cfg->out, env, sc, sum, n, slo);
+    /* What each encoding costs, in-process, so a reader can split a stack's
+     * cost into encoding and transport (a second or two). */
+    json_t *extra = json_object();
+    int codec_failed = 0;
+    json_t *codecs = rb_codecs_measure(cfg->entries, (size_t)cfg->ne, cfg->fib_n,
+                                       RB_CODECS_BUDGET_S, 0, &codec_failed);
+    if (codecs)
+        json_object_set_new(extra, "codecs", codecs);
+    if (codec_failed)
+        fprintf(stderr, "rpcbench: an encoding failed its round-trip check (see results.json codecs)\n");
+    if (so->n)
+        json_object_set_new(extra, "slo", rb_slo_json(cfg, so->e, so->n));
+    int rc = rb_results_write(cfg->out, env, sc, sum, n, complete, extra);
+    json_decref(extra);
     json_decref(env);
-    json_decref(slo);
     if (rc == RB_OK) {
         rb_results_print_table(stdout, sum, n);
         rb_load_print_table(stdout, sc, n);
-        rb_slo_print_table(stdout, cfg, se, nse);
+        rb_slo_print_table(stdout, cfg, so->e, so->n);
         rb_load_print_flags(stderr, sc, n);
+        if (rb_report_write(cfg->out) != RB_OK)
+            fprintf(stderr, "rpcbench: report.md could not be written (results.json is complete)\n");
+        printf("results: %s/results.json, results.csv, report.md%s\n", cfg->out,
+               complete ? "" : " (incomplete: the run was interrupted)");
+        fflush(stdout);
+        if (!complete)
+            fprintf(stderr, "rpcbench: %s: the finished rounds are written, marked "
+                            "\"complete\": false\n",
+                    rb_run_interrupted ? "interrupted" : "stopped early");
+        rc = name_failures(sum, n) ? 3 : 0;
+    } else {
+        rc = 1;
     }
     free(sum);
-    if (rc)
-        return 1;
-    uint64_t fails = 0;
-    for (size_t i = 0; i < n; i++)
-        for (int r = 0; r < sc[i].nrounds; r++)
-            for (int k = 0; k < RB_FAIL__COUNT; k++)
-                fails += sc[i].rounds[r].failures[k];
-    if (fails)
-        fprintf(stderr, "rpcbench: %llu failed calls, counted by kind in results.json\n",
-                (unsigned long long)fails);
-    if (rb_report_write(cfg->out) != RB_OK)
-        fprintf(stderr, "rpcbench: report.md could not be written (results.json is complete)\n");
-    printf("results: %s/results.json, results.csv, report.md\n", cfg->out);
-    return 0;
+    return rc;
 }
 
 int rb_run_main(int argc, char **argv)
@@ -280,33 +432,50 @@ int rb_run_main(int argc, char **argv)
         return rc;
     cfg.progress = isatty(STDERR_FILENO);
     if ((rc = prepare_out(&cfg, started, outbuf, sizeof outbuf)) != 0 ||
-        (rc = check_transports(&cfg)) != 0)
+        (rc = check_transports(&cfg)) != 0) {
+        remove_created();
         return rc;
+    }
+    /* The client threads inherit the main thread's CPUs. */
+    if (cfg.pinned && rb_cpus_apply(0, &cfg.pin.client) != RB_OK)
+        fprintf(stderr, "rpcbench: cannot pin the client to CPUs %s\n", cfg.pin.client.text);
 
     struct sigaction sa = { .sa_handler = on_interrupt };
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    size_t n = 0, nse = 0;
-    rb_slo_entry *se = NULL;
+    size_t n = 0;
+    slo_set so = { NULL, 0 };
     rb_scenario *sc = make_scenarios(&cfg, &n);
-    if (!sc || rb_slo_entries_make(&cfg, &se, &nse) != RB_OK) {
+    if (!sc || rb_slo_entries_make(&cfg, &so.e, &so.n) != RB_OK) {
         fprintf(stderr, "rpcbench: out of memory\n");
         free_scenarios(sc, n);
+        remove_created();
         return 1;
     }
     rb_servers_set_work(cfg.work_us, cfg.work_sleep);
-    rc = run_all(&cfg, sc, n, se, nse);
+    for (int i = 0; i < cfg.nt; i++)
+        if (cfg.ts[i]->broker != RB_BROKER_NONE)
+            rb_broker_meter_start();
+    int failed = run_all(&cfg, sc, n, &so);
+    rb_broker_meter_stop();
     if (cfg.progress)
         fprintf(stderr, "\r\033[K");
-    if (rb_run_interrupted) {
-        fprintf(stderr, "rpcbench: interrupted; servers stopped, no results written\n");
-        rc = 130;
-    } else if (rc == 0) {
-        rc = finish(&cfg, started, sc, n, se, nse);
+    int complete = !rb_run_interrupted && !failed;
+    if (measured_any(sc, n)) {
+        rc = finish(&cfg, started, sc, n, complete, &so);
+        if (rc != 1 && rb_run_interrupted)
+            rc = 130;
+        else if (rc != 1 && failed)
+            rc = 1;
+    } else {
+        remove_created();
+        fprintf(stderr, "rpcbench: nothing was measured%s; no results written\n",
+                rb_run_interrupted ? " (interrupted)" : "");
+        rc = rb_run_interrupted ? 130 : 1;
     }
     free_scenarios(sc, n);
-    rb_slo_entries_free(se, nse);
+    rb_slo_entries_free(so.e, so.n);
     return rc;
 }

@@ -11,7 +11,9 @@
 #include "args.h"
 #include "descriptor.h"
 
-static void rb_run_usage(FILE *f)
+static json_t *params_base(const rb_run_cfg *cfg);
+
+void rb_run_usage(FILE *f)
 {
     fprintf(f,
 "usage: rpcbench run [options]\n"
@@ -28,6 +30,8 @@ static void rb_run_usage(FILE *f)
 "                      queue of an AMQP transport) instead of starting one\n"
 "  --timeout MS        deadline of every call (default %d)\n"
 "  --fib-n N           fib's argument, 0..92 (default 30)\n"
+"  --pin S:C           servers on CPU list S, client threads on C (e.g. 0:1,\n"
+"                      0-1:0; sched_setaffinity), recorded in the manifest\n"
 "  --out DIR           results folder (default results/<UTC timestamp>)\n"
 "open loop, the SLO search, server work:\n"
 "  --rate LIST         calls/s offered per scenario, over all connections: open\n"
@@ -41,7 +45,12 @@ static void rb_run_usage(FILE *f)
 "  --slo-step S        seconds of each search step (default 0.3)\n"
 "  --timeline-ms N     timeline interval (default %d)\n"
 "  --work-us N         the started servers spend N us per call (serve --work-us)\n"
-"  --work busy|sleep   how they spend it (default busy)\n",
+"  --work busy|sleep   how they spend it (default busy)\n"
+"\n"
+"exit status: 0 every scenario ran with zero failed calls; 3 calls failed\n"
+"(results written, the last line on stderr names the scenarios); 1 nothing\n"
+"could be measured (no server, no broker); 2 usage error; 130 interrupted\n"
+"(what finished is written, marked \"complete\": false)\n",
             RB_DEFAULT_TIMEOUT_MS, RB_TIMELINE_DEFAULT_MS);
 }
 
@@ -90,7 +99,7 @@ static int load_option(int c, char *arg, rb_run_cfg *cfg)
                         "(p99=1ms, p99.9=500us), got '%s'\n", arg);
         return 2;
     case 'M': return parse_methods(arg, cfg->slo_methods, &cfg->nslo_m);
-    case 'P': cfg->slo_step_s = rb_arg_real("--slo-step", arg, 0.01, 600); return 0;
+    case 'Q': cfg->slo_step_s = rb_arg_real("--slo-step", arg, 0.01, 600); return 0;
     case 'I': cfg->timeline_ms = (int)rb_arg_int("--timeline-ms", arg, 1, 3600000); return 0;
     case 'W': cfg->work_us = (int)rb_arg_int("--work-us", arg, 0, 10000000); return 0;
     case 'K':
@@ -174,7 +183,10 @@ static int parse_connects(char **connects, int nconnect, rb_run_cfg *cfg)
                 }
         }
         if (!found) {
-            fprintf(stderr, "rpcbench: --connect wants T=ADDR with T among --transports\n");
+            if (eq)
+                *eq = '=';
+            fprintf(stderr, "rpcbench: --connect wants T=ADDR with T among the run's "
+                            "transports, got '%s'\n", connects[i]);
             return 2;
         }
     }
@@ -228,40 +240,56 @@ int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
         { "seed", required_argument, NULL, 'S' },
         { "slo", required_argument, NULL, 'L' },
         { "slo-methods", required_argument, NULL, 'M' },
-        { "slo-step", required_argument, NULL, 'P' },
+        { "slo-step", required_argument, NULL, 'Q' },
         { "timeline-ms", required_argument, NULL, 'I' },
         { "work-us", required_argument, NULL, 'W' },
         { "work", required_argument, NULL, 'K' },
+        { "pin", required_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' },
         { 0, 0, 0, 0 },
     };
     char *connects[RB_RUN_MAX], *tlist = NULL;
     long v[RB_RUN_MAX];
     int nconnect = 0, c, rc = 0;
+    char err[300];
     while (rc == 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        /* Lists are cut in place: work on a copy, never on argv (the
+         * process title). The copies live as long as the process. */
+        char *arg = optarg ? strdup(optarg) : NULL;
+        if (optarg && !arg) {
+            fprintf(stderr, "rpcbench: out of memory\n");
+            return 1;
+        }
         switch (c) {
-        case 't': tlist = optarg; break;
-        case 'm': rc = parse_methods(optarg, cfg->methods, &cfg->nm); break;
+        case 't': tlist = arg; break;
+        case 'm': rc = parse_methods(arg, cfg->methods, &cfg->nm); break;
         case 'n': cfg->calls = rb_arg_int("--calls", optarg, 1, 1000000000); break;
         case 'd': cfg->duration_s = rb_arg_real("--duration", optarg, 0, 86400); break;
         case 'w': cfg->warmup = (int)rb_arg_int("--warmup", optarg, 0, 10000000); break;
         case 'c':
-            cfg->nc = int_list("--concurrency", optarg, 1, 1024, v);
+            cfg->nc = int_list("--concurrency", arg, 1, 1024, v);
             for (int i = 0; i < cfg->nc; i++)
                 cfg->conc[i] = (int)v[i];
             break;
-        case 'e': cfg->ne = int_list("--entries", optarg, 0, 10000000, cfg->entries); break;
+        case 'e': cfg->ne = int_list("--entries", arg, 0, 10000000, cfg->entries); break;
         case 'r': cfg->rounds = (int)rb_arg_int("--rounds", optarg, 1, 1000); break;
         case 'C':
             if (nconnect < RB_RUN_MAX)
-                connects[nconnect++] = optarg;
+                connects[nconnect++] = arg;
             break;
         case 'T': cfg->timeout_ms = (int)rb_arg_int("--timeout", optarg, 1, 3600000); break;
         case 'f': cfg->fib_n = (int)rb_arg_int("--fib-n", optarg, 0, RB_FIB_MAX); break;
-        case 'o': cfg->out = optarg; break;
+        case 'o': cfg->out = arg; break;
+        case 'P':
+            if (rb_pin_parse(arg, &cfg->pin, err, sizeof err)) {
+                fprintf(stderr, "rpcbench: %s\n", err);
+                return 2;
+            }
+            cfg->pinned = 1;
+            break;
         case 'h': rb_run_usage(stdout); exit(0);
         case '?': rb_run_usage(stderr); return 2;
-        default: rc = load_option(c, optarg, cfg); break;
+        default: rc = load_option(c, arg, cfg); break;
         }
     }
     if (rc)
@@ -303,6 +331,16 @@ static json_t *load_params_json(const rb_run_cfg *cfg)
 
 json_t *rb_run_params_json(const rb_run_cfg *cfg)
 {
+    json_t *j = params_base(cfg);
+    json_object_set_new(j, "pin", cfg->pinned
+        ? json_pack("{s:s,s:s}", "server_cpus", cfg->pin.server.text,
+                    "client_cpus", cfg->pin.client.text)
+        : json_null());
+    return j;
+}
+
+static json_t *params_base(const rb_run_cfg *cfg)
+{
     json_t *t = json_array(), *m = json_array(), *c = json_array(), *e = json_array();
     for (int i = 0; i < cfg->nt; i++)
         json_array_append_new(t, json_string(cfg->ts[i]->name));
@@ -321,7 +359,7 @@ json_t *rb_run_params_json(const rb_run_cfg *cfg)
         "calls", cfg->calls ? json_integer(cfg->calls) : json_null(),
         "duration_s", cfg->calls ? json_null() : json_real(cfg->duration_s),
         "warmup", cfg->warmup, "concurrency", c, "entries", e, "rounds", cfg->rounds,
-        "timeout_ms", cfg->timeout_ms, "fib_n", cfg->fib_n, "pinned", 0,
+        "timeout_ms", cfg->timeout_ms, "fib_n", cfg->fib_n, "pinned", cfg->pinned,
         "loop", cfg->nrates ? "open" : "closed", "connect", conn,
         "server_threads", "each transport's default");
     json_object_update_new(p, load_params_json(cfg));

@@ -3,7 +3,9 @@
 #define RB_RUN_ARGS_H
 
 #include <jansson.h>
+#include <stdio.h>
 
+#include "pin.h"
 #include "rb_service.h"
 #include "schedule.h"
 #include "slo.h"
@@ -31,6 +33,8 @@ typedef struct rb_run_cfg {
     int fib_n;                       /* fib's argument, 0..RB_FIB_MAX */
     const char *out;                 /* results folder */
     int progress;                    /* stderr is a terminal */
+    int pinned;                      /* --pin given */
+    rb_pin pin;                      /* server and client CPUs (pin.h) */
     /* open loop (schedule.h), the SLO search (slo_run.h), server work */
     double rates[RB_RUN_MAX];        /* --rate: calls/s offered; none: closed loop */
     int nrates;
@@ -50,8 +54,12 @@ typedef struct rb_run_cfg {
 /* Parse run's options (argv[0] is "run") into cfg, which holds the
  * defaults on entry. Exits 0 after --help, exits 2 on a bad number
  * (args.h). Returns 0, or 2 on any other usage error (message on stderr).
- * cfg's strings point into argv. */
+ * cfg's strings are copies (argv is never written: it is the process
+ * title `ps` shows). */
 int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg);
+
+/* run's usage and exit statuses, on f. */
+void rb_run_usage(FILE *f);
 
 /* results.json's environment.parameters for cfg (caller owns). */
 json_t *rb_run_params_json(const rb_run_cfg *cfg);

@@ -36,7 +36,32 @@ static int broker_port(rb_broker_kind k)
 pid_t rb_broker_pid(void)
 {
     const char *p = getenv("RPCBENCH_BROKER_PID");
-    return p ? (pid_t)atoi(p) : 0;
+    char *end;
+    long v = p ? strtol(p, &end, 10) : 0;
+    return p && *p && !*end && v > 0 ? (pid_t)v : 0;
+}
+
+static rb_cpu_meter broker_meter;
+static int broker_metered;
+
+void rb_broker_meter_start(void)
+{
+    pid_t bp = rb_broker_pid();
+    if (broker_metered || bp <= 0)
+        return;
+    broker_metered = rb_cpu_meter_start(&broker_meter, bp, "broker", RB_CPU_CGROUP) == RB_OK;
+}
+
+const rb_cpu_meter *rb_broker_meter(void)
+{
+    return broker_metered ? &broker_meter : NULL;
+}
+
+void rb_broker_meter_stop(void)
+{
+    if (broker_metered)
+        rb_cpu_meter_stop(&broker_meter);
+    broker_metered = 0;
 }
 
 static int endpoint_port(const char *ep)
@@ -49,6 +74,7 @@ void rb_server_stop(rb_server_proc *sp)
 {
     if (sp->pid <= 0)
         return;
+    rb_cpu_meter_stop(&sp->cpu);
     kill(sp->pid, SIGTERM);
     for (int i = 0; i < 500; i++) {            /* up to 5 s, then kill */
         if (waitpid(sp->pid, NULL, WNOHANG) == sp->pid) {
@@ -63,17 +89,26 @@ void rb_server_stop(rb_server_proc *sp)
     sp->pid = 0;
 }
 
-/* Verified fib(0) against a fresh connection: is the server answering? */
-static int server_answers(const rb_transport *t, const rb_client_opts *co)
+/* Verified fib(1) against a fresh connection: is the server answering?
+ * When not, why goes to why (whylen bytes). */
+static int server_answers(const rb_transport *t, const rb_client_opts *co, char *why,
+                          size_t whylen)
 {
     rb_client *c = NULL;
     char err[256];
     int64_t v = -1;
-    if (rb_connect(t, co, &c, err, sizeof err))
+    int rc = rb_connect(t, co, &c, err, sizeof err);
+    if (rc) {
+        snprintf(why, whylen, "cannot connect (%s): %s", rb_err_name(rc), err);
         return 0;
-    int ok = rb_call_fib(c, 1, &v) == RB_OK && v == 1;
+    }
+    rc = rb_call_fib(c, 1, &v);
+    if (rc)
+        snprintf(why, whylen, "fib(1) failed (%s): %s", rb_err_name(rc), c->errstr);
+    else if (v != 1)
+        snprintf(why, whylen, "fib(1) answered %lld, not 1", (long long)v);
     rb_close(&c);
-    return ok;
+    return rc == RB_OK && v == 1;
 }
 
 void rb_server_client_opts(const rb_transport *t, const rb_server_proc *sp, int timeout_ms,
@@ -173,6 +208,7 @@ int rb_server_start(const rb_transport *t, const char *override,
                     long entries, rb_server_proc *sp)
 {
     memset(sp, 0, sizeof *sp);
+    sp->cpu.method = RB_CPU__COUNT;   /* no meter until the server answers */
     if (override) {
         snprintf(sp->endpoint, sizeof sp->endpoint, "%s", override);
     } else {
@@ -190,18 +226,25 @@ int rb_server_start(const rb_transport *t, const char *override,
     sp->wire_port = t->broker != RB_BROKER_NONE ? broker_port(t->broker)
                                                 : endpoint_port(sp->endpoint);
 
-    /* Ready is a promise; a verified call is proof. */
+    /* Ready is a promise; a verified call is proof. A running server
+     * (--connect) should answer at once: a few seconds, not thirty. */
     rb_client_opts co;
+    char why[400] = "interrupted";
     rb_server_client_opts(t, sp, 1000, &co);
-    uint64_t deadline = rb_now_ns() + 30ull * 1000000000ull;
+    uint64_t deadline = rb_now_ns() + (override ? 3ull : 30ull) * 1000000000ull;
     while (!rb_run_interrupted) {
-        if (server_answers(t, &co))
+        if (server_answers(t, &co, why, sizeof why)) {
+            char name[32];
+            snprintf(name, sizeof name, "server-%d", (int)sp->pid);
+            if (sp->pid > 0 && rb_cpu_meter_start(&sp->cpu, sp->pid, name, RB_CPU_CGROUP))
+                sp->cpu.method = RB_CPU__COUNT;
             return RB_OK;
+        }
         if (rb_now_ns() > deadline)
             break;
         usleep(50000);
     }
-    fprintf(stderr, "rpcbench: server %s at %s does not answer fib(1) correctly\n", t->name, sp->endpoint);
+    fprintf(stderr, "rpcbench: server %s at %s: %s\n", t->name, sp->endpoint, why);
     rb_server_stop(sp);
     return RB_ECONNECT;
 }

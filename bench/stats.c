@@ -53,7 +53,7 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-uint64_t rb_percentile(const uint64_t *sorted, size_t n, double p)
+size_t rb_percentile_rank(size_t n, double p)
 {
     if (n == 0)
         return 0;
@@ -61,9 +61,12 @@ uint64_t rb_percentile(const uint64_t *sorted, size_t n, double p)
      * which must still be rank 999. */
     double r = ceil(p / 100.0 * (double)n - 1e-9);
     size_t rank = r < 1 ? 1 : (size_t)r;
-    if (rank > n)
-        rank = n;
-    return sorted[rank - 1];
+    return rank > n ? n : rank;
+}
+
+uint64_t rb_percentile(const uint64_t *sorted, size_t n, double p)
+{
+    return n ? sorted[rb_percentile_rank(n, p) - 1] : 0;
 }
 
 void rb_stats_compute(rb_samples *s, rb_latency *out)

@@ -40,6 +40,10 @@ void rb_samples_free(rb_samples *s);
  * samples every figure is 0 and out->n is 0 (callers write null then). */
 void rb_stats_compute(rb_samples *s, rb_latency *out);
 
+/* Nearest-rank percentile's rank (1-based) among n samples: the smallest
+ * rank with at least p % of samples at or below it; 0 when n is 0. */
+size_t rb_percentile_rank(size_t n, double p);
+
 /* Nearest-rank percentile of sorted[0..n), p in 0..100; 0 when n is 0. */
 uint64_t rb_percentile(const uint64_t *sorted, size_t n, double p);
 

@@ -63,8 +63,14 @@ static int has_inode(const uint64_t *v, size_t n, uint64_t ino)
     return 0;
 }
 
+/* Add one socket; a socket already in the snapshot is kept once. A netlink
+ * dump that races with sockets opening and closing elsewhere on the machine
+ * may return an entry twice, and counting it twice would double its bytes. */
 static int snap_add(rb_wire_snap *s, uint64_t ino, uint64_t sent, uint64_t recv)
 {
+    for (size_t i = 0; i < s->n; i++)
+        if (s->socks[i].inode == ino)
+            return RB_OK;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
         rb_wire_sock *p = realloc(s->socks, cap * sizeof *p);
@@ -131,7 +137,15 @@ static int dump_family(int family, int peer_port, const uint64_t *inodes, size_t
                 memset(&ti, 0, sizeof ti);
                 size_t il = RTA_PAYLOAD(a) < sizeof ti ? RTA_PAYLOAD(a) : sizeof ti;
                 memcpy(&ti, RTA_DATA(a), il);
-                if (snap_add(snap, m->idiag_inode, ti.tcpi_bytes_sent, ti.tcpi_bytes_received))
+                /* Sent: what the application wrote, once. tcpi_bytes_sent
+                 * counts every retransmission and loss probe again (loopback
+                 * here does retransmit under load), so it can exceed what the
+                 * connection carried; tcpi_bytes_acked alone lags by any
+                 * bytes whose ACK is still delayed (the peer has nothing to
+                 * send back). Acked + idiag_wqueue (write_seq - snd_una)
+                 * is every byte written, counted once. */
+                uint64_t sent = ti.tcpi_bytes_acked + m->idiag_wqueue;
+                if (snap_add(snap, m->idiag_inode, sent, ti.tcpi_bytes_received))
                     rc = RB_ENOMEM;
             }
         }

@@ -1,13 +1,17 @@
 /* wire.h - bytes on the wire, from the kernel's per-socket TCP counters.
  *
  * A snapshot lists the TCP sockets that process `pid` owns (found through
- * /proc/PID/fd) whose remote port is `peer_port`, with each socket's
- * tcpi_bytes_sent and tcpi_bytes_received (struct tcp_info, <linux/tcp.h>,
- * read for every socket at once through NETLINK_SOCK_DIAG as `ss -ti`
- * does). These count TCP payload: every byte the stack's protocol puts on
- * the connection (framing, HTTP and HTTP/2 headers, AMQP frames, ZMTP),
- * excluding TCP/IP headers. Retransmitted bytes count again (none are
- * expected on loopback).
+ * /proc/PID/fd) whose remote port is `peer_port`, with each socket's bytes
+ * sent and received, read for every socket at once through
+ * NETLINK_SOCK_DIAG as `ss -ti` does: sent is tcpi_bytes_acked plus the
+ * bytes still in the send queue (idiag_wqueue = write_seq - snd_una), i.e.
+ * every byte the application wrote, counted once; received is
+ * tcpi_bytes_received (struct tcp_info, <linux/tcp.h>). These count TCP
+ * payload: every byte the stack's protocol puts on the connection (framing,
+ * HTTP and HTTP/2 headers, AMQP frames, ZMTP), excluding TCP/IP headers.
+ * Retransmissions and loss probes are not counted again (tcpi_bytes_sent
+ * would count them: loopback on a loaded VM does retransmit), and a byte
+ * whose ACK the peer is still delaying is counted all the same.
  *
  * The difference of two snapshots is what those sockets carried in between.
  * A socket opened and closed between two snapshots is invisible, so when
@@ -23,7 +27,7 @@
 
 typedef struct rb_wire_sock {
     uint64_t inode;
-    uint64_t sent;       /* tcpi_bytes_sent, bytes */
+    uint64_t sent;       /* bytes written: tcpi_bytes_acked + idiag_wqueue */
     uint64_t received;   /* tcpi_bytes_received, bytes */
 } rb_wire_sock;
 
@@ -33,7 +37,7 @@ typedef struct rb_wire_snap {
 } rb_wire_snap;
 
 /* Fill snap (emptied first) with pid's TCP sockets connected to remote port
- * peer_port (1..65535), IPv4 and IPv6. RB_OK, RB_EIO (no /proc entry or
+ * peer_port (1..65535), IPv4 and IPv6, each socket once. RB_OK, RB_EIO (no /proc entry or
  * netlink error) or RB_ENOMEM. */
 int rb_wire_snapshot(pid_t pid, int peer_port, rb_wire_snap *snap);
 

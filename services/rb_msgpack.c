@@ -14,11 +14,26 @@ static uint64_t be_n(const uint8_t *p, int n)
     return v;
 }
 
-/* Skip one value at buf[*pos]. Containers recurse with depth + 1. */
-static int walk(const uint8_t *b, size_t len, size_t *pos, int depth, int max_depth)
+/* What one walk checks and counts. */
+typedef struct walk_ctx {
+    const uint8_t *b;
+    size_t len;
+    int max_depth;
+    uint64_t elements;       /* values seen so far, containers included */
+    uint64_t max_elements;   /* budget: more is RB_ETOOBIG */
+} walk_ctx;
+
+/* Skip one value at b[*pos]. Containers recurse with depth + 1. */
+static int walk(walk_ctx *w, size_t *pos, int depth)
 {
+    const uint8_t *b = w->b;
+    size_t len = w->len;
     if (*pos >= len)
         return RB_EPROTO;                        /* truncated */
+    /* Each value becomes one msgpack_object (24 bytes, 48 per map entry)
+     * in msgpack-c's zone: count them before it allocates any. */
+    if (++w->elements > w->max_elements)
+        return RB_ETOOBIG;
     uint8_t t = b[(*pos)++];
     size_t left = len - *pos;
     uint64_t n = 0;      /* elements of a container */
@@ -77,28 +92,42 @@ static int walk(const uint8_t *b, size_t len, size_t *pos, int depth, int max_de
      * left is a lie, refused before msgpack-c would allocate for it. */
     if (n * (uint64_t)mult > left)
         return RB_EPROTO;
-    if (n && depth + 1 > max_depth)
+    if (n && depth + 1 > w->max_depth)
         return RB_EPROTO;
+    if (n * (uint64_t)mult > w->max_elements - w->elements)
+        return RB_ETOOBIG;                       /* refused before the walk */
     for (uint64_t i = 0; i < n * (uint64_t)mult; i++) {
-        int rc = walk(b, len, pos, depth + 1, max_depth);
+        int rc = walk(w, pos, depth + 1);
         if (rc)
             return rc;
     }
     return RB_OK;
 }
 
-int rb_mp_validate(const char *buf, size_t len, int max_depth)
+int rb_mp_validate_max(const char *buf, size_t len, int max_depth, uint64_t max_elements)
 {
+    walk_ctx w = { (const uint8_t *)buf, len, max_depth, 0, max_elements };
     size_t pos = 0;
-    int rc = walk((const uint8_t *)buf, len, &pos, 0, max_depth);
+    int rc = walk(&w, &pos, 0);
     if (rc)
         return rc;
     return pos == len ? RB_OK : RB_EPROTO;       /* trailing bytes */
 }
 
+int rb_mp_validate(const char *buf, size_t len, int max_depth)
+{
+    int rc = rb_mp_validate_max(buf, len, max_depth, UINT64_MAX);
+    return rc == RB_ETOOBIG ? RB_EPROTO : rc;    /* cannot happen: no budget */
+}
+
 int rb_mp_decode(const char *buf, size_t len, msgpack_unpacked *out)
 {
-    int rc = rb_mp_validate(buf, len, RB_MAX_DEPTH);
+    return rb_mp_decode_max(buf, len, UINT64_MAX, out);
+}
+
+int rb_mp_decode_max(const char *buf, size_t len, uint64_t max_elements, msgpack_unpacked *out)
+{
+    int rc = rb_mp_validate_max(buf, len, RB_MAX_DEPTH, max_elements);
     if (rc)
         return rc;
     size_t off = 0;
@@ -108,6 +137,20 @@ int rb_mp_decode(const char *buf, size_t len, msgpack_unpacked *out)
     if (r != MSGPACK_UNPACK_SUCCESS || off != len)
         return RB_EPROTO;
     return RB_OK;
+}
+
+int rb_mp_decode_first(const char *buf, size_t len, uint64_t max_elements,
+                       msgpack_unpacked *out)
+{
+    walk_ctx w = { (const uint8_t *)buf, len, RB_MAX_DEPTH, 0, max_elements };
+    size_t pos = 0, off = 0;
+    int rc = walk(&w, &pos, 0);
+    if (rc)
+        return rc;
+    msgpack_unpack_return r = msgpack_unpack_next(out, buf, pos, &off);
+    if (r == MSGPACK_UNPACK_NOMEM_ERROR)
+        return RB_ENOMEM;
+    return r == MSGPACK_UNPACK_SUCCESS && off == pos ? RB_OK : RB_EPROTO;
 }
 
 /* ---- typed accessors --------------------------------------------------- */

@@ -27,6 +27,25 @@
  * Returns RB_OK or RB_EPROTO. Never allocates. */
 int rb_mp_validate(const char *buf, size_t len, int max_depth);
 
+/* rb_mp_validate with a budget of decoded values: every value counts one
+ * (a container, each element, each map key and each map value), so the
+ * count bounds what msgpack-c will allocate (about 24 bytes a value).
+ * Returns RB_OK, RB_EPROTO (malformed) or RB_ETOOBIG (more than
+ * max_elements values). Never allocates. */
+int rb_mp_validate_max(const char *buf, size_t len, int max_depth, uint64_t max_elements);
+
+/* rb_mp_decode with a budget of decoded values (see rb_mp_validate_max):
+ * servers pass RB_MAX_ELEMENTS. RB_OK, RB_EPROTO, RB_ETOOBIG (over the
+ * budget, nothing allocated) or RB_ENOMEM. */
+int rb_mp_decode_max(const char *buf, size_t len, uint64_t max_elements, msgpack_unpacked *out);
+
+/* Decode only the first value that buf[0..len) begins with (the bytes after
+ * it are not looked at), within a budget of max_elements values: a server
+ * reads the id of a request it refuses whole, to name it in the error
+ * reply. out as for rb_mp_decode. RB_OK, RB_EPROTO, RB_ETOOBIG, RB_ENOMEM. */
+int rb_mp_decode_first(const char *buf, size_t len, uint64_t max_elements,
+                       msgpack_unpacked *out);
+
 /* rb_mp_validate(buf, len, RB_MAX_DEPTH), then unpack into out, which the
  * caller has set up with msgpack_unpacked_init() and releases with
  * msgpack_unpacked_destroy() (also after an error). out's objects point

@@ -21,6 +21,7 @@
 #define RB_DEFAULT_MAX_REQUEST (16u << 20)     /* request size limit, bytes */
 #define RB_DEFAULT_TIMEOUT_MS 5000             /* per-call deadline, ms */
 #define RB_MAX_DEPTH 32                        /* nesting accepted by decoders */
+#define RB_MAX_ELEMENTS (1u << 20)  /* decoded elements one request may hold */
 
 /* The method names on the wire, exactly as the classic examples spell them. */
 #define RB_METHOD_FIB "fib"

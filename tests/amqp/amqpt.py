@@ -65,11 +65,14 @@ class RawClient:
     """Publishes arbitrary requests to a queue and reads the replies on an
     exclusive callback queue: the RabbitMQ tutorial's client, made raw."""
 
-    def __init__(self):
+    def __init__(self, direct=False):
+        """direct: replies by direct reply-to instead of a callback queue."""
         self.conn = connect()
         self.ch = self.conn.channel()
-        r = self.ch.queue_declare(queue="", exclusive=True)
-        self.cb = r.method.queue
+        if direct:
+            self.cb = "amq.rabbitmq.reply-to"
+        else:
+            self.cb = self.ch.queue_declare(queue="", exclusive=True).method.queue
         self.replies = {}
         self.ch.basic_consume(queue=self.cb, on_message_callback=self._on, auto_ack=True)
 

@@ -68,18 +68,23 @@ typedef struct responder {
  * shows up as a failed call in the test's thread. */
 static void reply_fib(amqp_connection_state_t conn, const amqp_envelope_t *env)
 {
-    char body[32];
     int64_t n = 0, r = 0;
     char why[100];
-    if (rb_amqp_json_get_int(env->message.body.bytes, env->message.body.len,
-                             &n, why, sizeof why) != RB_OK || rb_fib(n, &r) != RB_OK)
-        return;
-    snprintf(body, sizeof body, "%lld", (long long)r);
+    rb_amqp_fmt f;
+    rb_amqp_buf out = { 0 };
+    if (rb_amqp_fmt_of(&env->message.properties, &env->message.body, &f) != RB_OK ||
+        rb_amqp_arg_int(f, &env->message.body, &n, why, sizeof why) != RB_OK ||
+        rb_fib(n, &r) != RB_OK || rb_amqp_put_int(f, &out, r) != RB_OK)
+        goto done;
     amqp_basic_properties_t p;
-    p._flags = AMQP_BASIC_CORRELATION_ID_FLAG;
+    p._flags = AMQP_BASIC_CORRELATION_ID_FLAG | AMQP_BASIC_CONTENT_TYPE_FLAG;
     p.correlation_id = env->message.properties.correlation_id;
+    p.content_type = rb_amqp_fmt_ct(f);
     amqp_basic_publish(conn, RB_AMQP_CHANNEL, amqp_empty_bytes,
-                       env->message.properties.reply_to, 0, 0, &p, amqp_cstring_bytes(body));
+                       env->message.properties.reply_to, 0, 0, &p,
+                       (amqp_bytes_t){ out.len, out.data });
+done:
+    rb_amqp_buf_free(&out);
 }
 
 static void *responder_main(void *arg)
@@ -205,7 +210,7 @@ static void *worker_main(void *arg)
                 int64_t want;
                 rb_fib(30 + i % 50, &want);
                 w->wrong += v != want;
-                w->wrong += c->req_body_bytes != 2 || c->rep_body_bytes < 6;
+                w->wrong += c->req_body_bytes != 2 || c->rep_body_bytes < 5;
             }
             break;
         case 1:
@@ -213,13 +218,13 @@ static void *worker_main(void *arg)
                 w->failures++;
             else
                 w->wrong += !rb_obj_is_pattern(&obj, "server", ENTRIES) ||
-                            c->req_body_bytes != 0 || c->rep_body_bytes == 0;
+                            c->req_body_bytes != 1 || c->rep_body_bytes == 0;
             break;
         default:
             if (rb_call_send_obj(c, &sent, &v) != RB_OK)
                 w->failures++;
             else
-                w->wrong += v != 25 || c->rep_body_bytes != 2;
+                w->wrong += v != 25 || c->rep_body_bytes != 1;
             break;
         }
         if (c->err != RB_OK)
@@ -257,8 +262,9 @@ static void test_concurrent_clients(void **state)
         }
         assert_int_equal(rc, RB_OK);
         assert_int_equal(v, 832040);
+        /* MessagePack: [30] is 91 1e; 832040 is ce 00 0c b2 28. */
         assert_int_equal(c->req_body_bytes, 2);
-        assert_int_equal(c->rep_body_bytes, 6);
+        assert_int_equal(c->rep_body_bytes, 5);
         rb_close(&c);
 
         worker w[4];
@@ -371,8 +377,8 @@ static void test_reconnect_after_broker_closes(void **state)
     assert_int_equal(rc, RB_OK);
     assert_int_equal(v, 832040);
 
-    /* The server's connection and the client's. */
-    assert_int_equal(close_our_connections(), 2);
+    /* The server's two (requests, replies) and the client's. */
+    assert_int_equal(close_our_connections(), 3);
     rc = rb_call_fib(c, 31, &v);
     assert_int_equal(rc, RB_ECLOSED);
     assert_non_null(strstr(c->errstr, "broker"));

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import tempfile
 
+import msgpack
 import pika
 
 from amqpt import acall, err_code, serve
@@ -75,7 +76,7 @@ try:
     ok = ch.queue_declare(queue=Q, passive=True)
     checks.eq("after the restart: only the persistent request", ok.method.message_count, 1)
     method, props, body = ch.basic_get(queue=Q, auto_ack=False)
-    checks.eq("kept request body", body, b"20")
+    checks.eq("kept request body", body, msgpack.packb([20]))
     checks.eq("kept request is persistent", props.delivery_mode if props else None, 2)
     if method:
         ch.basic_nack(delivery_tag=method.delivery_tag, requeue=True)

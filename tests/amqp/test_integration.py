@@ -1,6 +1,7 @@
 """Integration of the three AMQP transports through the private RabbitMQ
 node: every method on amqp, amqp-queue and amqp-durable, replies verified
-against the contract, body byte counts checked against the JSON we expect,
+against the contract, body byte counts checked against the MessagePack we
+expect (python3-msgpack packs the same bytes),
 error replies for fib out of range, and what each flavour declares (auto-delete
 queue vs durable queue with persistent requests)."""
 import json
@@ -9,6 +10,7 @@ import shutil
 import subprocess
 import tempfile
 
+import msgpack
 import pika
 
 from amqpt import TRANSPORTS, acall, connect, err_code, queue_name, serve
@@ -18,8 +20,9 @@ checks = Checks()
 FIB = {0: 0, 1: 1, 2: 1, 30: 832040, 92: 7540113804746346429}
 
 
-def compact(v):
-    return json.dumps(v, separators=(",", ":"))
+def mp(v):
+    """Size of v as MessagePack."""
+    return len(msgpack.packb(v))
 
 
 for t in TRANSPORTS:
@@ -30,24 +33,24 @@ for t in TRANSPORTS:
             checks.eq("%s fib(%d) status" % (t, n), rc, 0)
             checks.eq("%s fib(%d)" % (t, n), out.get("result") if isinstance(out, dict) else out, want)
             if isinstance(out, dict):
-                checks.eq("%s fib(%d) request body bytes" % (t, n), out["body_bytes"]["request"], len(str(n)))
-                checks.eq("%s fib(%d) reply body bytes" % (t, n), out["body_bytes"]["reply"], len(str(want)))
+                checks.eq("%s fib(%d) request body bytes" % (t, n), out["body_bytes"]["request"], mp([n]))
+                checks.eq("%s fib(%d) reply body bytes" % (t, n), out["body_bytes"]["reply"], mp(want))
 
         want_obj = {"server:%d" % i: i for i in range(100)}
         rc, out, err = acall(t, "getObj", queue=q)
         checks.eq("%s getObj status" % t, rc, 0)
         checks.eq("%s getObj result" % t, out.get("result") if isinstance(out, dict) else out, want_obj)
         if isinstance(out, dict):
-            checks.eq("%s getObj request body bytes" % t, out["body_bytes"]["request"], 0)
-            checks.eq("%s getObj reply body bytes" % t, out["body_bytes"]["reply"], len(compact(want_obj)))
+            checks.eq("%s getObj request body bytes" % t, out["body_bytes"]["request"], 1)
+            checks.eq("%s getObj reply body bytes" % t, out["body_bytes"]["reply"], mp(want_obj))
 
         rc, out, err = acall(t, "sendObj", 50, queue=q)
         checks.eq("%s sendObj 50 status" % t, rc, 0)
         checks.eq("%s sendObj 50 ack" % t, out.get("result") if isinstance(out, dict) else out, 50)
         if isinstance(out, dict):
             sent = {"client:%d" % i: i for i in range(50)}
-            checks.eq("%s sendObj request body bytes" % t, out["body_bytes"]["request"], len(compact(sent)))
-            checks.eq("%s sendObj reply body bytes" % t, out["body_bytes"]["reply"], 2)
+            checks.eq("%s sendObj request body bytes" % t, out["body_bytes"]["request"], mp([sent]))
+            checks.eq("%s sendObj reply body bytes" % t, out["body_bytes"]["reply"], 1)
 
         rc, out, err = acall(t, "sendObj", '{"a":1,"b":-2,"c":9223372036854775807}', queue=q)
         checks.eq("%s sendObj JSON object ack" % t, out.get("result") if isinstance(out, dict) else out, 3)
@@ -75,7 +78,7 @@ for t in TRANSPORTS:
         status = srv.stop()
         checks.eq("%s server exit status after SIGTERM" % t, status, 0)
 
-    # After the server: amqp/amqp-queue queues were auto-deleted -> no server
+    # After the server: amqp/amqp-queue queues were deleted -> no server
     # at once; the durable queue keeps the request (persistent) -> deadline.
     rc, out, err = acall(t, "fib", 10, queue=q, timeout_ms=500)
     if t == "amqp-durable":
@@ -83,7 +86,9 @@ for t in TRANSPORTS:
         conn = connect()
         ch = conn.channel()
         method, props, body = ch.basic_get(queue=q, auto_ack=True)
-        checks.eq("%s kept request body" % t, body, b"10")
+        checks.eq("%s kept request body" % t, body, msgpack.packb([10]))
+        checks.eq("%s kept request content_type" % t, props.content_type if props else None,
+                  "application/msgpack")
         checks.eq("%s kept request is persistent" % t, props.delivery_mode if props else None, 2)
         checks.eq("%s kept request type" % t, props.type if props else None, "fib")
         ch.queue_delete(queue=q)
@@ -133,7 +138,7 @@ try:
         w = s["wire_bytes_per_call"]
         checks.true(what + ": client wire bytes measured", (w["client"] or 0) > 0, str(w))
         checks.true(what + ": both hops (total > client)", (w["total"] or 0) > (w["client"] or 0), str(w))
-        want_req = {"fib": 2, "getObj": 0, "sendObj": len(compact({"client:%d" % i: i for i in range(20)}))}
+        want_req = {"fib": mp([30]), "getObj": 1, "sendObj": mp([{"client:%d" % i: i for i in range(20)}])}
         checks.eq(what + ": request body bytes", s["body_bytes"]["request"], want_req[s["method"]])
     checks.eq("run covered every transport and method", len(seen), 9)
 finally:

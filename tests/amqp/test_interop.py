@@ -6,8 +6,10 @@
    (in a vhost of the test's own): fib(30) = 832040.
 2. Our client (`rpcbench call amqp* ...`) calls an RPC server written with
    pika from the tutorial's rpc_server.py, extended to the three methods
-   with the same JSON conventions: every method, the error reply, and the
-   request properties our client sends, seen from the pika side."""
+   and to bodies by content type (MessagePack with python3-msgpack, JSON):
+   every method, the error reply, and the request properties our client
+   sends, seen from the pika side; and the same against the pika server
+   when it answers JSON only (our client reads the reply's content_type)."""
 import json
 import os
 import subprocess
@@ -16,6 +18,7 @@ import time
 import urllib.parse
 import uuid
 
+import msgpack
 import pika
 
 import amqpt
@@ -100,26 +103,34 @@ def fib(n):
 
 
 class PikaServer(threading.Thread):
-    def __init__(self, queue, durable, entries=10):
+    def __init__(self, queue, durable, entries=10, json_only=False):
         super().__init__(daemon=True)
         self.queue, self.durable, self.entries = queue, durable, entries
+        self.json_only = json_only   # answer JSON whatever the request
         self.seen = []        # (properties, body) of every request
         self.stop = False
         self.ready = threading.Event()
+
+    def decode(self, props, body):
+        """The argument: MessagePack args array or JSON value."""
+        if props.content_type == "application/msgpack":
+            args = msgpack.unpackb(body) if body else []
+            return args[0] if args else None
+        return json.loads(body) if body else None
 
     def on_request(self, ch, method, props, body):
         self.seen.append((props, body))
         headers = None
         try:
             if props.type in (None, "fib"):
-                n = json.loads(body)
+                n = self.decode(props, body)
                 if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= 92:
-                    raise ValueError("fib(%s): n must be 0..92" % body.decode(errors="replace"))
+                    raise ValueError("fib(%s): n must be 0..92" % n)
                 response = fib(n)
             elif props.type == "getObj":
                 response = {"server:%d" % i: i for i in range(self.entries)}
             elif props.type == "sendObj":
-                obj = json.loads(body)
+                obj = self.decode(props, body)
                 if not isinstance(obj, dict) or not all(isinstance(v, int) for v in obj.values()):
                     raise ValueError("sendObj: not a map of string -> integer")
                 response = len(obj)
@@ -131,12 +142,16 @@ class PikaServer(threading.Thread):
         except ValueError as e:
             headers = {"rpcbench-error": str(e), "rpcbench-code": "EINVAL"}
             response = {"error": str(e), "code": "EINVAL"}
+        if props.content_type == "application/msgpack" and not self.json_only:
+            ct, out = "application/msgpack", msgpack.packb(response)
+        else:
+            ct, out = "application/json", json.dumps(response, separators=(",", ":"))
         ch.basic_publish(exchange='',
                          routing_key=props.reply_to,
                          properties=pika.BasicProperties(
                              correlation_id=props.correlation_id,
-                             content_type="application/json", headers=headers),
-                         body=json.dumps(response, separators=(",", ":")))
+                             content_type=ct, headers=headers),
+                         body=out)
         ch.basic_ack(delivery_tag=method.delivery_tag)
 
     def run(self):
@@ -153,17 +168,23 @@ class PikaServer(threading.Thread):
         connection.close()
 
 
+def fib_and_get_obj(t, q, label):
+    """fib(30) and getObj through our client; returns getObj's call JSON."""
+    rc, out, err = acall(t, "fib", 30, queue=q)
+    checks.eq("%s -> %s: fib(30)" % (t, label), out.get("result") if isinstance(out, dict) else (out, err), 832040)
+    rc, out, err = acall(t, "getObj", queue=q)
+    checks.eq("%s -> %s: getObj" % (t, label), out.get("result") if isinstance(out, dict) else (out, err),
+              {"server:%d" % i: i for i in range(10)})
+    return out if isinstance(out, dict) else {}
+
+
 for t in TRANSPORTS:
     q = queue_name("pika-" + t)
     srv = PikaServer(q, durable=(t == "amqp-durable"))
     srv.start()
     checks.true("pika server %s ready" % t, srv.ready.wait(10))
     try:
-        rc, out, err = acall(t, "fib", 30, queue=q)
-        checks.eq("%s -> pika: fib(30)" % t, out.get("result") if isinstance(out, dict) else (out, err), 832040)
-        rc, out, err = acall(t, "getObj", queue=q)
-        checks.eq("%s -> pika: getObj" % t, out.get("result") if isinstance(out, dict) else (out, err),
-                  {"server:%d" % i: i for i in range(10)})
+        fib_and_get_obj(t, q, "pika")
         rc, out, err = acall(t, "sendObj", 25, queue=q)
         checks.eq("%s -> pika: sendObj 25" % t, out.get("result") if isinstance(out, dict) else (out, err), 25)
         rc, out, err = acall(t, "fib", 93, queue=q)
@@ -175,16 +196,31 @@ for t in TRANSPORTS:
         types = [p.type for p, b in srv.seen]
         checks.eq("%s: type properties" % t, types, ["fib", "getObj", "sendObj", "fib"])
         bodies = [b for p, b in srv.seen]
-        checks.eq("%s: fib body" % t, bodies[0], b"30")
-        checks.eq("%s: getObj body" % t, bodies[1], b"")
-        checks.eq("%s: sendObj body" % t, json.loads(bodies[2]), {"client:%d" % i: i for i in range(25)})
+        checks.eq("%s: fib body" % t, bodies[0], b"\x91\x1e")
+        checks.eq("%s: getObj body" % t, bodies[1], b"\x90")
+        checks.eq("%s: sendObj body" % t, msgpack.unpackb(bodies[2]), [{"client:%d" % i: i for i in range(25)}])
         p0 = srv.seen[0][0]
-        checks.eq("%s: content_type" % t, p0.content_type, "application/json")
+        checks.eq("%s: content_type" % t, [p.content_type for p, b in srv.seen], ["application/msgpack"] * 4)
         checks.true("%s: correlation_id set" % t, bool(p0.correlation_id))
         prefix = "amq.rabbitmq.reply-to." if t == "amqp" else "amq.gen-"
         checks.true("%s: reply_to %r starts with %s" % (t, p0.reply_to, prefix),
                     (p0.reply_to or "").startswith(prefix))
         checks.eq("%s: delivery_mode" % t, p0.delivery_mode, 2 if t == "amqp-durable" else None)
+    finally:
+        srv.stop = True
+        srv.join(10)
+
+# Against a server that answers JSON whatever we send: our client reads the
+# reply by its content_type.
+for t in TRANSPORTS:
+    q = queue_name("pika-json-" + t)
+    srv = PikaServer(q, durable=(t == "amqp-durable"), json_only=True)
+    srv.start()
+    checks.true("JSON-only pika server %s ready" % t, srv.ready.wait(10))
+    try:
+        out = fib_and_get_obj(t, q, "JSON-only pika")
+        checks.eq("%s -> JSON-only pika: getObj reply bytes" % t, out.get("body_bytes", {}).get("reply"),
+                  len(json.dumps({"server:%d" % i: i for i in range(10)}, separators=(",", ":"))))
     finally:
         srv.stop = True
         srv.join(10)

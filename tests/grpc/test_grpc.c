@@ -27,6 +27,34 @@ const rb_transport *const rb_transports[] = {&rb_transport_grpc, NULL};
 
 /* ---- codec -------------------------------------------------------------- */
 
+/* The field budget counts every field, sub-messages' included, and refuses
+ * malformed wire format before protobuf-c sees it. */
+static void test_count_fields(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    /* Obj{entries: [{key: "a", value: 1}, {}]} = 2 entries + 2 inner fields */
+    const uint8_t two[] = {0x0a, 0x05, 0x0a, 0x01, 'a', 0x10, 0x01, 0x0a, 0x00};
+    assert_int_equal(rb_grpc_count_fields(&rpcbench__obj__descriptor, two, sizeof two, 10, &n), RB_OK);
+    assert_int_equal(n, 4);
+    assert_int_equal(rb_grpc_count_fields(&rpcbench__obj__descriptor, two, sizeof two, 3, &n),
+                     RB_ETOOBIG);
+    /* unknown fields of every wire type count too */
+    const uint8_t unk[] = {0x78, 0x00, 0x79, 1, 2, 3, 4, 5, 6, 7, 8, 0x7d, 1, 2, 3, 4, 0x7a, 0x01, 0x00};
+    assert_int_equal(rb_grpc_count_fields(&rpcbench__fib_request__descriptor, unk, sizeof unk, 10, &n),
+                     RB_OK);
+    assert_int_equal(n, 4);
+    const uint8_t cut[] = {0x0a, 0x05, 0x0a};           /* length past the end */
+    assert_int_equal(rb_grpc_count_fields(&rpcbench__obj__descriptor, cut, sizeof cut, 10, &n),
+                     RB_EINVAL);
+    const uint8_t group[] = {0x0b, 0x0c};               /* wire type 3 */
+    assert_int_equal(rb_grpc_count_fields(&rpcbench__obj__descriptor, group, sizeof group, 10, &n),
+                     RB_EINVAL);
+    const uint8_t longv[] = {0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+    assert_int_equal(rb_grpc_count_fields(&rpcbench__fib_request__descriptor, longv, sizeof longv, 10, &n),
+                     RB_EINVAL);
+}
+
 static void test_obj_roundtrip(void **state)
 {
     (void)state;
@@ -332,6 +360,7 @@ int main(void)
 {
     const struct CMUnitTest codec[] = {
         cmocka_unit_test(test_obj_roundtrip),
+        cmocka_unit_test(test_count_fields),
         cmocka_unit_test(test_unpack_malformed),
         cmocka_unit_test(test_status_map),
         cmocka_unit_test(test_no_server),

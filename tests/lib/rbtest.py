@@ -125,3 +125,27 @@ class Checks:
     def exit(self):
         print("%d passed, %d failed" % (self.passed, self.failed))
         sys.exit(1 if self.failed or not self.passed else 0)
+
+
+def proc_status_kb(pid, field):
+    """A /proc/PID/status field in KiB (or a count: "Threads"), 0 when absent."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def serve_on_busy_port(transport):
+    """`rpcbench serve TRANSPORT` on a port another socket listens on.
+    Returns (exit status, stdout, stderr, "127.0.0.1:PORT")."""
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    addr = "127.0.0.1:%d" % busy.getsockname()[1]
+    try:
+        p = subprocess.run([RPCBENCH, "serve", transport, "--listen", addr],
+                           capture_output=True, text=True, timeout=30)
+    finally:
+        busy.close()
+    return p.returncode, p.stdout, p.stderr, addr

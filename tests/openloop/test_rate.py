@@ -38,7 +38,7 @@ def check(tag, out, ts, rate, duration, arrivals):
         c.eq(n + " calls", s["calls"], calls)
         c.eq(n + " offered", s["offered"], calls)
         c.eq(n + " unsent", s["unsent"], 0)
-        c.eq(n + " flags", s["flags"], [])
+        c.eq(n + " schedule_flags", s["schedule_flags"], [])
         lat, svc, lag = s["latency_us"], s["service_time_us"], s["send_lag_us"]
         c.true(n + " latency >= service time", lat["p50"] >= svc["p50"] and lat["max"] >= svc["max"],
                (lat, svc))

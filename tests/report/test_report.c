@@ -316,9 +316,9 @@ static void test_compare_print(void **state)
     assert_int_equal(rb_compare_print(f, "A", &a, "B", &b), 11);
     fclose(f);
     assert_non_null(strstr(out, "\nzmq fib c1                           0.600 better   0.600 better   "
-                                "1.667 better   1.038 worse\n"));
+                                "1.667 better   1.038 worse    2.14→1.28\n"));
     assert_non_null(strstr(out, "\ngrpc getObj e100 c4                  1.038 ~        1.038 ~        "
-                                "0.963 ~        1.000 ~\n"));
+                                "0.963 ~        1.000 ~        2.19→2.27\n"));
     assert_non_null(strstr(out, "11 scenarios in both, 1 only in A, 1 only in B; 4 real changes "
                                 "(3 better, 1 worse)."));
     free(out);
@@ -389,7 +389,7 @@ static void test_results_round_trip(void **state)
     snprintf(dir, sizeof dir, "%s/roundtrip", tmpdir);
     assert_int_equal(mkdir(dir, 0755), 0);
     json_t *env = json_object();
-    assert_int_equal(rb_results_write(dir, env, sc, sum, 2), RB_OK);
+    assert_int_equal(rb_results_write(dir, env, sc, sum, 2, 1, NULL), RB_OK);
     json_decref(env);
     assert_int_equal(rb_results_load(dir, &r), 0);
     assert_int_equal(r.n, 2);

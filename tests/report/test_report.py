@@ -132,7 +132,7 @@ def read_dat_blocks(path):
             continue
         if cur is None:
             cur = {"name": name, "rows": []}
-        cur["rows"].append([float(x) for x in s.split()])
+        cur["rows"].append([math.nan if x == "n/a" else float(x) for x in s.split()])
     if cur is not None:
         blocks.append(cur)
     return blocks
@@ -198,12 +198,38 @@ def test_small(tmp):
                                            for a, b in zip(got, want)))
 
 
+def gp_block(d, name):
+    """The commands plots.gp draws one chart with (its SVG copy)."""
+    gp = open(os.path.join(d, "plots", "plots.gp")).read()
+    block = gp.split("\n# --- %s\n" % name)[1].split("\n# --- ")[0]
+    return block.split("unset output")[0]
+
+
 def test_bytes_dat(tmp):
-    path = os.path.join(tmp, "small", "plots", "bytes.dat")
+    d = os.path.join(tmp, "small")
+    path = os.path.join(d, "plots", "bytes.dat")
     text = open(path).read()
     rows = [l.split() for l in text.splitlines() if l and not l.startswith("#")]
     checks.eq("bytes.dat fib rows", rows[:3], [["tcp", "15", "8"], ["zmq", "70", "60"],
                                                ["grpc", "11", "120"]])
+    # One panel per method, each on its own scale, titled with its slice;
+    # labels rotated so they do not overlap.
+    for chart in ("bytes", "cpu"):
+        gp = gp_block(d, chart)
+        checks.true(chart + ": a panel per method", "set multiplot layout 1,2" in gp, gp)
+        checks.true(chart + ": panels name their slice",
+                    "set title 'fib, 1 client'" in gp and "set title 'getObj, 100 entries, 1 client'" in gp, gp)
+        checks.true(chart + ": labels rotated", "set xtics rotate by 35" in gp, gp)
+    checks.true("bytes.dat names the slice", "# getObj, 100 entries, 1 client" in text, text)
+    checks.true("spectrum says it pools the rounds", "every call of all 3 rounds pooled; tables: median round"
+                in gp_block(d, "latency-fib-c1"))
+    tp = gp_block(d, "throughput-fib")
+    checks.true("throughput on log axes", "set logscale y" in tp and "set yrange [0:*]" not in tp, tp)
+    # A transport keeps its colour from chart to chart.
+    colours = [re.findall(r"lc rgb '(#[0-9a-f]+)' title '(\w+)'", gp_block(d, c))
+               for c in ("latency-fib-c1", "throughput-fib", "latency-getObj-c4")]
+    checks.eq("colours per transport", {t: c for c, t in colours[0]}, {t: c for c, t in colours[1]})
+    checks.eq("colours differ", len(set(c for c, t in colours[0])), len(colours[0]))
 
 
 def test_sweep(tmp):
@@ -237,6 +263,53 @@ def test_sweep(tmp):
     blocks = read_dat_blocks(os.path.join(d, "plots", "entries-getObj.dat"))
     checks.eq("entries data: tcp x", [r[0] for r in blocks[0]["rows"]], [1.0, 100.0, 1000.0])
     checks.eq("entries data: tcp body", [r[2] for r in blocks[0]["rows"]], [25.0, 1312.0, 13012.0])
+
+
+def test_null_wire_plots(tmp):
+    """A transport whose wire bytes are null (xmlrpc-close: a connection per
+    call) is n/a in the bar chart's data and labelled so, never a bar of its
+    body alone; it keeps its body line (and its key) against entries. The
+    AMQP bars stack the broker-to-server hop."""
+    d = os.path.join(tmp, "sweep-close")
+    shutil.copytree(os.path.join(FIX, "sweep"), d)
+    path = os.path.join(d, "results.json")
+    doc = json.load(open(path))
+    extra = []
+    for sc in doc["scenarios"]:
+        if sc["transport"] == "xmlrpc":
+            c = json.loads(json.dumps(sc))
+            c["transport"] = "xmlrpc-close"
+            c["wire_bytes_per_call"] = {"client": None, "total": None}
+            for r in c["per_round"]:
+                r["wire_bytes_per_call"] = {"client": None, "total": None}
+            extra.append(c)
+    doc["scenarios"] += extra
+    json.dump(doc, open(path, "w"))
+    p = run("report", d)
+    checks.eq("null wire: report exit", p.returncode, 0)
+    rows = {r[0]: r for r in (l.split() for l in open(os.path.join(d, "plots", "bytes.dat"))
+                              if l.strip() and not l.startswith("#"))}
+    checks.eq("bytes.dat: xmlrpc-close is n/a, not its body", rows["xmlrpc-close"][1:3], ["n/a", "n/a"])
+    amqp = [x["wire_bytes_per_call"] for x in doc["scenarios"] if x["transport"] == "amqp"
+            and x["entries"] == 100 and x["concurrency"] == 1][0]
+    checks.eq("bytes.dat: amqp stacks the broker-server hop (total - client)",
+              float(rows["amqp"][3]), amqp["total"] - amqp["client"])
+    checks.true("bytes.dat: the hop is not 0", amqp["total"] - amqp["client"] > 0)
+    checks.eq("bytes.dat: a direct transport has no second hop", rows["tcp"][3], "0")
+    gp = gp_block(d, "bytes")
+    checks.true("bytes: n/a written over the bar", "set label 'wire n/a' at first 3," in gp, gp)
+    checks.true("bytes: both hops in the key", "title 'broker-server hop'" in gp, gp)
+    ent = gp_block(d, "bytes-entries-getObj")
+    checks.true("bytes-entries: xmlrpc-close drawn with a key",
+                "title 'xmlrpc-close (wire n/a: body only)'" in ent, ent)
+    checks.true("bytes-entries: the dashed body lines are in the key", "title 'dashed: body'" in ent, ent)
+    for t in ("tcp", "amqp", "xmlrpc"):
+        m = re.search(r"lc rgb '(#[0-9a-f]+)' title '%s', '' index \d+ using 1:3 with lines lw 1.5 dt 2 "
+                      r"lc rgb '(#[0-9a-f]+)'" % t, ent)
+        checks.true("bytes-entries: %s's body line in its colour" % t, m and m.group(1) == m.group(2), ent)
+    check_plots("sweep-close", d, ["latency-getObj-c1", "latency-getObj-c2", "latency-getObj-c4",
+                                   "bytes", "cpu", "p50-entries-getObj", "bytes-entries-getObj",
+                                   "throughput-getObj"])
 
 
 def test_descriptors(tmp):
@@ -411,6 +484,7 @@ def main():
         test_bytes_dat(tmp)
         test_sweep(tmp)
         test_descriptors(tmp)
+        test_null_wire_plots(tmp)
         test_no_gnuplot(tmp)
         test_errors(tmp)
         test_compare(tmp)

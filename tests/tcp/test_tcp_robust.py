@@ -7,30 +7,10 @@ import time
 
 import msgpack
 
-from rbtest import Checks, Server, call, free_port
+from rbtest import Checks, Server, call, serve_on_busy_port, free_port
+from tcp_frames import frame, read_reply
 
 c = Checks()
-
-
-def frame(body):
-    return struct.pack(">I", len(body)) + body
-
-
-def read_reply(s):
-    hdr = b""
-    while len(hdr) < 4:
-        chunk = s.recv(4 - len(hdr))
-        if not chunk:
-            return None
-        hdr += chunk
-    (n,) = struct.unpack(">I", hdr)
-    body = b""
-    while len(body) < n:
-        chunk = s.recv(n - len(body))
-        if not chunk:
-            return None
-        body += chunk
-    return msgpack.unpackb(body, raw=False)
 
 
 def raw(srv):
@@ -118,4 +98,10 @@ rc, out, _ = call("tcp", "fib", 1, connect="127.0.0.1:%d" % lst.getsockname()[1]
 c.eq("silent server: deadline exceeded", out["error"]["code"], "ETIMEDOUT")
 c.eq("silent server: kind timeout", out["error"]["kind"], "timeout")
 lst.close()
+# `serve` on a port in use: an error that says it cannot listen, with the
+# address, and a non-zero exit at once (no ready line).
+rc, out, err, addr = serve_on_busy_port("tcp")
+c.true("port in use: exit status non-zero", rc != 0, rc)
+c.true("port in use: says it cannot listen on the address", "cannot listen on " + addr in err, err)
+c.true("port in use: no ready line", "ready" not in out, out)
 c.exit()

@@ -228,12 +228,63 @@ static int teardown(void **state)
     return 0;
 }
 
+/* The budget of decoded values (issue 12, class 2): counted before
+ * msgpack-c allocates, containers and map keys and values each count one. */
+static void value_budget(void **state)
+{
+    (void)state;
+    msgpack_unpacked u;
+    msgpack_unpacked_init(&u);
+    /* [nil, {}, []]: 4 values */
+    const char three[] = "\x93\xc0\x80\x90";
+    assert_int_equal(rb_mp_validate_max(three, 4, RB_MAX_DEPTH, 4), RB_OK);
+    assert_int_equal(rb_mp_validate_max(three, 4, RB_MAX_DEPTH, 3), RB_ETOOBIG);
+    /* {nil: {}}: map + key + value = 3 */
+    const char kv[] = "\x81\xc0\x80";
+    assert_int_equal(rb_mp_validate_max(kv, 3, RB_MAX_DEPTH, 3), RB_OK);
+    assert_int_equal(rb_mp_validate_max(kv, 3, RB_MAX_DEPTH, 2), RB_ETOOBIG);
+    /* a malformed value stays a protocol error, whatever the budget */
+    assert_int_equal(rb_mp_validate_max("\x93\xc0", 2, RB_MAX_DEPTH, 1000), RB_EPROTO);
+
+    /* RB_MAX_ELEMENTS + 1 nils in an array32: refused, nothing decoded */
+    size_t n = (size_t)RB_MAX_ELEMENTS, len = 5 + n;
+    char *big = malloc(len);
+    assert_non_null(big);
+    big[0] = (char)0xdd;
+    big[1] = (char)(n >> 24);
+    big[2] = (char)(n >> 16);
+    big[3] = (char)(n >> 8);
+    big[4] = (char)n;
+    memset(big + 5, 0xc0, n);
+    assert_int_equal(rb_mp_decode_max(big, len, RB_MAX_ELEMENTS, &u), RB_ETOOBIG);
+    msgpack_unpacked_destroy(&u);
+    msgpack_unpacked_init(&u);
+    assert_int_equal(rb_mp_decode_max(big, len, RB_MAX_ELEMENTS + 1, &u), RB_OK);
+    assert_int_equal(u.data.via.array.size, n);
+    assert_int_equal(decode(big, len, &u), RB_OK);   /* no budget: replies */
+    free(big);
+
+    /* the first value of a request refused whole: its id */
+    const char req[] = "\x93\x07\xa3" "fib" "\xdd\xff\xff\xff\xff";
+    assert_int_equal(rb_mp_decode_first(req + 1, sizeof req - 2, 16, &u), RB_OK);
+    assert_int_equal(u.data.type, MSGPACK_OBJECT_POSITIVE_INTEGER);
+    assert_int_equal(u.data.via.u64, 7);
+    msgpack_unpacked_destroy(&u);
+    msgpack_unpacked_init(&u);
+    char twenty[3 + 20];
+    memcpy(twenty, "\xdc\x00\x14", 3);   /* array16 of 20 nils */
+    memset(twenty + 3, 0xc0, 20);
+    assert_int_equal(rb_mp_decode_first(twenty, sizeof twenty, 16, &u), RB_ETOOBIG);
+    msgpack_unpacked_destroy(&u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(obj_round_trip),
         cmocka_unit_test(dispatch_calls),
         cmocka_unit_test(malformed_inputs),
+        cmocka_unit_test(value_budget),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -7,6 +7,10 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -95,10 +99,104 @@ static void counts_bytes_both_ways(void **state)
     rb_wire_snap_free(&none);
 }
 
+/* Retransmitted segments of this network namespace (/proc/net/snmp). */
+static long retrans_segs(void)
+{
+    FILE *f = fopen("/proc/net/snmp", "r");
+    char hdr[2048], val[2048];
+    long v = -1;
+    while (f && fgets(hdr, sizeof hdr, f) && fgets(val, sizeof val, f)) {
+        if (strncmp(hdr, "Tcp:", 4) != 0)
+            continue;
+        /* RetransSegs is the 12th field after "Tcp:". */
+        char *p = val + 4;
+        for (int i = 0; i < 11 && p; i++)
+            p = strchr(p + 1, ' ');
+        if (p)
+            v = strtol(p, NULL, 10);
+    }
+    if (f)
+        fclose(f);
+    return v;
+}
+
+typedef struct bulk { int fd; size_t n; } bulk;
+
+static void *send_bulk(void *arg)
+{
+    bulk *b = arg;
+    static char buf[65536];
+    memset(buf, 'y', sizeof buf);
+    for (size_t sent = 0; sent < b->n;) {
+        ssize_t w = send(b->fd, buf, b->n - sent < sizeof buf ? b->n - sent : sizeof buf, 0);
+        if (w <= 0)
+            break;
+        sent += (size_t)w;
+    }
+    return NULL;
+}
+
+static void drain(int fd, size_t n)
+{
+    static char buf[65536];
+    for (size_t got = 0; got < n;) {
+        ssize_t r = recv(fd, buf, sizeof buf, 0);
+        assert_true(r > 0);
+        got += (size_t)r;
+    }
+}
+
+/* On a lossy link (a network namespace of our own whose loopback drops what
+ * overflows a small token bucket) TCP retransmits: each byte written still
+ * counts once. tcpi_bytes_sent would count every retransmission again. */
+static void retransmissions_count_once(void **state)
+{
+    (void)state;
+    if (unshare(CLONE_NEWNET) != 0 ||
+        system("ip link set lo up && ip link set lo mtu 1500 && "
+               "tc qdisc add dev lo root tbf rate 50mbit burst 15kb limit 15kb") != 0) {
+        fprintf(stderr, "skipped: needs CAP_SYS_ADMIN, ip and tc\n");
+        skip();
+    }
+    int port;
+    int l = listen_any(&port);
+    int c = dial(port);
+    int s = accept(l, NULL, NULL);
+    const size_t up = 3000000, down = 1000000;
+    rb_wire_snap before = { 0 }, after = { 0 };
+    long r0 = retrans_segs();
+    assert_int_equal(rb_wire_snapshot(getpid(), port, &before), RB_OK);
+    pthread_t th;
+    bulk b = { c, up };
+    pthread_create(&th, NULL, send_bulk, &b);
+    drain(s, up);
+    pthread_join(th, NULL);
+    b = (bulk){ s, down };
+    pthread_create(&th, NULL, send_bulk, &b);
+    drain(c, down);
+    pthread_join(th, NULL);
+    /* A last exchange, as a call's reply does: the peer has seen all. */
+    xfer(c, s, 1);
+    xfer(s, c, 1);
+    assert_int_equal(rb_wire_snapshot(getpid(), port, &after), RB_OK);
+    long r1 = retrans_segs();
+    assert_true(r1 > r0);   /* the link did lose segments */
+    uint64_t bytes = 0;
+    assert_int_equal(rb_wire_diff(&before, &after, &bytes), RB_OK);
+    assert_int_equal(bytes, up + down + 2);
+    close(c);
+    close(s);
+    close(l);
+    rb_wire_snap_free(&before);
+    rb_wire_snap_free(&after);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(counts_bytes_both_ways),
+        /* last: it moves this process into a network namespace of its own */
+        cmocka_unit_test(retransmissions_count_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -96,6 +96,60 @@ static void test_screen_refuses_what_crashes_xmlrpc_c(void **state)
     free(deep);
 }
 
+static int screen_n(const char *x, size_t n)
+{
+    char why[128] = "";
+    return rb_xr_screen(x, n, why, sizeof why);
+}
+
+/* Only UTF-8 reaches xmlrpc-c: the parser reads what the screen read. */
+static void test_screen_refuses_other_encodings(void **state)
+{
+    (void)state;
+    assert_int_equal(screen_n("\xff\xfe<\0i\0\x38\0>\0", 10), RB_XR_FAULT_ENCODING);
+    assert_int_equal(screen_n("\xfe\xff\0<\0i\0\x38\0>", 10), RB_XR_FAULT_ENCODING);
+    assert_int_equal(screen_n("\0\0\xfe\xff\0\0\0<", 8), RB_XR_FAULT_ENCODING);
+    assert_int_equal(screen_n("<\0i\0\x38\0>\0", 8), RB_XR_FAULT_PARSE);
+    assert_int_equal(screen("<?xml version='1.0' encoding='UTF-16'?><a/>"), RB_XR_FAULT_ENCODING);
+    assert_int_equal(screen("<?xml version=\"1.0\" encoding = \"iso-8859-1\" ?><a/>"),
+                     RB_XR_FAULT_ENCODING);
+    assert_int_equal(screen("<?xml version='1.0' EnCoDiNg='ebcdic'?><a/>"), RB_XR_FAULT_ENCODING);
+    assert_int_equal(screen("<?xml version='1.0' encoding=utf-8?><a/>"), RB_XR_FAULT_ENCODING);
+    assert_int_equal(screen("<?xml version='1.0' encoding='UTF-8'?><a/>"), 0);
+    assert_int_equal(screen("<?xml version='1.0' encoding=\"us-ascii\"?><a/>"), 0);
+    assert_int_equal(screen("\xef\xbb\xbf<?xml version='1.0' encoding='utf-16'?><a/>"),
+                     RB_XR_FAULT_ENCODING);
+    assert_int_equal(screen("<a>\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80</a>"), 0);
+    assert_int_equal(screen("<a>\xc3\x28</a>"), RB_XR_FAULT_PARSE);
+    assert_int_equal(screen("<a>\xc0\xbc</a>"), RB_XR_FAULT_PARSE);       /* overlong */
+    assert_int_equal(screen("<a>\xed\xa0\x80</a>"), RB_XR_FAULT_PARSE);   /* surrogate */
+    assert_int_equal(screen("<a>\xf4\x90\x80\x80</a>"), RB_XR_FAULT_PARSE); /* > U+10FFFF */
+    assert_int_equal(screen("<a>\xe2\x82</a>"), RB_XR_FAULT_PARSE);       /* cut */
+}
+
+/* The element and member limits, and the count reported. */
+static void test_screen_counts_elements(void **state)
+{
+    (void)state;
+    char why[128] = "";
+    size_t n = 0;
+    const rb_xr_limits lim = { .max_elements = 5, .max_members = 1 };
+    const char *five = "<a><b/><c></c><!-- <d/> --><e/><f/></a>";
+    assert_int_equal(rb_xr_screen_lim(five, strlen(five), &lim, &n, why, sizeof why), 0);
+    assert_int_equal(n, 5);
+    const char *six = "<a><b/><c></c><e/><f/><g/></a>";
+    assert_int_equal(rb_xr_screen_lim(six, strlen(six), &lim, &n, why, sizeof why),
+                     RB_XR_FAULT_TOOBIG);
+    assert_non_null(strstr(why, "elements"));
+    const char *two = "<struct><member/><x:member/></struct>";
+    assert_int_equal(rb_xr_screen_lim(two, strlen(two), &lim, &n, why, sizeof why),
+                     RB_XR_FAULT_TOOBIG);
+    assert_non_null(strstr(why, "members"));
+    /* without limits only the count */
+    assert_int_equal(rb_xr_screen_lim(six, strlen(six), NULL, &n, why, sizeof why), 0);
+    assert_int_equal(n, 6);
+}
+
 /* ---- a scripted HTTP server ----------------------------------------------- */
 
 typedef struct step {
@@ -419,6 +473,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_screen_passes_valid_requests),
         cmocka_unit_test(test_screen_refuses_what_crashes_xmlrpc_c),
+        cmocka_unit_test(test_screen_refuses_other_encodings),
+        cmocka_unit_test(test_screen_counts_elements),
         cmocka_unit_test(test_faults_map_to_error_codes),
         cmocka_unit_test(test_deadline_then_usable_no_stale_answer),
         cmocka_unit_test(test_keepalive_versus_close),

@@ -3,7 +3,7 @@ gets an ERR event (or, over the size limit, the peer is disconnected by
 ZeroMQ), and the next good call on the same server succeeds."""
 import msgpack
 
-from rbtest import Checks, Server, call
+from rbtest import Checks, Server, call, serve_on_busy_port
 from zerorpc_proto import Client, pack_event, unpack_event, new_id
 
 checks = Checks()
@@ -115,4 +115,10 @@ with Server("zmq", "--max-request", str(LIMIT)) as srv:
     checks.true("server alive", srv.alive())
     checks.eq("server exit status", srv.stop(), 0)
 
+# `serve` on a port in use: an error that says it cannot listen, with the
+# address, and a non-zero exit at once (no ready line).
+rc, out, err, addr = serve_on_busy_port("zmq")
+checks.true("port in use: exit status non-zero", rc != 0, rc)
+checks.true("port in use: says it cannot listen on the address", "cannot listen on " + addr in err, err)
+checks.true("port in use: no ready line", "ready" not in out, out)
 checks.exit()

@@ -32,6 +32,7 @@ typedef struct amqp_cli {
     char corr[24];               /* correlation_id of the call in flight */
     size_t corr_len;
     rb_amqp_buf req;             /* encoded request body, reused */
+    rb_amqp_buf in;              /* a reply body that spans frames, reused */
 } amqp_cli;
 
 static const amqp_bytes_t direct_reply_to = { 21, (void *)"amq.rabbitmq.reply-to" };
@@ -163,32 +164,44 @@ static int server_error(amqp_cli *c, const amqp_basic_properties_t *p)
     return rb_client_fail(&c->base, err, "server: %.*s", (int)(msg_len > 200 ? 200 : msg_len), msg);
 }
 
-/* A frame that is not a delivery arrived: basic.return, a confirm, or the
- * broker closing things. Sets *done with the call's result when the frame
- * ends the call; *confirmed when it confirms our publish. */
-static int other_frame(amqp_cli *c, struct timeval *tv, int *done, int *confirmed)
+/* The reply body by its content_type: MessagePack (what our server sends
+ * for our MessagePack request) or JSON (a server that answers JSON). */
+static int decode_reply(amqp_cli *c, rb_method m, const amqp_basic_properties_t *p,
+                        const amqp_bytes_t *body, int64_t *num, rb_obj *obj)
 {
-    amqp_frame_t f;
-    int st = amqp_simple_wait_frame_noblock(c->conn, &f, tv);
-    if (st == AMQP_STATUS_TIMEOUT)
-        return RB_OK;
-    if (st != AMQP_STATUS_OK)
-        return *done = 1, broken(c, amqp_error_string2(st));
+    static const amqp_bytes_t json = { sizeof RB_AMQP_CT_JSON - 1, (void *)RB_AMQP_CT_JSON };
+    const char *name = rb_method_name(m);
+    char why[160];
+    int rc;
+    if ((p->_flags & AMQP_BASIC_CONTENT_TYPE_FLAG) && p->content_type.len == json.len &&
+        memcmp(p->content_type.bytes, json.bytes, json.len) == 0) {
+        rc = m == RB_M_GET_OBJ ? rb_amqp_json_get_obj(body->bytes, body->len, obj, why, sizeof why)
+                               : rb_amqp_json_get_int(body->bytes, body->len, num, why, sizeof why);
+        if (rc == RB_EINVAL)
+            return rb_client_fail(&c->base, RB_EPROTO, "%s reply: %s", name, why);
+        return rc == RB_OK ? RB_OK : rb_client_fail(&c->base, rc, "%s reply: %s", name, why);
+    }
+    rc = rb_amqp_mp_get_result(body, m, num, obj);
+    if (rc == RB_EPROTO)
+        return rb_client_fail(&c->base, rc, "%s reply (%.*s) is not the MessagePack result",
+                              name, (int)((p->_flags & AMQP_BASIC_CONTENT_TYPE_FLAG) ? p->content_type.len : 0),
+                              (const char *)p->content_type.bytes);
+    return rc == RB_OK ? RB_OK : rb_client_fail(&c->base, rc, "%s reply: out of memory", name);
+}
+
+/* A frame that is not a delivery arrived: basic.return (with its message),
+ * a confirm, or the broker closing things. Sets *done with the call's result
+ * when the frame ends the call; *confirmed when it confirms our publish. */
+static int other_frame(amqp_cli *c, const rb_amqp_msg *msg, int *done, int *confirmed)
+{
+    const amqp_frame_t f = msg->frame;
     if (f.frame_type != AMQP_FRAME_METHOD)
         return RB_OK;   /* stray content of a message we did not want */
     switch (f.payload.method.id) {
     case AMQP_BASIC_RETURN_METHOD: {
         amqp_basic_return_t *m = f.payload.method.decoded;
         unsigned code = m->reply_code;
-        amqp_message_t msg;
-        amqp_rpc_reply_t r = amqp_read_message(c->conn, f.channel, &msg, 0);
-        if (r.reply_type != AMQP_RESPONSE_NORMAL) {
-            char why[200];
-            return *done = 1, broken(c, rb_amqp_reply_str(r, why, sizeof why));
-        }
-        int ours = is_ours(c, &msg.properties);
-        amqp_destroy_message(&msg);
-        if (!ours)
+        if (!is_ours(c, msg->props))
             return RB_OK;   /* the return of an old call: nothing to do */
         *done = 1;
         return rb_client_fail(&c->base, RB_ENOSERVER,
@@ -236,24 +249,10 @@ static int other_frame(amqp_cli *c, struct timeval *tv, int *done, int *confirme
     }
 }
 
-/* One RPC: publish c->req as method `type`, wait for the matching reply.
- * On RB_OK *rep holds the reply (the caller destroys it). */
-static int rpc(amqp_cli *c, const char *type, amqp_envelope_t *rep)
+/* Set c->corr to the next correlation_id: this client's call number in
+ * decimal. */
+static void next_corr(amqp_cli *c)
 {
-    const uint64_t deadline = rb_now_ns() + (uint64_t)c->base.timeout_ms * 1000000u;
-    int rc;
-    int got = 0, confirmed = c->kind != RB_AMQP_DURABLE;
-    memset(rep, 0, sizeof *rep);
-
-    if (!c->conn) {
-        char why[200];
-        int left = rb_ms_left(deadline);
-        rc = open_conn(c, left ? left : 1, why, sizeof why);
-        if (rc != RB_OK)
-            return rb_client_fail(&c->base, rc, "reconnect: %s", why);
-    }
-
-    /* The correlation_id: this client's call number, in decimal. */
     char tmp[24];
     size_t n = 0;
     uint64_t v = ++c->seq;
@@ -263,130 +262,117 @@ static int rpc(amqp_cli *c, const char *type, amqp_envelope_t *rep)
     } while (v);
     memcpy(c->corr, tmp + sizeof tmp - n, n);
     c->corr_len = n;
+}
 
+/* Publish c->req (MessagePack) as method m. RB_OK or RB_ECLOSED. */
+static int publish_request(amqp_cli *c, rb_method m)
+{
+    static const amqp_bytes_t ct = { sizeof RB_AMQP_CT_MSGPACK - 1, (void *)RB_AMQP_CT_MSGPACK };
     amqp_basic_properties_t p;
+    next_corr(c);
     p._flags = AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_CORRELATION_ID_FLAG |
                AMQP_BASIC_REPLY_TO_FLAG | AMQP_BASIC_TYPE_FLAG;
-    p.content_type = (amqp_bytes_t){ sizeof RB_AMQP_CONTENT_TYPE - 1, (void *)RB_AMQP_CONTENT_TYPE };
+    p.content_type = ct;
     p.correlation_id = (amqp_bytes_t){ c->corr_len, c->corr };
     p.reply_to = c->reply_to;
-    p.type = amqp_cstring_bytes(type);
+    p.type = amqp_cstring_bytes(rb_method_name(m));
     if (c->kind == RB_AMQP_DURABLE) {
         p._flags |= AMQP_BASIC_DELIVERY_MODE_FLAG;
         p.delivery_mode = AMQP_DELIVERY_PERSISTENT;
     }
     amqp_bytes_t body = { c->req.len, c->req.data };
-    amqp_bytes_t rk = amqp_cstring_bytes(c->queue);
-    int st = amqp_basic_publish(c->conn, RB_AMQP_CHANNEL, amqp_empty_bytes, rk,
-                                1, 0, &p, body);
+    int st = amqp_basic_publish(c->conn, RB_AMQP_CHANNEL, amqp_empty_bytes,
+                                amqp_cstring_bytes(c->queue), 1, 0, &p, body);
     if (st != AMQP_STATUS_OK)
         return broken(c, amqp_error_string2(st));
     if (c->kind == RB_AMQP_DURABLE)
         c->publish_tag++;
     c->base.req_body_bytes = c->req.len;
-
-    for (;;) {
-        int left = rb_ms_left(deadline);
-        if (left == 0) {
-            rc = rb_client_fail(&c->base, RB_ETIMEDOUT,
-                                "no %s within %d ms on queue \"%s\"",
-                                got ? "publisher confirm" : "reply",
-                                c->base.timeout_ms, c->queue);
-            goto fail;
-        }
-        struct timeval tv = { left / 1000, (left % 1000) * 1000 };
-        amqp_maybe_release_buffers(c->conn);
-        amqp_envelope_t env;
-        amqp_rpc_reply_t r = amqp_consume_message(c->conn, &env, &tv, 0);
-        if (r.reply_type == AMQP_RESPONSE_NORMAL) {
-            if (!got && is_ours(c, &env.message.properties)) {
-                *rep = env;   /* body and properties are the envelope's own */
-                got = 1;
-                if (confirmed)
-                    break;
-                continue;   /* amqp-durable: the confirm is still due */
-            }
-            c->base.stale_replies++;
-            amqp_destroy_envelope(&env);
-            continue;
-        }
-        if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
-            r.library_error == AMQP_STATUS_TIMEOUT)
-            continue;   /* the loop's head reports the deadline */
-        if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
-            r.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
-            int done = 0;
-            rc = other_frame(c, &tv, &done, &confirmed);
-            if (done)
-                goto fail;
-            if (got && confirmed)
-                break;
-            continue;
-        }
-        char why[200];
-        rc = broken(c, rb_amqp_reply_str(r, why, sizeof why));
-        goto fail;
-    }
-    c->base.rep_body_bytes = rep->message.body.len;
-    rc = server_error(c, &rep->message.properties);
-    if (rc != RB_OK)
-        goto fail;
     return RB_OK;
-fail:
-    if (got)
-        amqp_destroy_envelope(rep);
-    memset(rep, 0, sizeof *rep);
-    return rc;
 }
 
-static int reply_int(amqp_cli *c, const char *type, int64_t *out)
+/* Read frames until the reply to the call in flight (and, for amqp-durable,
+ * the publisher confirm) arrived, or the deadline; every frame of a message,
+ * too, within the deadline. The reply is decoded by decode_reply() into
+ * *num or obj as it arrives (its memory lives until the next read). */
+static int wait_reply(amqp_cli *c, rb_method m, uint64_t deadline, int64_t *num, rb_obj *obj)
 {
-    amqp_envelope_t rep;
-    int rc = rpc(c, type, &rep);
+    int rc = RB_OK, got = 0, confirmed = c->kind != RB_AMQP_DURABLE;
+    for (;;) {
+        int left = rb_ms_left(deadline);
+        if (left == 0)
+            return rb_client_fail(&c->base, RB_ETIMEDOUT, "no %s within %d ms on queue \"%s\"",
+                                  got ? "publisher confirm" : "reply", c->base.timeout_ms, c->queue);
+        rb_amqp_msg msg;
+        amqp_maybe_release_buffers(c->conn);
+        int st = rb_amqp_read(c->conn, left, left, (size_t)-1, &c->in, &msg);
+        if (st == RB_ETIMEDOUT)
+            continue;   /* the loop's head reports the deadline */
+        if (st != RB_OK)
+            return broken(c, st == RB_ENOMEM ? "out of memory"
+                          : "connection lost, or a reply's frames late or malformed");
+        if (msg.props && msg.frame.payload.method.id == AMQP_BASIC_DELIVER_METHOD) {
+            if (got || !is_ours(c, msg.props)) {
+                c->base.stale_replies++;
+                continue;
+            }
+            got = 1;
+            c->base.rep_body_bytes = msg.body.len;
+            rc = server_error(c, msg.props);
+            if (rc == RB_OK)
+                rc = decode_reply(c, m, msg.props, &msg.body, num, obj);
+        } else {
+            int done = 0;
+            int orc = other_frame(c, &msg, &done, &confirmed);
+            if (done)
+                return orc;
+        }
+        if (got && confirmed)
+            return rc;
+    }
+}
+
+/* One RPC: publish c->req as method m, wait for the matching reply and
+ * decode it by its content_type into *num or obj. */
+static int rpc(amqp_cli *c, rb_method m, int64_t *num, rb_obj *obj)
+{
+    const uint64_t deadline = rb_now_ns() + (uint64_t)c->base.timeout_ms * 1000000u;
+    int rc;
+    if (!c->conn) {
+        char why[200];
+        int left = rb_ms_left(deadline);
+        rc = open_conn(c, left ? left : 1, why, sizeof why);
+        if (rc != RB_OK)
+            return rb_client_fail(&c->base, rc, "reconnect: %s", why);
+    }
+    rc = publish_request(c, m);
     if (rc != RB_OK)
         return rc;
-    char why[160];
-    if (rb_amqp_json_get_int(rep.message.body.bytes, rep.message.body.len, out,
-                             why, sizeof why) != RB_OK)
-        rc = rb_client_fail(&c->base, RB_EPROTO, "%s reply: %s", type, why);
-    amqp_destroy_envelope(&rep);
-    return rc;
+    return wait_reply(c, m, deadline, num, obj);
 }
 
 static int cli_fib(rb_client *base, int64_t n, int64_t *result)
 {
     amqp_cli *c = (amqp_cli *)base;
-    if (rb_amqp_json_put_int(&c->req, n) != RB_OK)
+    if (rb_amqp_mp_put_args(&c->req, RB_M_FIB, n, NULL) != RB_OK)
         return rb_client_fail(base, RB_ENOMEM, "out of memory");
-    return reply_int(c, RB_METHOD_FIB, result);
+    return rpc(c, RB_M_FIB, result, NULL);
 }
 
 static int cli_get_obj(rb_client *base, rb_obj *out)
 {
     amqp_cli *c = (amqp_cli *)base;
-    c->req.len = 0;   /* getObj takes no argument: an empty body */
-    amqp_envelope_t rep;
-    int rc = rpc(c, RB_METHOD_GET_OBJ, &rep);
-    if (rc != RB_OK)
-        return rc;
-    char why[160];
-    rc = rb_amqp_json_get_obj(rep.message.body.bytes, rep.message.body.len, out,
-                              why, sizeof why);
-    if (rc == RB_EINVAL)
-        rc = rb_client_fail(base, RB_EPROTO, "getObj reply: %s", why);
-    else if (rc != RB_OK)
-        rc = rb_client_fail(base, rc, "getObj reply: %s", why);
-    amqp_destroy_envelope(&rep);
-    return rc;
+    if (rb_amqp_mp_put_args(&c->req, RB_M_GET_OBJ, 0, NULL) != RB_OK)
+        return rb_client_fail(base, RB_ENOMEM, "out of memory");
+    return rpc(c, RB_M_GET_OBJ, NULL, out);
 }
 
 static int cli_send_obj(rb_client *base, const rb_obj *obj, int64_t *count)
 {
     amqp_cli *c = (amqp_cli *)base;
-    int rc = rb_amqp_json_put_obj(&c->req, obj);
-    if (rc != RB_OK)
-        return rb_client_fail(base, rc, "cannot encode the object as JSON");
-    return reply_int(c, RB_METHOD_SEND_OBJ, count);
+    if (rb_amqp_mp_put_args(&c->req, RB_M_SEND_OBJ, 0, obj) != RB_OK)
+        return rb_client_fail(base, RB_ENOMEM, "out of memory");
+    return rpc(c, RB_M_SEND_OBJ, count, NULL);
 }
 
 static void cli_close(rb_client *base)
@@ -395,6 +381,7 @@ static void cli_close(rb_client *base)
     rb_amqp_conn_close(&c->conn);
     release_reply_to(c);
     rb_amqp_buf_free(&c->req);
+    rb_amqp_buf_free(&c->in);
     free(c->queue);
     free(c);
 }
@@ -451,18 +438,18 @@ static int serve_durable(const rb_server_opts *o) { return rb_amqp_serve(RB_AMQP
 
 const rb_transport rb_transport_amqp = {
     .name = "amqp",
-    .description = "AMQP 0-9-1 via RabbitMQ (rabbitmq-c), JSON bodies, direct reply-to",
+    .description = "AMQP 0-9-1 via RabbitMQ (rabbitmq-c), MessagePack bodies, direct reply-to",
     .default_endpoint = NULL,
     .uses_broker = 1,
     .broker = RB_BROKER_RABBITMQ,
     .order = 20,
-    .wire = "AMQP 0-9-1 frames + JSON bodies",
+    .wire = "AMQP 0-9-1 frames + MessagePack bodies (JSON, text answered)",
     .props = {
-        .human_readable = "bodies yes (JSON), framing no",
+        .human_readable = "no (MessagePack bodies as built; JSON and plain text answered in kind)",
         .schema = "none",
         .streaming = "no (messages)",
         .stdlib = "no: a client library (pika, amqplib, …)",
-        .restart = "partly: the client keeps its broker connection; while the server is down calls fail (its request queue is auto-delete as built), then work again",
+        .restart = "partly: the client keeps its broker connection; requests wait in the queue (not auto-delete, expires 60 s after its last consumer) and are served when the server is back, or time out",
     },
     .packages = {
         { "rabbitmq-c", "librabbitmq4" },
@@ -481,14 +468,14 @@ const rb_transport rb_transport_amqp = {
 
 const rb_transport rb_transport_amqp_queue = {
     .name = "amqp-queue",
-    .description = "AMQP 0-9-1 via RabbitMQ (rabbitmq-c), JSON bodies, exclusive callback queue",
+    .description = "AMQP 0-9-1 via RabbitMQ (rabbitmq-c), MessagePack bodies, exclusive callback queue",
     .default_endpoint = NULL,
     .uses_broker = 1,
     .broker = RB_BROKER_RABBITMQ,
     .order = 21,
-    .wire = "AMQP 0-9-1 frames + JSON bodies",
+    .wire = "AMQP 0-9-1 frames + MessagePack bodies (JSON, text answered)",
     .props = {
-        .human_readable = "bodies yes (JSON), framing no",
+        .human_readable = "no (MessagePack bodies as built; JSON and plain text answered in kind)",
         .schema = "none",
         .streaming = "no (messages)",
         .stdlib = "no: a client library",
@@ -511,15 +498,15 @@ const rb_transport rb_transport_amqp_queue = {
 
 const rb_transport rb_transport_amqp_durable = {
     .name = "amqp-durable",
-    .description = "AMQP 0-9-1 via RabbitMQ (rabbitmq-c): durable queue, persistent "
+    .description = "AMQP 0-9-1 via RabbitMQ (rabbitmq-c), MessagePack bodies: durable queue, persistent "
                    "messages, publisher confirms, manual acks",
     .default_endpoint = NULL,
     .uses_broker = 1,
     .broker = RB_BROKER_RABBITMQ,
     .order = 22,
-    .wire = "AMQP 0-9-1 frames + JSON bodies",
+    .wire = "AMQP 0-9-1 frames + MessagePack bodies (JSON, text answered)",
     .props = {
-        .human_readable = "bodies yes (JSON), framing no",
+        .human_readable = "no (MessagePack bodies as built; JSON and plain text answered in kind)",
         .schema = "none",
         .streaming = "no (messages)",
         .stdlib = "no: a client library",

@@ -1,18 +1,23 @@
 /* amqp_int.h - internals shared by the AMQP transports (amqp, amqp-queue,
- * amqp-durable): connection setup, error translation, the JSON codec and the
- * server. Nothing outside transports/amqp/ includes this header.
+ * amqp-durable): connection setup, error translation, the bodies (by
+ * content type: MessagePack, JSON, plain text) and the server. Nothing
+ * outside transports/amqp/ includes this header.
  *
- * Wire conventions (the same for our client, our server and stock clients):
+ * Wire conventions (the same for our client, our server and stock clients;
+ * README.md has the table):
  *   - requests go through the default exchange to the request queue, with
- *     reply_to, correlation_id, content_type application/json and the method
- *     name in the `type` property (no type: fib, as the RabbitMQ tutorial);
- *   - bodies are JSON: fib's request is the number (30), its reply the result
- *     (832040); getObj's request is empty (or anything) and its reply an
- *     object {"server:0":0,...}; sendObj's request is an object and its reply
- *     the entry count;
+ *     reply_to, correlation_id, the method name in the `type` property (no
+ *     type: fib, as the RabbitMQ tutorial) and the body's content_type;
+ *   - application/msgpack (our client): the body is the arguments array
+ *     (fib [n], getObj [], sendObj [obj]) and the reply the bare result, as
+ *     MessagePack (services/rb_msgpack.h, as tcp and zmq);
+ *   - application/json: the argument and the result as JSON values (getObj's
+ *     request body ignored); text/plain, or no content type with a decimal
+ *     number (the tutorial): fib's number in, the result out as text;
+ *   - the reply carries the request's format as its content_type;
  *   - an error reply carries the headers `rpcbench-error` (the message) and
- *     `rpcbench-code` (EINVAL, ETOOBIG, ENOMETHOD, ESERVER), with the body
- *     {"error": message, "code": code}.
+ *     `rpcbench-code` (EINVAL, ETOOBIG, ENOMETHOD, ESERVER), with a body in
+ *     the request's format saying the same.
  */
 #ifndef RB_AMQP_INT_H
 #define RB_AMQP_INT_H
@@ -29,7 +34,6 @@
 #define RB_AMQP_CHANNEL 1
 #define RB_AMQP_ERR_HEADER "rpcbench-error"
 #define RB_AMQP_CODE_HEADER "rpcbench-code"
-#define RB_AMQP_CONTENT_TYPE "application/json"
 
 /* The three flavours share all code and differ in these choices. */
 typedef enum rb_amqp_kind {
@@ -63,7 +67,7 @@ void rb_amqp_conn_close(amqp_connection_state_t *conn);
  * channel/connection close with its code and text) into buf. Returns buf. */
 const char *rb_amqp_reply_str(amqp_rpc_reply_t r, char *buf, size_t len);
 
-/* ---- JSON codec (jansson) ---------------------------------------------- */
+/* ---- bodies: the output buffer and the JSON codec (jansson) ------------- */
 
 /* A growable output buffer the codec writes bodies into; reused per call. */
 typedef struct rb_amqp_buf {
@@ -73,6 +77,9 @@ typedef struct rb_amqp_buf {
 } rb_amqp_buf;
 
 void rb_amqp_buf_free(rb_amqp_buf *b);
+
+/* Make room for n bytes in all (b->len is kept). RB_OK or RB_ENOMEM. */
+int rb_amqp_buf_reserve(rb_amqp_buf *b, size_t n);
 
 /* Body of an integer: decimal digits, optional '-'. Returns RB_OK or
  * RB_ENOMEM. */
@@ -97,6 +104,82 @@ int rb_amqp_json_get_int(const void *body, size_t len, int64_t *v,
  * rejected. Returns RB_OK, RB_EINVAL with a reason, or RB_ENOMEM. */
 int rb_amqp_json_get_obj(const void *body, size_t len, rb_obj *out,
                          char *why, size_t whylen);
+
+/* ---- bodies by content type (amqp_body.c) ------------------------------ */
+
+#define RB_AMQP_CT_MSGPACK "application/msgpack"
+#define RB_AMQP_CT_JSON "application/json"
+#define RB_AMQP_CT_TEXT "text/plain"
+
+/* The format of a request body, and of its reply. */
+typedef enum rb_amqp_fmt {
+    RB_AMQP_FMT_MSGPACK = 0,  /* args array in, bare value out (rpcbench's client) */
+    RB_AMQP_FMT_JSON,         /* bare value in and out (the JSON convention) */
+    RB_AMQP_FMT_TEXT          /* a decimal number in and out (the tutorial) */
+} rb_amqp_fmt;
+
+/* Negotiate by the request's content_type (media type before any ';',
+ * case-insensitive): application/msgpack (or application/x-msgpack),
+ * application/json, text/plain; none: text when the body is a plain decimal
+ * integer, else JSON. Returns RB_OK with *fmt set, or RB_EINVAL for another
+ * content type (*fmt is then JSON, for the error reply). */
+int rb_amqp_fmt_of(const amqp_basic_properties_t *p, const amqp_bytes_t *body,
+                   rb_amqp_fmt *fmt);
+
+/* The content_type of format f (static bytes). */
+amqp_bytes_t rb_amqp_fmt_ct(rb_amqp_fmt f);
+
+/* Server: the argument of fib (MessagePack [n]; JSON n; text n), of sendObj
+ * (MessagePack [obj]; JSON obj; text: refused) into obj (cleared), or check
+ * getObj's (MessagePack [] or empty; JSON: ignored; text: refused).
+ * Return RB_OK, or RB_EINVAL / RB_ENOMEM with the reason in why. */
+int rb_amqp_arg_int(rb_amqp_fmt f, const amqp_bytes_t *body, int64_t *n,
+                    char *why, size_t whylen);
+int rb_amqp_arg_obj(rb_amqp_fmt f, const amqp_bytes_t *body, rb_obj *obj,
+                    char *why, size_t whylen);
+int rb_amqp_arg_none(rb_amqp_fmt f, const amqp_bytes_t *body, char *why, size_t whylen);
+
+/* Server: a result (integer or object) or an error reply's body in format f
+ * into b (replacing its contents). An error body is the map/object
+ * {"error": msg, "code": code}, or "CODE: msg" as text. RB_OK or RB_ENOMEM
+ * (RB_EINVAL: a key or message that is not UTF-8, JSON only). */
+int rb_amqp_put_int(rb_amqp_fmt f, rb_amqp_buf *b, int64_t v);
+int rb_amqp_put_obj(rb_amqp_fmt f, rb_amqp_buf *b, const rb_obj *o);
+int rb_amqp_put_error(rb_amqp_fmt f, rb_amqp_buf *b, const char *msg, const char *code);
+
+/* Client: the MessagePack args array of method m (fib [n], getObj [],
+ * sendObj [obj]) into b. RB_OK or RB_ENOMEM. */
+int rb_amqp_mp_put_args(rb_amqp_buf *b, rb_method m, int64_t n, const rb_obj *obj);
+
+/* Client: a MessagePack reply value of method m: *num for fib and sendObj,
+ * obj (cleared) for getObj. RB_OK, RB_EPROTO (malformed or wrong type) or
+ * RB_ENOMEM. */
+int rb_amqp_mp_get_result(const amqp_bytes_t *body, rb_method m, int64_t *num,
+                          rb_obj *obj);
+
+/* ---- reading with deadlines (amqp_read.c) --------------------------------- */
+
+/* One frame, or one whole message, read from a connection. Everything points
+ * into the connection's frame pool (or the caller's buffer) and stays valid
+ * until the next amqp_maybe_release_buffers() on that connection. */
+typedef struct rb_amqp_msg {
+    amqp_frame_t frame;          /* the frame; for a message its method frame
+                                    (basic.deliver or basic.return) */
+    const amqp_basic_properties_t *props; /* a message's properties, else NULL */
+    amqp_bytes_t body;           /* a message's body (empty when truncated) */
+    uint64_t body_size;          /* the body size its header announced, bytes */
+    int truncated;               /* body_size was over max_body: read, dropped */
+} rb_amqp_msg;
+
+/* Wait up to wait_ms (0: only what has arrived) for a frame on conn. When it
+ * is basic.deliver or basic.return, also read the message's header and body
+ * frames, all within frame_ms more; a body over max_body bytes is read and
+ * dropped (m->truncated), one that spans frames is copied into buf.
+ * Returns RB_OK (m filled), RB_ETIMEDOUT (no frame within wait_ms),
+ * RB_ENOMEM, or RB_ECLOSED (socket error, or the message's frames late or
+ * malformed: the connection is then unusable). */
+int rb_amqp_read(amqp_connection_state_t conn, int wait_ms, int frame_ms, size_t max_body,
+                 rb_amqp_buf *buf, rb_amqp_msg *m);
 
 /* ---- server ------------------------------------------------------------ */
 

@@ -12,28 +12,6 @@
 
 #include <jansson.h>
 
-void rb_amqp_buf_free(rb_amqp_buf *b)
-{
-    free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
-}
-
-static int buf_reserve(rb_amqp_buf *b, size_t n)
-{
-    if (n <= b->cap)
-        return RB_OK;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < n)
-        cap *= 2;
-    char *p = realloc(b->data, cap);
-    if (!p)
-        return RB_ENOMEM;
-    b->data = p;
-    b->cap = cap;
-    return RB_OK;
-}
-
 int rb_amqp_json_put_int(rb_amqp_buf *b, int64_t v)
 {
     char tmp[24];
@@ -46,7 +24,7 @@ int rb_amqp_json_put_int(rb_amqp_buf *b, int64_t v)
     } while (u);
     if (v < 0)
         tmp[sizeof tmp - 1 - n++] = '-';
-    if (buf_reserve(b, n) != RB_OK)
+    if (rb_amqp_buf_reserve(b, n) != RB_OK)
         return RB_ENOMEM;
     memcpy(b->data, tmp + sizeof tmp - n, n);
     b->len = n;
@@ -73,7 +51,7 @@ int rb_amqp_json_put_obj(rb_amqp_buf *b, const rb_obj *o)
     if (need == 0)
         goto fail;
     if (need > b->cap) {
-        if (buf_reserve(b, need) != RB_OK)
+        if (rb_amqp_buf_reserve(b, need) != RB_OK)
             goto fail;
         need = json_dumpb(j, b->data, b->cap, JSON_COMPACT);
         if (need == 0 || need > b->cap)
@@ -94,7 +72,7 @@ int rb_amqp_json_put_error(rb_amqp_buf *b, const char *msg, const char *code)
     if (!j)
         goto fail;
     size_t need = json_dumpb(j, NULL, 0, JSON_COMPACT);
-    if (need == 0 || buf_reserve(b, need) != RB_OK)
+    if (need == 0 || rb_amqp_buf_reserve(b, need) != RB_OK)
         goto fail;
     b->len = json_dumpb(j, b->data, b->cap, JSON_COMPACT);
     rc = RB_OK;

@@ -20,6 +20,8 @@
 #include <grpc/support/time.h>
 #include <protobuf-c/protobuf-c.h>
 
+extern const rb_transport rb_transport_grpc;
+
 typedef struct grpc_client {
     rb_client base;               /* first member: rb_client * works */
     grpc_channel *ch;
@@ -91,7 +93,7 @@ static int wait_ready(grpc_client *gc, const char *target, int timeout_ms,
 int rb_grpc_connect(const rb_client_opts *o, rb_client **out, char *errbuf, size_t errlen)
 {
     int rc = RB_ENOMEM;
-    const char *target = o->endpoint ? o->endpoint : RB_GRPC_DEFAULT_ENDPOINT;
+    const char *target = rb_endpoint_or_default(&rb_transport_grpc, o->endpoint);
     char host[256];
     int port;
     grpc_client *gc = NULL;
@@ -159,22 +161,67 @@ void rb_grpc_close(rb_client *c)
 /* One unary call: send req on method, wait for the reply or the deadline.
  * On RB_OK *reply is the reply message (caller destroys it); on error
  * c->errstr says why. */
+/* What the batch of a unary call received besides the reply. */
+typedef struct unary_result {
+    grpc_metadata_array md_initial, md_trailing;
+    grpc_status_code status;
+    grpc_slice details;
+    const char *error_string;    /* gpr_free */
+} unary_result;
+
+/* Start the one batch of a unary call (send everything, receive
+ * everything) and wait for it until its deadline plus PLUCK_GRACE_MS; past
+ * that, cancel the call and wait for the batch, so that nothing refers to
+ * our buffers. Returns RB_OK when the batch completed (r->status says how
+ * the call ended), else an error with c->errstr set. */
+static int run_batch(grpc_client *gc, grpc_call *call, gpr_timespec deadline,
+                     grpc_byte_buffer *req_bb, grpc_byte_buffer **reply, unary_result *r)
+{
+    grpc_op ops[6];
+    memset(ops, 0, sizeof ops);
+    ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+    ops[1].op = GRPC_OP_SEND_MESSAGE;
+    ops[1].data.send_message.send_message = req_bb;
+    ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+    ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
+    ops[3].data.recv_initial_metadata.recv_initial_metadata = &r->md_initial;
+    ops[4].op = GRPC_OP_RECV_MESSAGE;
+    ops[4].data.recv_message.recv_message = reply;
+    ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+    ops[5].data.recv_status_on_client.trailing_metadata = &r->md_trailing;
+    ops[5].data.recv_status_on_client.status = &r->status;
+    ops[5].data.recv_status_on_client.status_details = &r->details;
+    ops[5].data.recv_status_on_client.error_string = &r->error_string;
+
+    grpc_call_error ce = grpc_call_start_batch(call, ops, 6, call, NULL);
+    if (ce != GRPC_CALL_OK)
+        return rb_client_fail(&gc->base, RB_ESERVER, "grpc: start_batch: %s",
+                              grpc_call_error_to_string(ce));
+    grpc_event ev = grpc_completion_queue_pluck(
+        gc->cq, call, gpr_time_add(deadline, gpr_time_from_millis(PLUCK_GRACE_MS, GPR_TIMESPAN)), NULL);
+    if (ev.type == GRPC_QUEUE_TIMEOUT) {
+        /* The library did not end the call at its deadline: end it. */
+        grpc_call_cancel_with_status(call, GRPC_STATUS_DEADLINE_EXCEEDED, "rpcbench: deadline", NULL);
+        ev = grpc_completion_queue_pluck(gc->cq, call, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+    }
+    if (ev.type != GRPC_OP_COMPLETE)
+        return rb_client_fail(&gc->base, RB_ESERVER, "grpc: completion queue shut down");
+    return RB_OK;
+}
+
 static int unary(grpc_client *gc, void *method, const ProtobufCMessage *req,
                  grpc_byte_buffer **reply)
 {
     rb_client *c = &gc->base;
     int rc = RB_OK;
     size_t req_len = 0;
-    grpc_metadata_array md_initial, md_trailing;
-    grpc_status_code status = GRPC_STATUS_UNKNOWN;
-    grpc_slice details = grpc_empty_slice();
-    const char *error_string = NULL;
+    unary_result r = {.status = GRPC_STATUS_UNKNOWN, .details = grpc_empty_slice()};
     grpc_byte_buffer *req_bb = NULL;
     grpc_call *call = NULL;
 
     *reply = NULL;
-    grpc_metadata_array_init(&md_initial);
-    grpc_metadata_array_init(&md_trailing);
+    grpc_metadata_array_init(&r.md_initial);
+    grpc_metadata_array_init(&r.md_trailing);
 
     int timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : RB_DEFAULT_TIMEOUT_MS;
     gpr_timespec deadline = deadline_in(timeout_ms);
@@ -186,47 +233,16 @@ static int unary(grpc_client *gc, void *method, const ProtobufCMessage *req,
     }
     req_bb = rb_grpc_pack(req, &req_len);
     c->req_body_bytes = req_len;
-
-    grpc_op ops[6];
-    memset(ops, 0, sizeof ops);
-    ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-    ops[1].op = GRPC_OP_SEND_MESSAGE;
-    ops[1].data.send_message.send_message = req_bb;
-    ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
-    ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
-    ops[3].data.recv_initial_metadata.recv_initial_metadata = &md_initial;
-    ops[4].op = GRPC_OP_RECV_MESSAGE;
-    ops[4].data.recv_message.recv_message = reply;
-    ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
-    ops[5].data.recv_status_on_client.trailing_metadata = &md_trailing;
-    ops[5].data.recv_status_on_client.status = &status;
-    ops[5].data.recv_status_on_client.status_details = &details;
-    ops[5].data.recv_status_on_client.error_string = &error_string;
-
-    grpc_call_error ce = grpc_call_start_batch(call, ops, 6, call, NULL);
-    if (ce != GRPC_CALL_OK) {
-        rc = rb_client_fail(c, RB_ESERVER, "grpc: start_batch: %s", grpc_call_error_to_string(ce));
+    rc = run_batch(gc, call, deadline, req_bb, reply, &r);
+    if (rc)
         goto done;
-    }
-    grpc_event ev = grpc_completion_queue_pluck(
-        gc->cq, call, gpr_time_add(deadline, gpr_time_from_millis(PLUCK_GRACE_MS, GPR_TIMESPAN)), NULL);
-    if (ev.type == GRPC_QUEUE_TIMEOUT) {
-        /* The library did not end the call at its deadline: end it, and
-         * wait for the batch so that nothing refers to our buffers. */
-        grpc_call_cancel_with_status(call, GRPC_STATUS_DEADLINE_EXCEEDED, "rpcbench: deadline", NULL);
-        ev = grpc_completion_queue_pluck(gc->cq, call, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
-    }
-    if (ev.type != GRPC_OP_COMPLETE) {
-        rc = rb_client_fail(c, RB_ESERVER, "grpc: completion queue shut down");
-        goto done;
-    }
-    if (status != GRPC_STATUS_OK) {
-        rc = rb_grpc_status_to_rb(status);
-        int dl = (int)GRPC_SLICE_LENGTH(details);
-        rb_client_fail(c, rc, "grpc status %s (%d): %.*s%s%s", rb_grpc_status_name(status),
-                       (int)status, dl > 160 ? 160 : dl, (const char *)GRPC_SLICE_START_PTR(details),
-                       error_string && rc != RB_EINVAL ? " | " : "",
-                       error_string && rc != RB_EINVAL ? error_string : "");
+    if (r.status != GRPC_STATUS_OK) {
+        rc = rb_grpc_status_to_rb(r.status);
+        int dl = (int)GRPC_SLICE_LENGTH(r.details);
+        const char *es = r.error_string && rc != RB_EINVAL ? r.error_string : NULL;
+        rb_client_fail(c, rc, "grpc status %s (%d): %.*s%s%s", rb_grpc_status_name(r.status),
+                       (int)r.status, dl > 160 ? 160 : dl,
+                       (const char *)GRPC_SLICE_START_PTR(r.details), es ? " | " : "", es ? es : "");
         goto done;
     }
     if (!*reply) {
@@ -244,11 +260,11 @@ done:
         grpc_byte_buffer_destroy(req_bb);
     if (call)
         grpc_call_unref(call);
-    grpc_metadata_array_destroy(&md_initial);
-    grpc_metadata_array_destroy(&md_trailing);
-    grpc_slice_unref(details);
-    if (error_string)
-        gpr_free((void *)error_string);
+    grpc_metadata_array_destroy(&r.md_initial);
+    grpc_metadata_array_destroy(&r.md_trailing);
+    grpc_slice_unref(r.details);
+    if (r.error_string)
+        gpr_free((void *)r.error_string);
     return rc;
 }
 

@@ -140,30 +140,120 @@ grpc_byte_buffer *rb_grpc_pack(const ProtobufCMessage *m, size_t *len)
     return bb;
 }
 
-ProtobufCMessage *rb_grpc_unpack(const ProtobufCMessageDescriptor *d,
-                                 grpc_byte_buffer *bb, size_t *len)
+/* Read a varint at p[*i..n) into *v; 0 when it is cut or over 10 bytes. */
+static int read_varint(const uint8_t *p, size_t n, size_t *i, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (unsigned shift = 0; shift < 70 && *i < n; shift += 7) {
+        uint8_t b = p[(*i)++];
+        x |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = x;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Count the fields of a message of descriptor d (NULL: unknown) in
+ * p[0..n), those of its sub-messages included, into *count. */
+static int walk_fields(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n,
+                       int depth, size_t max, size_t *count)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint64_t key, v;
+        if (!read_varint(p, n, &i, &key))
+            return RB_EINVAL;
+        if (++*count > max)
+            return RB_ETOOBIG;
+        switch (key & 7) {
+        case 0:
+            if (!read_varint(p, n, &i, &v))
+                return RB_EINVAL;
+            break;
+        case 1:
+        case 5: {
+            size_t w = (key & 7) == 1 ? 8 : 4;
+            if (n - i < w)
+                return RB_EINVAL;
+            i += w;
+            break;
+        }
+        case 2: {
+            if (!read_varint(p, n, &i, &v) || v > n - i)
+                return RB_EINVAL;
+            const ProtobufCFieldDescriptor *f =
+                d && key >> 3 <= UINT32_MAX
+                    ? protobuf_c_message_descriptor_get_field(d, (unsigned)(key >> 3)) : NULL;
+            if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+                if (depth >= RB_MAX_DEPTH)
+                    return RB_EINVAL;
+                int rc = walk_fields(f->descriptor, p + i, (size_t)v, depth + 1, max, count);
+                if (rc)
+                    return rc;
+            }
+            i += (size_t)v;
+            break;
+        }
+        default:  /* groups (3, 4) are not proto3; 6, 7 do not exist */
+            return RB_EINVAL;
+        }
+    }
+    return RB_OK;
+}
+
+int rb_grpc_count_fields(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n,
+                         size_t max, size_t *count)
+{
+    *count = 0;
+    return walk_fields(d, p, n, 0, max, count);
+}
+
+ProtobufCMessage *rb_grpc_unpack_lim(const ProtobufCMessageDescriptor *d, grpc_byte_buffer *bb,
+                                     size_t max_fields, size_t *len, int *err)
 {
     *len = 0;
+    *err = RB_EINVAL;
     if (!bb)
         return NULL;
     ProtobufCMessage *m = NULL;
+    grpc_slice s;
+    int own = 0;
     if (bb->type == GRPC_BB_RAW && bb->data.raw.compression == GRPC_COMPRESS_NONE &&
         bb->data.raw.slice_buffer.count == 1) {
         /* The common case: one contiguous slice, decoded in place. */
-        grpc_slice s = bb->data.raw.slice_buffer.slices[0];
-        *len = GRPC_SLICE_LENGTH(s);
-        m = protobuf_c_message_unpack(d, NULL, *len, GRPC_SLICE_START_PTR(s));
+        s = bb->data.raw.slice_buffer.slices[0];
     } else {
         grpc_byte_buffer_reader r;
         if (!grpc_byte_buffer_reader_init(&r, bb))
             return NULL;
-        grpc_slice s = grpc_byte_buffer_reader_readall(&r);
+        s = grpc_byte_buffer_reader_readall(&r);
         grpc_byte_buffer_reader_destroy(&r);
-        *len = GRPC_SLICE_LENGTH(s);
-        m = protobuf_c_message_unpack(d, NULL, *len, GRPC_SLICE_START_PTR(s));
-        grpc_slice_unref(s);
+        own = 1;
     }
+    *len = GRPC_SLICE_LENGTH(s);
+    size_t fields = 0;
+    /* protobuf-c allocates per field (and a scan record per field while it
+     * unpacks): count them first, so a message of millions of tiny fields
+     * costs a linear read instead of gigabytes. */
+    int rc = max_fields ? rb_grpc_count_fields(d, GRPC_SLICE_START_PTR(s), *len, max_fields, &fields)
+                        : RB_OK;
+    if (rc == RB_OK) {
+        m = protobuf_c_message_unpack(d, NULL, *len, GRPC_SLICE_START_PTR(s));
+        rc = m ? RB_OK : RB_EINVAL;
+    }
+    if (own)
+        grpc_slice_unref(s);
+    *err = rc;
     return m;
+}
+
+ProtobufCMessage *rb_grpc_unpack(const ProtobufCMessageDescriptor *d,
+                                 grpc_byte_buffer *bb, size_t *len)
+{
+    int err;
+    return rb_grpc_unpack_lim(d, bb, 0, len, &err);
 }
 
 /* ---- status ------------------------------------------------------------- */

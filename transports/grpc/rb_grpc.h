@@ -60,6 +60,20 @@ grpc_byte_buffer *rb_grpc_pack(const ProtobufCMessage *m, size_t *len);
 ProtobufCMessage *rb_grpc_unpack(const ProtobufCMessageDescriptor *d,
                                  grpc_byte_buffer *bb, size_t *len);
 
+/* rb_grpc_unpack with a budget: before protobuf-c sees the message, its
+ * fields are counted by walking the wire format (fields of sub-messages
+ * included: a map entry with key and value is 3); more than max_fields
+ * (0: no limit) refuses it. *err = RB_OK, RB_ETOOBIG (over the budget) or
+ * RB_EINVAL (not a valid message, or bb NULL). */
+ProtobufCMessage *rb_grpc_unpack_lim(const ProtobufCMessageDescriptor *d, grpc_byte_buffer *bb,
+                                     size_t max_fields, size_t *len, int *err);
+
+/* The fields of a message of descriptor d in p[0..n), sub-messages'
+ * included, into *count (stops counting past max). Returns RB_OK,
+ * RB_ETOOBIG (more than max) or RB_EINVAL (malformed wire format). */
+int rb_grpc_count_fields(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n,
+                         size_t max, size_t *count);
+
 /* "INVALID_ARGUMENT" etc. for a status code; a static string. */
 const char *rb_grpc_status_name(grpc_status_code s);
 

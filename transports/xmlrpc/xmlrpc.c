@@ -42,6 +42,8 @@
 #include <curl/curl.h>
 #include <xmlrpc-c/client.h>
 
+extern const rb_transport rb_transport_xmlrpc;
+
 typedef struct xr_client {
     rb_client base;               /* must be first */
     int keepalive;                /* 0: a new client (connection) per call */
@@ -178,7 +180,7 @@ static void xr_close(rb_client *base)
 static int do_connect(const rb_client_opts *o, rb_client **out, char *errbuf,
                       size_t errlen, int keepalive)
 {
-    const char *ep = o->endpoint ? o->endpoint : RB_XR_DEFAULT_ENDPOINT;
+    const char *ep = rb_endpoint_or_default(&rb_transport_xmlrpc, o->endpoint);
     char host[256], url[320];
     int port, rc = RB_OK;
     xmlrpc_env env;
@@ -282,6 +284,7 @@ static int fault_fail(rb_client *c, int code, const char *msg)
         err = RB_ENOMETHOD;
         break;
     case RB_XR_FAULT_INVALID:          /* -32602: invalid parameters */
+    case RB_XR_FAULT_ENCODING:         /* -32701: unsupported encoding */
     case XMLRPC_TYPE_ERROR:            /* -501 */
     case XMLRPC_INDEX_ERROR:           /* -502 */
         err = RB_EINVAL;

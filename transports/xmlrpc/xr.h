@@ -19,11 +19,13 @@
  *                         by the library itself).
  *   -503                  malformed XML (XMLRPC_PARSE_ERROR, library).
  *   -510                  invalid UTF-8 (XMLRPC_INVALID_UTF8_ERROR, library).
+ *   -32701                a document in another encoding than UTF-8.
  */
 #ifndef RB_XR_H
 #define RB_XR_H
 
 #include <xmlrpc-c/base.h>
+#include <xmlrpc-c/server.h>
 
 #include "transport.h"
 
@@ -42,14 +44,55 @@
  * request with values nested RB_XR_MAX_NESTING deep needs about 100). */
 #define RB_XR_MAX_XML_DEPTH 256
 
-/* Screen a request body before xmlrpc-c parses it: refuses what crashes
- * or endangers xmlrpc-c 1.33 - an <i8> that is not a decimal 64-bit
- * integer, elements nested over RB_XR_MAX_XML_DEPTH, any DOCTYPE (entity
- * expansion). x[0..len) need not be NUL-terminated. Returns 0 when the body
- * may go on to the parser (it may still be malformed: the parser says so),
- * else the fault code to answer (RB_XR_FAULT_INVALID or RB_XR_FAULT_TOOBIG)
- * with the reason in why[0..whylen). One pass, no allocation. */
+/* Faults of the screen beyond the two above: a document in another
+ * encoding than UTF-8 (byte-order mark or declaration) gets the interop
+ * spec's -32701 "unsupported encoding"; one that is not UTF-8 at all (a NUL
+ * byte, invalid sequences) xmlrpc-c's own -503 parse error. */
+#define RB_XR_FAULT_ENCODING (-32701)
+#define RB_XR_FAULT_PARSE XMLRPC_PARSE_ERROR
+
+/* Struct members one request may hold: xmlrpc-c 1.33 inserts members
+ * linearly, so a struct of n members costs O(n^2) CPU (10,000: ~52 ms;
+ * 32,768: ~0.6 s). Three times the largest entry count of the --full sweep. */
+#define RB_XR_MAX_MEMBERS 32768u
+
+/* XML elements one request may hold: RB_MAX_ELEMENTS counts decoded
+ * values, and an XML-RPC value is several XML elements (a struct member is
+ * four: member, name, value, int). xmlrpc-c 1.33 costs ~430 bytes and
+ * 5-10 us per element, so this bounds a request to ~60 MiB and ~1 s. */
+#define RB_XR_MAX_ELEMENTS (RB_MAX_ELEMENTS / 8u)
+
+/* What one document may hold; 0 in a field: no limit. */
+typedef struct rb_xr_limits {
+    size_t max_elements;   /* XML elements (start tags), each costs memory */
+    size_t max_members;    /* <member> elements (struct members) */
+} rb_xr_limits;
+
+/* The server's limits on a request: RB_XR_MAX_ELEMENTS, RB_XR_MAX_MEMBERS. */
+extern const rb_xr_limits rb_xr_request_limits;
+
+/* Screen a document before xmlrpc-c parses it (xr_screen.c): refuses what
+ * crashes or endangers xmlrpc-c 1.33 - any encoding but UTF-8/US-ASCII
+ * (another byte-order mark or encoding declaration: RB_XR_FAULT_ENCODING;
+ * a NUL byte or invalid UTF-8: RB_XR_FAULT_PARSE), any DOCTYPE (entity
+ * expansion), an <i8> that is not a decimal 64-bit integer
+ * (RB_XR_FAULT_INVALID), elements nested over RB_XR_MAX_XML_DEPTH and,
+ * when lim is not NULL, more elements or members than lim allows
+ * (RB_XR_FAULT_TOOBIG). x[0..len) need not be NUL-terminated. Returns 0
+ * when the document may go on to the parser (it may still be malformed:
+ * the parser says so), else the fault code with the reason in
+ * why[0..whylen). *elements (when not NULL) = the elements counted. Two
+ * linear passes, no allocation. */
+int rb_xr_screen_lim(const char *x, size_t len, const rb_xr_limits *lim, size_t *elements,
+                     char *why, size_t whylen);
+
+/* rb_xr_screen_lim without element limits (the client's reply screen). */
 int rb_xr_screen(const char *x, size_t len, char *why, size_t whylen);
+
+/* A new registry with fib, getObj and sendObj (xr_methods.c); getObj
+ * answers get_obj, which must outlive the registry. Returns RB_OK, or
+ * RB_ENOMEM with the reason on stderr; free with xmlrpc_registry_free. */
+int rb_xr_registry_new(xmlrpc_env *env, const rb_obj *get_obj, xmlrpc_registry **out);
 
 /* Run the Abyss server until rb_serve_stop (see rb_transport.serve). */
 int rb_xr_serve(const rb_server_opts *o);

@@ -1,41 +1,50 @@
 /* xr_server.c - `rpcbench serve xmlrpc`: xmlrpc-c's Abyss HTTP server with
- * the methods fib, getObj, sendObj and the library's system.* introspection.
+ * the methods fib, getObj, sendObj (xr_methods.c) and the library's system.*
+ * introspection.
  *
- * Abyss (1.33) serves each connection in its own thread, up to max_conn at
- * once, so concurrent clients do not queue behind one connection. We bind
+ * Abyss (1.33) serves each connection in its own thread, up to XR_MAX_CONN
+ * at once, so concurrent clients do not queue behind one connection. We bind
  * the listening socket ourselves (so "--listen 127.0.0.1:0" works and we can
  * print the real port) and build the Abyss server from it. Keep-alive is on
  * with a per-connection request cap far above Abyss's default of 30.
- * rb_server_opts.threads is not used: Abyss runs one thread per connection
- * (up to XR_MAX_CONN), which is what makes concurrent clients scale.
+ * rb_server_opts.threads is not used: Abyss runs one thread per connection.
  * Cost notes (the library's, measured, not ours to fix): Abyss sends every
  * response header line with its own send() (9 per answer); xmlrpc-c's
  * struct looks members up linearly, so building a struct of n members is
  * O(n^2) at both ends (getObj/sendObj time grows faster than n).
  *
- * Two guards in front of xmlrpc-c, both found by feeding it bad input:
- *  - rb_xr_screen() looks at every request before xmlrpc-c parses it.
- *    xmlrpc-c 1.33 crashes (SIGSEGV in the fault message of its <i8>
- *    parser) on any <i8> that is not a valid 64-bit integer ("abc",
- *    "1 2", 9223372036854775808), and overflows its thread stack on XML
- *    nested ~100,000 elements deep; the screen answers those with a fault.
- *    It also refuses DOCTYPE (entity expansion).
+ * Guards in front of xmlrpc-c, each found by feeding it hostile input:
+ *  - rb_xr_screen_lim() (xr_screen.c) looks at every request before
+ *    xmlrpc-c parses it: UTF-8 only, no DOCTYPE, valid <i8>, bounded
+ *    nesting, at most RB_MAX_ELEMENTS elements and RB_XR_MAX_MEMBERS struct
+ *    members (what decoding allocates, and the CPU of xmlrpc-c's quadratic
+ *    struct build).
+ *  - Decoding is budgeted: requests of XR_GATE_ELEMENTS elements or more
+ *    take their element count from a budget of XR_DECODE_BUDGET elements
+ *    for the time they are decoded, executed and answered (others wait for
+ *    their turn), and after one of XR_TRIM_ELEMENTS or more the heap is
+ *    trimmed (malloc_trim): four maximal requests at once cost about two
+ *    requests' memory, and it is given back. The requests the harness
+ *    sends (up to 10,000 entries, 40,000 elements) never wait for long.
  *  - oversize_handler() answers a body over the request limit with an
  *    XML-RPC fault after reading it, so the client gets the answer; Abyss's
  *    own answer closes the connection with the body unread, and the
  *    client's kernel then reports a reset instead of the answer.
+ *  - xr_conns.c sheds idle and slow connections when the slots run short.
  *
  * Shutdown: a watcher thread polls rb_serve_stop every 20 ms, shuts down
  * the accepted connections and calls ServerTerminate(), which interrupts the
  * accept; ServerRun() then waits for its connection threads, and whenever
  * one is still busy at its look it sleeps 2 s (usleep) before looking again.
  * The watcher cuts those sleeps short with a signal (XR_WAKE_SIG, empty
- * handler) every 10 ms until ServerRun() has returned.
+ * handler) every 10 ms until ServerRun() has returned. The same signal wakes
+ * Abyss's accept loop from its 2 s sleep when a sweep has freed slots.
  */
-#include "xr.h"
+#include "xr_int.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
@@ -44,32 +53,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <arpa/inet.h>
-#include <dirent.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <xmlrpc-c/abyss.h>
 #include <xmlrpc-c/server.h>
 #include <xmlrpc-c/server_abyss.h>
 
-/* Connections served at once (one Abyss thread each) and the listen backlog:
- * far above any concurrency the harness uses. */
-#define XR_MAX_CONN 512u
-#define XR_BACKLOG 512u
+extern const rb_transport rb_transport_xmlrpc;
+
 /* Requests per keep-alive connection: effectively unlimited (Abyss: 30). */
 #define XR_KEEPALIVE_MAX 1000000000u
-/* Idle keep-alive connection lifetime and request read timeout, seconds. */
-#define XR_KEEPALIVE_TIMEOUT 60u
-#define XR_READ_TIMEOUT 15u
+/* Idle keep-alive connection lifetime and request read timeout, seconds
+ * (each read; xr_conns.c sheds idle connections sooner when slots run
+ * short). */
+#define XR_KEEPALIVE_TIMEOUT 30u
+#define XR_READ_TIMEOUT 10u
 /* A body over the limit is read and dropped up to this size, so the fault
  * reaches the client; beyond it the connection is closed unread. */
 #define XR_DRAIN_MAX ((uint64_t)1 << 30)
 /* Stack of an Abyss connection thread, bytes: xmlrpc-c parses recursively;
  * the screen bounds the depth, this leaves a wide margin. */
 #define XR_STACK (1024u * 1024u)
+/* The decoding budget (see above). xmlrpc-c 1.33 costs about 430 bytes
+ * and 5-10 us per XML element, so the budget bounds decoding to ~115 MiB. */
+#define XR_GATE_ELEMENTS 1024u
+#define XR_DECODE_BUDGET (2u * RB_XR_MAX_ELEMENTS)
+#define XR_TRIM_ELEMENTS 16384u
 
-/* Wakes the thread in ServerRun() from Abyss's 2 s sleeps at shutdown. */
+/* Wakes the thread in ServerRun() from Abyss's 2 s sleeps. */
 #define XR_WAKE_SIG (SIGRTMIN + 8)
 
 typedef struct xr_server {
@@ -78,270 +88,21 @@ typedef struct xr_server {
     size_t max_request;        /* request body limit, bytes */
     TServer abyss;
     int have_abyss;
+    TChanSwitch *chansw;
     int listen_fd;
+    xr_conns *conns;           /* idle/slow connection shedding */
+    pthread_mutex_t gate_mu;   /* the decoding budget: */
+    pthread_cond_t gate_cv;
+    size_t decoding;           /* elements being decoded now, under gate_mu */
     pthread_t runner;          /* the thread in ServerRun() */
+    pthread_t watcher;
+    int have_watcher;
     atomic_int done;           /* ServerRun returned: watcher may exit */
 } xr_server;
 
-int rb_xr_read_int(xmlrpc_value *v, int64_t *out)
+/* Answer with the fault (code, why) as the response to a request. */
+static void fault_reply(xmlrpc_env *env, int code, const char *why, xmlrpc_mem_block **out)
 {
-    xmlrpc_env env;
-    xmlrpc_env_init(&env);
-    int ok = 0;
-    switch (xmlrpc_value_type(v)) {
-    case XMLRPC_TYPE_INT: {
-        int i;
-        xmlrpc_read_int(&env, v, &i);
-        *out = i;
-        ok = !env.fault_occurred;
-        break;
-    }
-    case XMLRPC_TYPE_I8: {
-        xmlrpc_int64 i;
-        xmlrpc_read_i8(&env, v, &i);
-        *out = i;
-        ok = !env.fault_occurred;
-        break;
-    }
-    default:
-        break;
-    }
-    xmlrpc_env_clean(&env);
-    return ok;
-}
-
-xmlrpc_value *rb_xr_int_new(xmlrpc_env *env, int64_t x)
-{
-    if (x >= INT32_MIN && x <= INT32_MAX)
-        return xmlrpc_int_new(env, (int)x);
-    return xmlrpc_i8_new(env, x);
-}
-
-/* The params array must hold exactly `want` items. */
-static int check_arity(xmlrpc_env *env, xmlrpc_value *params, int want, const char *usage)
-{
-    int n = xmlrpc_array_size(env, params);
-    if (env->fault_occurred)
-        return 0;
-    if (n != want) {
-        xmlrpc_env_set_fault_formatted(env, RB_XR_FAULT_INVALID,
-                                       "%s (got %d parameters)", usage, n);
-        return 0;
-    }
-    return 1;
-}
-
-static xmlrpc_value *m_fib(xmlrpc_env *env, xmlrpc_value *params, void *srvinfo, void *callinfo)
-{
-    (void)srvinfo;
-    (void)callinfo;
-    xmlrpc_value *arg = NULL;
-    int64_t n = 0, r = 0;
-    if (!check_arity(env, params, 1, "fib(n) takes one integer n, 0..92"))
-        return NULL;
-    xmlrpc_array_read_item(env, params, 0, &arg);
-    if (env->fault_occurred)
-        return NULL;
-    int ok = rb_xr_read_int(arg, &n);
-    xmlrpc_DECREF(arg);
-    if (!ok) {
-        xmlrpc_env_set_fault(env, RB_XR_FAULT_INVALID,
-                             "fib(n): n must be an integer (<int> or <i8>)");
-        return NULL;
-    }
-    if (rb_fib(n, &r) != RB_OK) {
-        xmlrpc_env_set_fault_formatted(env, RB_XR_FAULT_INVALID,
-                                       "fib(n): n = %lld is outside 0..%d",
-                                       (long long)n, RB_FIB_MAX);
-        return NULL;
-    }
-    return xmlrpc_i8_new(env, r);
-}
-
-static xmlrpc_value *m_get_obj(xmlrpc_env *env, xmlrpc_value *params, void *srvinfo, void *callinfo)
-{
-    (void)callinfo;
-    const xr_server *srv = srvinfo;
-    if (!check_arity(env, params, 0, "getObj() takes no parameters"))
-        return NULL;
-    xmlrpc_value *s = xmlrpc_struct_new(env);
-    for (size_t i = 0; i < srv->get_obj.count && !env->fault_occurred; i++) {
-        xmlrpc_value *v = rb_xr_int_new(env, srv->get_obj.entries[i].value);
-        if (env->fault_occurred)
-            break;
-        xmlrpc_struct_set_value_n(env, s, rb_obj_key(&srv->get_obj, i),
-                                  srv->get_obj.entries[i].key_len, v);
-        xmlrpc_DECREF(v);
-    }
-    if (env->fault_occurred && s) {
-        xmlrpc_DECREF(s);
-        s = NULL;
-    }
-    return s;
-}
-
-static xmlrpc_value *m_send_obj(xmlrpc_env *env, xmlrpc_value *params, void *srvinfo, void *callinfo)
-{
-    (void)srvinfo;
-    (void)callinfo;
-    xmlrpc_value *s = NULL, *ret = NULL;
-    rb_obj obj = RB_OBJ_INIT;
-    int64_t ack = 0;
-    if (!check_arity(env, params, 1, "sendObj(obj) takes one struct of name -> integer"))
-        goto done;
-    xmlrpc_array_read_item(env, params, 0, &s);
-    if (env->fault_occurred)
-        goto done;
-    if (xmlrpc_value_type(s) != XMLRPC_TYPE_STRUCT) {
-        xmlrpc_env_set_fault(env, RB_XR_FAULT_INVALID,
-                             "sendObj(obj): obj must be a struct of name -> integer");
-        goto done;
-    }
-    int n = xmlrpc_struct_size(env, s);
-    for (int i = 0; i < n && !env->fault_occurred; i++) {
-        xmlrpc_value *k = NULL, *v = NULL;
-        const char *key = NULL;
-        size_t klen = 0;
-        int64_t x = 0;
-        xmlrpc_struct_read_member(env, s, (unsigned)i, &k, &v);
-        if (!env->fault_occurred)
-            xmlrpc_read_string_lp(env, k, &klen, &key);
-        if (!env->fault_occurred && !rb_xr_read_int(v, &x))
-            xmlrpc_env_set_fault_formatted(env, RB_XR_FAULT_INVALID,
-                                           "sendObj(obj): member %d is not an integer", i);
-        if (!env->fault_occurred && rb_obj_add(&obj, key, klen, x) != RB_OK)
-            xmlrpc_env_set_fault_formatted(env, RB_XR_FAULT_INVALID,
-                                           "sendObj(obj): member %d has an invalid name", i);
-        free((void *)key);
-        if (k)
-            xmlrpc_DECREF(k);
-        if (v)
-            xmlrpc_DECREF(v);
-    }
-    if (env->fault_occurred)
-        goto done;
-    rb_service_send_obj(&obj, &ack);
-    ret = rb_xr_int_new(env, ack);
-done:
-    if (s)
-        xmlrpc_DECREF(s);
-    rb_obj_free(&obj);
-    return ret;
-}
-
-/* Is s[0..n) a decimal integer that fits int64 ("+"/"-" sign, leading
- * zeros allowed)? */
-static int valid_i8(const char *s, size_t n)
-{
-    size_t k = 0;
-    int neg = 0;
-    if (k < n && (s[k] == '+' || s[k] == '-'))
-        neg = s[k++] == '-';
-    if (k == n)
-        return 0;
-    for (size_t m = k; m < n; m++)
-        if (s[m] < '0' || s[m] > '9')
-            return 0;
-    while (k < n - 1 && s[k] == '0')
-        k++;
-    if (n - k < 19)
-        return 1;
-    if (n - k > 19)
-        return 0;
-    return memcmp(s + k, neg ? "9223372036854775808" : "9223372036854775807", 19) <= 0;
-}
-
-/* Skip to just past the terminator `end` (of length elen) at or after i;
- * len when there is none (the parser reports the unterminated construct). */
-static size_t skip_past(const char *x, size_t len, size_t i, const char *end, size_t elen)
-{
-    const char *p = memmem(x + i, len - i, end, elen);
-    return p ? (size_t)(p - x) + elen : len;
-}
-
-int rb_xr_screen(const char *x, size_t len, char *why, size_t whylen)
-{
-    size_t i = 0;
-    int depth = 0;
-    while (i < len) {
-        const char *lt = memchr(x + i, '<', len - i);
-        if (!lt)
-            break;
-        i = (size_t)(lt - x);
-        size_t rest = len - i;
-        if (rest >= 4 && memcmp(lt, "<!--", 4) == 0) {
-            i = skip_past(x, len, i + 4, "-->", 3);
-            continue;
-        }
-        if (rest >= 9 && memcmp(lt, "<![CDATA[", 9) == 0) {
-            i = skip_past(x, len, i + 9, "]]>", 3);
-            continue;
-        }
-        if (rest >= 2 && lt[1] == '?') {
-            i = skip_past(x, len, i + 2, "?>", 2);
-            continue;
-        }
-        if (rest >= 2 && lt[1] == '!') {
-            snprintf(why, whylen, "DOCTYPE and entity declarations are not accepted");
-            return RB_XR_FAULT_INVALID;
-        }
-        if (rest >= 2 && lt[1] == '/') {
-            depth--;
-            i = skip_past(x, len, i + 2, ">", 1);
-            continue;
-        }
-        /* A start tag: its name, then on to its '>' (quotes may hold '>'). */
-        size_t j = i + 1, name = j;
-        while (j < len && x[j] != '>' && x[j] != '/' && x[j] != ' ' && x[j] != '\t' &&
-               x[j] != '\r' && x[j] != '\n')
-            j++;
-        size_t name_end = j;
-        char q = 0;
-        for (; j < len; j++) {
-            if (q) {
-                if (x[j] == q)
-                    q = 0;
-            } else if (x[j] == '"' || x[j] == '\'') {
-                q = x[j];
-            } else if (x[j] == '>') {
-                break;
-            }
-        }
-        if (j >= len)
-            break;
-        int empty = x[j - 1] == '/';
-        if (!empty && ++depth > RB_XR_MAX_XML_DEPTH) {
-            snprintf(why, whylen, "XML nested deeper than %d elements", RB_XR_MAX_XML_DEPTH);
-            return RB_XR_FAULT_TOOBIG;
-        }
-        /* The local name (after any prefix): "i8" or "ex:i8". */
-        const char *colon = memrchr(x + name, ':', name_end - name);
-        size_t local = colon ? (size_t)(colon - x) + 1 : name;
-        if (name_end - local == 2 && memcmp(x + local, "i8", 2) == 0) {
-            const char *end = memchr(x + j + 1, '<', len - j - 1);
-            size_t clen = end ? (size_t)(end - (x + j + 1)) : 0;
-            if (empty || !end || (size_t)(end - x) + 1 >= len || end[1] != '/' ||
-                !valid_i8(x + j + 1, clen)) {
-                snprintf(why, whylen, "<i8> must hold a decimal 64-bit integer");
-                return RB_XR_FAULT_INVALID;
-            }
-        }
-        i = j + 1;
-    }
-    return 0;
-}
-
-/* xmlrpc-c's Abyss handler calls this with each request body. */
-static void process_xml(xmlrpc_env *env, void *arg, const char *xml, size_t len,
-                        TSession *session, xmlrpc_mem_block **out)
-{
-    const xr_server *srv = arg;
-    char why[128];
-    int code = rb_xr_screen(xml, len, why, sizeof why);
-    if (code == 0) {
-        xmlrpc_registry_process_call2(env, srv->reg, xml, len, session, out);
-        return;
-    }
     xmlrpc_env fault;
     xmlrpc_env_init(&fault);
     xmlrpc_env_set_fault(&fault, code, why);
@@ -351,14 +112,88 @@ static void process_xml(xmlrpc_env *env, void *arg, const char *xml, size_t len,
     xmlrpc_env_clean(&fault);
 }
 
-/* Runs before xmlrpc-c's handler: a POST whose Content-Length is over the
- * request limit gets an XML-RPC fault RB_XR_FAULT_TOOBIG. */
+/* Take need elements from the decoding budget (0: nothing), waiting while
+ * others hold it; a request is never refused for its turn. */
+static void gate_enter(xr_server *srv, size_t need)
+{
+    if (!need)
+        return;
+    pthread_mutex_lock(&srv->gate_mu);
+    while (srv->decoding > 0 && srv->decoding + need > XR_DECODE_BUDGET)
+        pthread_cond_wait(&srv->gate_cv, &srv->gate_mu);
+    srv->decoding += need;
+    pthread_mutex_unlock(&srv->gate_mu);
+}
+
+static void gate_leave(xr_server *srv, size_t need)
+{
+    if (!need)
+        return;
+    pthread_mutex_lock(&srv->gate_mu);
+    srv->decoding -= need;
+    pthread_cond_broadcast(&srv->gate_cv);
+    pthread_mutex_unlock(&srv->gate_mu);
+}
+
+/* xmlrpc-c's Abyss handler calls this with each request body: screen it,
+ * then parse, execute and encode the reply (big requests one at a time). */
+static void process_xml(xmlrpc_env *env, void *arg, const char *xml, size_t len,
+                        TSession *session, xmlrpc_mem_block **out)
+{
+    xr_server *srv = arg;
+    char why[128];
+    size_t elements = 0;
+    int code = rb_xr_screen_lim(xml, len, &rb_xr_request_limits, &elements, why, sizeof why);
+    if (code != 0) {
+        fault_reply(env, code, why, out);
+        return;
+    }
+    xr_conns_note(srv->conns, session, XR_NOTE_BUSY);
+    size_t need = elements >= XR_GATE_ELEMENTS ? elements : 0;
+    gate_enter(srv, need);
+    xmlrpc_registry_process_call2(env, srv->reg, xml, len, session, out);
+    gate_leave(srv, need);
+    /* Give a large request's memory back to the system: glibc keeps what
+     * the connection threads' arenas freed otherwise. */
+    if (elements >= XR_TRIM_ELEMENTS)
+        malloc_trim(0);
+    xr_conns_note(srv->conns, session, XR_NOTE_DONE);
+}
+
+/* Write the fault as a whole HTTP response (status 200, as XML-RPC wants). */
+static void send_fault(TSession *session, int code, const char *why)
+{
+    xmlrpc_env env;
+    xmlrpc_mem_block *out = NULL;
+    xmlrpc_env_init(&env);
+    fault_reply(&env, code, why, &out);
+    if (env.fault_occurred) {
+        ResponseStatus(session, 500);
+        ResponseError2(session, "cannot build the fault");
+    } else {
+        ResponseStatus(session, 200);
+        ResponseContentType(session, "text/xml; charset=utf-8");
+        ResponseContentLength(session, xmlrpc_mem_block_size(out));
+        ResponseWriteStart(session);
+        ResponseWriteBody(session, xmlrpc_mem_block_contents(out),
+                          (xmlrpc_uint32_t)xmlrpc_mem_block_size(out));
+        ResponseWriteEnd(session);
+    }
+    if (out)
+        xmlrpc_mem_block_free(out);
+    xmlrpc_env_clean(&env);
+}
+
+/* Runs before xmlrpc-c's handler, for every request once its header is in:
+ * notes the header for xr_conns.c, and a POST whose Content-Length is over
+ * the request limit gets an XML-RPC fault RB_XR_FAULT_TOOBIG. */
 static void oversize_handler(void *arg, TSession *session, abyss_bool *handled)
 {
     const xr_server *srv = arg;
     const TRequestInfo *ri;
     char *end;
     *handled = FALSE;
+    xr_conns_note(srv->conns, session, XR_NOTE_HEADER);
     SessionGetRequestInfo(session, &ri);
     if (ri->method != m_post)
         return;
@@ -380,82 +215,16 @@ static void oversize_handler(void *arg, TSession *session, abyss_bool *handled)
         if (got < n && !SessionRefillBuffer(session))
             drained = 0;
     }
+    *handled = TRUE;
     if (!drained) {
         ResponseStatus(session, 413);
         ResponseError2(session, "request body over the limit");
-        *handled = TRUE;
         return;
     }
-
-    xmlrpc_env env, fault;
-    xmlrpc_mem_block *out = NULL;
-    xmlrpc_env_init(&env);
-    xmlrpc_env_init(&fault);
-    xmlrpc_env_set_fault_formatted(&fault, RB_XR_FAULT_TOOBIG,
-                                   "request of %llu bytes is over the limit of %zu bytes",
-                                   n, srv->max_request);
-    out = xmlrpc_mem_block_new(&env, 0);
-    if (!env.fault_occurred)
-        xmlrpc_serialize_fault(&env, out, &fault);
-    if (env.fault_occurred) {
-        ResponseStatus(session, 500);
-        ResponseError2(session, "cannot build the fault");
-    } else {
-        ResponseStatus(session, 200);
-        ResponseContentType(session, "text/xml; charset=utf-8");
-        ResponseContentLength(session, xmlrpc_mem_block_size(out));
-        ResponseWriteStart(session);
-        ResponseWriteBody(session, xmlrpc_mem_block_contents(out),
-                          (xmlrpc_uint32_t)xmlrpc_mem_block_size(out));
-        ResponseWriteEnd(session);
-    }
-    if (out)
-        xmlrpc_mem_block_free(out);
-    xmlrpc_env_clean(&fault);
-    xmlrpc_env_clean(&env);
-    *handled = TRUE;
-}
-
-/* The port of a socket's local address, or -1. */
-static int local_port(int fd)
-{
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
-    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
-        return -1;
-    if (ss.ss_family == AF_INET)
-        return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-    if (ss.ss_family == AF_INET6)
-        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-    return -1;
-}
-
-/* Shut down every connection accepted from our listening socket (sockets of
- * this process with our local port, other than the listening one), so the
- * Abyss connection threads waiting on idle keep-alive connections end now.
- * Why: after a terminate, Abyss 1.33 waits for its connection threads and,
- * when one has not finished at its first look, sleeps 2 s before looking
- * again; ending the connections first keeps shutdown within milliseconds. */
-static void shutdown_conns(int listen_fd)
-{
-    int port = local_port(listen_fd);
-    DIR *d = opendir("/proc/self/fd");
-    struct dirent *e;
-    if (port <= 0 || !d) {
-        if (d)
-            closedir(d);
-        return;
-    }
-    while ((e = readdir(d)) != NULL) {
-        char *end;
-        long fd = strtol(e->d_name, &end, 10);
-        struct stat st;
-        if (*end || end == e->d_name || fd == listen_fd || fd == dirfd(d))
-            continue;
-        if (fstat((int)fd, &st) == 0 && S_ISSOCK(st.st_mode) && local_port((int)fd) == port)
-            shutdown((int)fd, SHUT_RDWR);
-    }
-    closedir(d);
+    char why[128];
+    snprintf(why, sizeof why, "request of %llu bytes is over the limit of %zu bytes", n,
+             srv->max_request);
+    send_fault(session, RB_XR_FAULT_TOOBIG, why);
 }
 
 static void on_wake(int sig)
@@ -463,22 +232,30 @@ static void on_wake(int sig)
     (void)sig;
 }
 
+/* The watcher: sweeps the connections every XR_SWEEP_MS (waking Abyss's
+ * accept loop when slots were freed) and stops the server on rb_serve_stop. */
 static void *watch_stop(void *arg)
 {
     xr_server *srv = arg;
+    unsigned ms = 0;
     while (!rb_serve_stop && !atomic_load(&srv->done)) {
         struct timespec ts = { 0, 20 * 1000 * 1000 };
         nanosleep(&ts, NULL);
+        if ((ms += 20) >= XR_SWEEP_MS) {
+            ms = 0;
+            if (xr_conns_sweep(srv->conns) > 0)
+                pthread_kill(srv->runner, XR_WAKE_SIG);
+        }
     }
     if (!atomic_load(&srv->done)) {
         struct timespec settle = { 0, 10 * 1000 * 1000 };
-        shutdown_conns(srv->listen_fd);
+        xr_conns_shutdown_all(srv->conns);
         nanosleep(&settle, NULL);
-        shutdown_conns(srv->listen_fd);
+        xr_conns_shutdown_all(srv->conns);
         ServerTerminate(&srv->abyss);
         while (!atomic_load(&srv->done)) {
             struct timespec tick = { 0, 10 * 1000 * 1000 };
-            shutdown_conns(srv->listen_fd);
+            xr_conns_shutdown_all(srv->conns);
             pthread_kill(srv->runner, XR_WAKE_SIG);
             nanosleep(&tick, NULL);
         }
@@ -486,39 +263,30 @@ static void *watch_stop(void *arg)
     return NULL;
 }
 
-/* "HOST:PORT" or "[V6]:PORT" with PORT 0..65535 (0: ephemeral), host not
- * empty; the port as a string for getaddrinfo. */
-static int parse_listen(const char *s, char *host, size_t hostlen, char *port, size_t portlen)
-{
-    int p;
-    if (rb_parse_hostport(s, host, hostlen, &p) != RB_OK || host[0] == '\0')
-        return RB_EINVAL;
-    snprintf(port, portlen, "%d", p);
-    return RB_OK;
-}
-
-/* Bind a TCP socket to ep; returns the fd or -1 (reason on stderr). */
+/* Bind a TCP socket to ep ("HOST:PORT", port 0: ephemeral); returns the fd
+ * or -1 (reason on stderr: a bad address, or why it cannot listen). */
 static int bind_listen(const char *ep)
 {
     char host[256], port[8];
+    int p, fd = -1, one = 1;
     struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
                               .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
     struct addrinfo *ai = NULL;
-    int fd = -1, one = 1;
-    if (parse_listen(ep, host, sizeof host, port, sizeof port) != RB_OK) {
+    if (rb_parse_hostport(ep, host, sizeof host, &p) != RB_OK || host[0] == '\0') {
         fprintf(stderr, "xmlrpc: bad listen address '%s': want HOST:PORT\n", ep);
         return -1;
     }
+    snprintf(port, sizeof port, "%d", p);
     int gai = getaddrinfo(host, port, &hints, &ai);
     if (gai) {
-        fprintf(stderr, "xmlrpc: %s: %s\n", host, gai_strerror(gai));
+        fprintf(stderr, "xmlrpc: cannot listen on %s: %s\n", ep, gai_strerror(gai));
         return -1;
     }
     fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         goto fail;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0)
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, (int)XR_BACKLOG) != 0)
         goto fail;
     freeaddrinfo(ai);
     return fd;
@@ -530,35 +298,107 @@ fail:
     return -1;
 }
 
-static void print_ready(int fd)
+/* The Abyss server on srv->listen_fd with our limits and handlers. */
+static int build_abyss(xr_server *srv, xmlrpc_env *env)
 {
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
-    char abuf[INET6_ADDRSTRLEN] = "?";
-    getsockname(fd, (struct sockaddr *)&ss, &sl);
-    if (ss.ss_family == AF_INET6) {
-        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
-        inet_ntop(AF_INET6, &a->sin6_addr, abuf, sizeof abuf);
-        printf("ready [%s]:%d\n", abuf, ntohs(a->sin6_port));
-    } else {
-        const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
-        inet_ntop(AF_INET, &a->sin_addr, abuf, sizeof abuf);
-        printf("ready %s:%d\n", abuf, ntohs(a->sin_port));
+    const char *aerr = NULL;
+    abyss_bool ok = FALSE;
+    ChanSwitchUnixCreateFd(srv->listen_fd, &srv->chansw, &aerr);
+    if (!aerr)
+        ServerCreateSwitch(&srv->abyss, srv->chansw, &aerr);
+    if (aerr) {
+        fprintf(stderr, "xmlrpc: cannot create the Abyss server: %s\n", aerr);
+        free((void *)aerr);
+        return RB_EIO;
     }
-    fflush(stdout);
+    srv->have_abyss = 1;
+    ServerSetKeepaliveTimeout(&srv->abyss, XR_KEEPALIVE_TIMEOUT);
+    ServerSetKeepaliveMaxConn(&srv->abyss, XR_KEEPALIVE_MAX);
+    ServerSetTimeout(&srv->abyss, XR_READ_TIMEOUT);
+    ServerSetMaxConn(&srv->abyss, XR_MAX_CONN);
+    ServerSetMaxConnBacklog(&srv->abyss, XR_BACKLOG);
+
+    xmlrpc_server_abyss_handler_parms hp;
+    memset(&hp, 0, sizeof hp);
+    hp.xml_processor = process_xml;
+    hp.xml_processor_arg = srv;
+    hp.xml_processor_max_stack = XR_STACK;
+    hp.uri_path = RB_XR_PATH;
+    hp.chunk_response = 0;
+    xmlrpc_server_abyss_set_handler3(env, &srv->abyss, &hp, XMLRPC_AHPSIZE(chunk_response));
+    /* Abyss runs the handler added last first: the size check goes first. */
+    const struct ServerReqHandler3 size_check = {
+        .term = NULL, .handleReq = oversize_handler, .userdata = srv,
+        .handleReqStackSize = 0,
+    };
+    if (!env->fault_occurred)
+        ServerAddHandler3(&srv->abyss, &size_check, &ok);
+    if (env->fault_occurred || !ok) {
+        fprintf(stderr, "xmlrpc: cannot install the request handlers\n");
+        return RB_ENOMEM;
+    }
+    /* Anything but POST /RPC2: 404, never Abyss's built-in file server. */
+    xmlrpc_server_abyss_set_default_handler(&srv->abyss);
+    ServerInit2(&srv->abyss, &aerr);
+    if (aerr) {
+        fprintf(stderr, "xmlrpc: cannot listen: %s\n", aerr);
+        free((void *)aerr);
+        return RB_EIO;
+    }
+    return RB_OK;
+}
+
+/* Everything up to a server ready to run: the getObj reply, the socket,
+ * the limits, the registry, Abyss, the connection tracker. */
+static int setup(xr_server *srv, const rb_server_opts *o, xmlrpc_env *env)
+{
+    const char *ep = rb_endpoint_or_default(&rb_transport_xmlrpc, o->listen);
+    int rc = rb_service_get_obj(o->entries, &srv->get_obj);
+    if (rc != RB_OK)
+        return rc;
+    srv->listen_fd = bind_listen(ep);
+    if (srv->listen_fd < 0)
+        return RB_EIO;
+    /* Process-wide limits of xmlrpc-c: the request size (a larger body
+     * never reaches the parser) and the nesting of values. */
+    xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, srv->max_request);
+    xmlrpc_limit_set(XMLRPC_NESTING_LIMIT_ID, RB_XR_MAX_NESTING);
+    rc = rb_xr_registry_new(env, &srv->get_obj, &srv->reg);
+    if (rc == RB_OK)
+        rc = build_abyss(srv, env);
+    if (rc == RB_OK)
+        rc = xr_conns_new(&srv->conns, srv->listen_fd);
+    return rc;
+}
+
+static void teardown(xr_server *srv)
+{
+    if (srv->have_watcher) {
+        atomic_store(&srv->done, 1);
+        pthread_join(srv->watcher, NULL);
+    }
+    if (srv->have_abyss)
+        ServerFree(&srv->abyss);
+    if (srv->chansw)
+        ChanSwitchDestroy(srv->chansw);
+    if (srv->reg)
+        xmlrpc_registry_free(srv->reg);
+    if (srv->listen_fd >= 0)
+        close(srv->listen_fd);
+    xr_conns_destroy(&srv->conns);
+    pthread_mutex_destroy(&srv->gate_mu);
+    pthread_cond_destroy(&srv->gate_cv);
+    rb_obj_free(&srv->get_obj);
 }
 
 int rb_xr_serve(const rb_server_opts *o)
 {
-    const char *ep = o->listen ? o->listen : RB_XR_DEFAULT_ENDPOINT;
-    xr_server srv = { .get_obj = RB_OBJ_INIT, .reg = NULL, .have_abyss = 0, .listen_fd = -1 };
-    TChanSwitch *chansw = NULL;
-    const char *aerr = NULL;
-    abyss_bool ok = FALSE;
+    xr_server srv = { .get_obj = RB_OBJ_INIT, .listen_fd = -1 };
     xmlrpc_env env;
-    pthread_t watcher;
-    int rc = RB_OK, fd = -1, have_watcher = 0, have_global = 0;
+    int rc;
     atomic_init(&srv.done, 0);
+    pthread_mutex_init(&srv.gate_mu, NULL);
+    pthread_cond_init(&srv.gate_cv, NULL);
     xmlrpc_env_init(&env);
     srv.max_request = o->max_request ? o->max_request : RB_DEFAULT_MAX_REQUEST;
 
@@ -571,121 +411,24 @@ int rb_xr_serve(const rb_server_opts *o)
     sigaction(XR_WAKE_SIG, &wake, NULL);
     srv.runner = pthread_self();
 
-    if (rb_service_get_obj(o->entries, &srv.get_obj) != RB_OK) {
-        rc = RB_ENOMEM;
-        goto done;
-    }
     xmlrpc_server_abyss_global_init(&env);
     if (env.fault_occurred) {
         fprintf(stderr, "xmlrpc: Abyss global init: %s\n", env.fault_string);
-        rc = RB_EIO;
-        goto done;
+        xmlrpc_env_clean(&env);
+        return RB_EIO;
     }
-    have_global = 1;
-    fd = bind_listen(ep);
-    if (fd < 0) {
-        rc = RB_ECONNECT;
-        goto done;
-    }
-    srv.listen_fd = fd;
-
-    /* Process-wide limits of xmlrpc-c: the request size (a larger body
-     * never reaches the parser) and the nesting of values. */
-    xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, srv.max_request);
-    xmlrpc_limit_set(XMLRPC_NESTING_LIMIT_ID, RB_XR_MAX_NESTING);
-
-    srv.reg = xmlrpc_registry_new(&env);
-    const struct xmlrpc_method_info3 methods[] = {
-        { .methodName = RB_METHOD_FIB, .methodFunction = m_fib, .serverInfo = &srv,
-          .signatureString = "I:i,I:I",
-          .help = "fib(n): the n-th Fibonacci number F(n) as <i8>, 0 <= n <= 92" },
-        { .methodName = RB_METHOD_GET_OBJ, .methodFunction = m_get_obj, .serverInfo = &srv,
-          .signatureString = "S:",
-          .help = "getObj(): struct of the server's entries \"server:i\" -> i" },
-        { .methodName = RB_METHOD_SEND_OBJ, .methodFunction = m_send_obj, .serverInfo = &srv,
-          .signatureString = "i:S",
-          .help = "sendObj(obj): store a struct of name -> integer; returns its entry count" },
-    };
-    for (size_t i = 0; i < sizeof methods / sizeof methods[0] && !env.fault_occurred; i++)
-        xmlrpc_registry_add_method3(&env, srv.reg, &methods[i]);
-    if (env.fault_occurred) {
-        fprintf(stderr, "xmlrpc: registry: %s\n", env.fault_string);
-        rc = RB_ENOMEM;
-        goto done;
-    }
-
-    ChanSwitchUnixCreateFd(fd, &chansw, &aerr);
-    if (!aerr)
-        ServerCreateSwitch(&srv.abyss, chansw, &aerr);
-    if (aerr) {
-        fprintf(stderr, "xmlrpc: cannot create the Abyss server: %s\n", aerr);
-        rc = RB_ECONNECT;
-        goto done;
-    }
-    srv.have_abyss = 1;
-    ServerSetKeepaliveTimeout(&srv.abyss, XR_KEEPALIVE_TIMEOUT);
-    ServerSetKeepaliveMaxConn(&srv.abyss, XR_KEEPALIVE_MAX);
-    ServerSetTimeout(&srv.abyss, XR_READ_TIMEOUT);
-    ServerSetMaxConn(&srv.abyss, XR_MAX_CONN);
-    ServerSetMaxConnBacklog(&srv.abyss, XR_BACKLOG);
-
-    xmlrpc_server_abyss_handler_parms hp;
-    memset(&hp, 0, sizeof hp);
-    hp.xml_processor = process_xml;
-    hp.xml_processor_arg = &srv;
-    hp.xml_processor_max_stack = XR_STACK;
-    hp.uri_path = RB_XR_PATH;
-    hp.chunk_response = 0;
-    xmlrpc_server_abyss_set_handler3(&env, &srv.abyss, &hp, XMLRPC_AHPSIZE(chunk_response));
-    /* Abyss runs the handler added last first: the size check goes first. */
-    const struct ServerReqHandler3 size_check = {
-        .term = NULL, .handleReq = oversize_handler, .userdata = &srv,
-        .handleReqStackSize = 0,
-    };
-    if (!env.fault_occurred)
-        ServerAddHandler3(&srv.abyss, &size_check, &ok);
-    if (env.fault_occurred || !ok) {
-        fprintf(stderr, "xmlrpc: cannot install the request handlers\n");
-        rc = RB_ENOMEM;
-        goto done;
-    }
-    /* Anything but POST /RPC2: 404, never Abyss's built-in file server. */
-    xmlrpc_server_abyss_set_default_handler(&srv.abyss);
-    ServerInit2(&srv.abyss, &aerr);
-    if (aerr) {
-        fprintf(stderr, "xmlrpc: cannot listen on %s: %s\n", ep, aerr);
-        rc = RB_ECONNECT;
-        goto done;
-    }
-
-    if (pthread_create(&watcher, NULL, watch_stop, &srv) != 0) {
+    rc = setup(&srv, o, &env);
+    if (rc == RB_OK && pthread_create(&srv.watcher, NULL, watch_stop, &srv) != 0) {
         fprintf(stderr, "xmlrpc: cannot start the stop watcher\n");
         rc = RB_ENOMEM;
-        goto done;
     }
-    have_watcher = 1;
-    print_ready(fd);
-
-    ServerRun(&srv.abyss);
-
-done:
-    if (have_watcher) {
-        atomic_store(&srv.done, 1);
-        pthread_join(watcher, NULL);
+    if (rc == RB_OK) {
+        srv.have_watcher = 1;
+        rb_serve_ready_fd(srv.listen_fd);
+        ServerRun(&srv.abyss);
     }
-    if (aerr)
-        free((void *)aerr);
-    if (srv.have_abyss)
-        ServerFree(&srv.abyss);
-    if (chansw)
-        ChanSwitchDestroy(chansw);
-    if (srv.reg)
-        xmlrpc_registry_free(srv.reg);
-    if (fd >= 0)
-        close(fd);
-    if (have_global)
-        xmlrpc_server_abyss_global_term();
-    rb_obj_free(&srv.get_obj);
+    teardown(&srv);
+    xmlrpc_server_abyss_global_term();
     xmlrpc_env_clean(&env);
     return rc;
 }

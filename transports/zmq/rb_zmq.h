@@ -7,8 +7,11 @@
  * built-ins _zerorpc_ping/_name/_list/_inspect. Replies "OK" [result] or
  * "ERR" [name, message, traceback] with names NameError (unknown method),
  * ValueError (invalid argument), ProtocolError (not a zerorpc v3 event),
- * MemoryError. A frame over --max-request is dropped by libzmq
- * (ZMQ_MAXMSGSIZE), which disconnects that peer without a reply.
+ * MemoryError, RequestTooLarge (an event of more than RB_MAX_ELEMENTS
+ * MessagePack values, refused before it is decoded). A frame over
+ * --max-request is dropped by libzmq (ZMQ_MAXMSGSIZE), which disconnects
+ * that peer without a reply. A connection that has not finished ZMTP's
+ * handshake within 5 s is closed (idle and slow raw connections).
  * --threads 1 (default): one thread serves the ROUTER; --threads N > 1:
  * the ROUTER is proxied over inproc to N worker threads (slower on 2 cores).
  *

@@ -21,27 +21,26 @@
  * behind a lost request. A call waiting longer than zerorpc's heartbeat
  * interval sends "_zpc_hb" on its channel, as the protocol asks.
  *
+ * The server is in zmq_server.c.
+ *
  * The hot path uses libzmq's zmq_msg_* directly (czmq's zmsg/zframe would
  * allocate per frame); one msgpack buffer per client/worker is reused.
  */
 #include "rb_zmq.h"
 #include "rb_msgpack.h"
 #include "zerorpc.h"
+#include "zmq_internal.h"
 
 #include <czmq.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
 
 #define ZMQ_DEFAULT_ENDPOINT RB_ZMQ_DEFAULT_ENDPOINT
-#define ZS_MAX_FRAMES 8        /* envelope frames + event we accept per request */
-#define ZS_POLL_MS 100         /* server: how often rb_serve_stop is checked, ms */
-#define ZS_SERVER_NAME "rpcbench"
 
 /* ---- process-wide setup --------------------------------------------------- */
 
@@ -64,6 +63,11 @@ static void zmq_global_init(void)
              cmaj, cmin, cpat, zmaj, zmin, zpat, msgpack_version());
 }
 
+void zmq_tr_ensure_init(void)
+{
+    pthread_once(&zmq_once, zmq_global_init);
+}
+
 static int zmq_tr_init(void)
 {
     pthread_once(&zmq_once, zmq_global_init);
@@ -76,9 +80,7 @@ static const char *zmq_tr_version(void)
     return zmq_version_str;
 }
 
-/* "HOST:PORT" -> "tcp://HOST:PORT" (IPv6 hosts bracketed; port 0 -> "*"),
- * and the display form "HOST:" for the ready line. RB_OK or RB_EINVAL. */
-static int make_endpoint(const char *hostport, char *ep, size_t eplen,
+int rb_zmq_make_endpoint(const char *hostport, char *ep, size_t eplen,
                          char *host, size_t hostlen, int *port, int *ipv6)
 {
     if (rb_parse_hostport(hostport, host, hostlen, port) != RB_OK || !host[0])
@@ -160,8 +162,8 @@ static int zmq_tr_connect(const rb_client_opts *o, rb_client **out, char *errbuf
     msgpack_packer_init(&c->pk, &c->sbuf, msgpack_sbuffer_write);
     zmq_msg_init(&c->frame);
     rb_zr_idgen_init(&c->ids);
-    const char *hp = o->endpoint ? o->endpoint : ZMQ_DEFAULT_ENDPOINT;
-    rc = make_endpoint(hp, c->endpoint, sizeof c->endpoint, host, sizeof host, &port, &c->ipv6);
+    const char *hp = rb_endpoint_or_default(&rb_transport_zmq, o->endpoint);
+    rc = rb_zmq_make_endpoint(hp, c->endpoint, sizeof c->endpoint, host, sizeof host, &port, &c->ipv6);
     if (rc != RB_OK || port == 0) {
         snprintf(errbuf, errlen, "zmq: bad endpoint '%s' (want HOST:PORT)", hp);
         rc = RB_EINVAL;
@@ -397,367 +399,6 @@ static int zmq_tr_get_obj(rb_client *c, rb_obj *out)
 static int zmq_tr_send_obj(rb_client *c, const rb_obj *obj, int64_t *count)
 {
     return client_call((zmq_client *)c, RB_M_SEND_OBJ, 0, obj, count, NULL);
-}
-
-/* ---- server ------------------------------------------------------------- */
-
-/* One thread's serving state: the single-threaded server has one, the
- * threaded one one per worker. */
-typedef struct zs_worker {
-    void *raw;                      /* socket: ROUTER, or a worker's DEALER */
-    zsock_t *sock;                  /* czmq owner of raw (workers), or NULL */
-    const rb_obj *get_obj;          /* getObj's reply, shared, read-only */
-    rb_obj scratch;                 /* sendObj decoding */
-    msgpack_sbuffer sbuf;           /* encoded reply, reused */
-    msgpack_packer pk;
-    rb_zr_idgen ids;
-    zmq_msg_t frames[ZS_MAX_FRAMES];
-    pthread_t thread;
-    const char *inproc;             /* workers: backend endpoint */
-    atomic_int *stop;               /* workers: set by the main thread */
-    int started;                    /* thread was created */
-} zs_worker;
-
-static void zs_worker_init(zs_worker *w, const rb_obj *get_obj)
-{
-    memset(w, 0, sizeof *w);
-    w->get_obj = get_obj;
-    rb_obj_init(&w->scratch);
-    msgpack_sbuffer_init(&w->sbuf);
-    msgpack_packer_init(&w->pk, &w->sbuf, msgpack_sbuffer_write);
-    rb_zr_idgen_init(&w->ids);
-    for (int i = 0; i < ZS_MAX_FRAMES; i++)
-        zmq_msg_init(&w->frames[i]);
-}
-
-static void zs_worker_free(zs_worker *w)
-{
-    for (int i = 0; i < ZS_MAX_FRAMES; i++)
-        zmq_msg_close(&w->frames[i]);
-    msgpack_sbuffer_destroy(&w->sbuf);
-    rb_obj_free(&w->scratch);
-    zsock_destroy(&w->sock);
-}
-
-static const char *err_name_of(int rc)
-{
-    switch (rc) {
-    case RB_ENOMETHOD: return RB_ZR_E_NOMETHOD;
-    case RB_EINVAL: return RB_ZR_E_INVALID;
-    case RB_ETOOBIG: return RB_ZR_E_TOOBIG;
-    case RB_ENOMEM: return RB_ZR_E_NOMEM;
-    default: return RB_ZR_E_PROTO;
-    }
-}
-
-/* zerorpc's built-in introspection calls, so stock tools (the `zerorpc`
- * command line lists a server's methods with _zerorpc_inspect) work:
- *   _zerorpc_ping -> ["pong", name]     _zerorpc_name -> name
- *   _zerorpc_list -> [method names]     _zerorpc_inspect -> {name, methods}
- * Packs the whole OK event and returns RB_OK; RB_ENOMETHOD for another
- * name (nothing packed); RB_ENOMEM. */
-static int zs_builtin(zs_worker *w, const rb_zr_event *ev, const char *id,
-                      const msgpack_object *resp_to)
-{
-    static const struct { const char *name, *arg, *doc; } methods[] = {
-        { RB_METHOD_FIB, "n", "fib(n): F(n) as a 64-bit integer, 0 <= n <= 92" },
-        { RB_METHOD_GET_OBJ, NULL, "getObj(): a map \"server:i\" -> i of the server's entry count" },
-        { RB_METHOD_SEND_OBJ, "obj", "sendObj(obj): a map string -> integer; returns its entry count" },
-    };
-    enum { N = sizeof methods / sizeof methods[0] };
-    msgpack_packer *pk = &w->pk;
-    int fail;
-    if (rb_zr_name_is(ev, "_zerorpc_ping")) {
-        fail = rb_zr_pack_head(pk, id, RB_ZR_ID_LEN, resp_to, RB_ZR_OK) ||
-               msgpack_pack_array(pk, 1) || msgpack_pack_array(pk, 2) ||
-               rb_mp_pack_cstr(pk, "pong") || rb_mp_pack_cstr(pk, ZS_SERVER_NAME);
-    } else if (rb_zr_name_is(ev, "_zerorpc_name")) {
-        fail = rb_zr_pack_head(pk, id, RB_ZR_ID_LEN, resp_to, RB_ZR_OK) ||
-               msgpack_pack_array(pk, 1) || rb_mp_pack_cstr(pk, ZS_SERVER_NAME);
-    } else if (rb_zr_name_is(ev, "_zerorpc_list")) {
-        fail = rb_zr_pack_head(pk, id, RB_ZR_ID_LEN, resp_to, RB_ZR_OK) ||
-               msgpack_pack_array(pk, 1) || msgpack_pack_array(pk, N);
-        for (int i = 0; i < N && !fail; i++)
-            fail = rb_mp_pack_cstr(pk, methods[i].name);
-    } else if (rb_zr_name_is(ev, "_zerorpc_inspect")) {
-        fail = rb_zr_pack_head(pk, id, RB_ZR_ID_LEN, resp_to, RB_ZR_OK) ||
-               msgpack_pack_array(pk, 1) || msgpack_pack_map(pk, 2) ||
-               rb_mp_pack_cstr(pk, "name") || rb_mp_pack_cstr(pk, ZS_SERVER_NAME) ||
-               rb_mp_pack_cstr(pk, "methods") || msgpack_pack_map(pk, N);
-        for (int i = 0; i < N && !fail; i++)
-            fail = rb_mp_pack_cstr(pk, methods[i].name) || msgpack_pack_map(pk, 2) ||
-                   rb_mp_pack_cstr(pk, "args") || msgpack_pack_array(pk, methods[i].arg ? 1 : 0) ||
-                   (methods[i].arg && (msgpack_pack_map(pk, 1) || rb_mp_pack_cstr(pk, "name") ||
-                                       rb_mp_pack_cstr(pk, methods[i].arg))) ||
-                   rb_mp_pack_cstr(pk, "doc") || rb_mp_pack_cstr(pk, methods[i].doc);
-    } else {
-        return RB_ENOMETHOD;
-    }
-    return fail ? RB_ENOMEM : RB_OK;
-}
-
-/* Handle the event buf[0..len): leave the reply event in w->sbuf and return
- * 1, or return 0 when the event needs no reply (heartbeat, flow control,
- * an event of a channel that is already closed). Never fails: every bad
- * input gets an ERR event. */
-static int zs_process(zs_worker *w, const char *buf, size_t len)
-{
-    char id[RB_ZR_ID_LEN], errbuf[256];
-    const char *why = NULL, *err_name = RB_ZR_E_PROTO;
-    const msgpack_object *resp_to = NULL;
-    msgpack_unpacked unp;
-    rb_zr_event ev;
-    int reply = 1, rc;
-
-    msgpack_unpacked_init(&unp);
-    rb_zr_next_id(&w->ids, id);
-    w->sbuf.size = 0;
-    rc = rb_mp_decode(buf, len, &unp);
-    if (rc) {
-        err_name = rc == RB_ENOMEM ? RB_ZR_E_NOMEM : RB_ZR_E_PROTO;
-        why = rc == RB_ENOMEM ? "out of memory decoding the event"
-                              : "malformed MessagePack (not exactly one well-formed value)";
-        goto error;
-    }
-    if (rb_zr_parse(&unp.data, &ev, &why) != 0) {
-        resp_to = ev.message_id;
-        goto error;
-    }
-    resp_to = ev.message_id;
-    if (ev.version != RB_ZR_VERSION) {
-        why = "unsupported protocol version: header \"v\" must be 3";
-        goto error;
-    }
-    if (rb_zr_name_is(&ev, RB_ZR_HEARTBEAT) || rb_zr_name_is(&ev, RB_ZR_MORE)) {
-        /* Heartbeats and flow control of a channel: our channels close with
-         * their reply, so there is nothing to keep alive or to send more. */
-        reply = 0;
-        goto done;
-    }
-    if (ev.response_to) {
-        /* Any other event on a channel: ours are closed once answered (no
-         * streaming), so say so on that channel rather than leave the
-         * sender waiting for its deadline. */
-        resp_to = ev.response_to;
-        why = "event on a channel that is not open (calls are unary: a channel closes with its reply)";
-        goto error;
-    }
-    if (ev.name_len > 9 && memcmp(ev.name_ptr, "_zerorpc_", 9) == 0) {
-        rc = zs_builtin(w, &ev, id, resp_to);
-        if (rc == RB_OK)
-            goto done;
-        if (rc == RB_ENOMEM)
-            goto nomem;
-        /* not a built-in we have: rb_mp_dispatch says "unknown method" */
-    }
-    if (rb_zr_pack_head(&w->pk, id, sizeof id, resp_to, RB_ZR_OK) || msgpack_pack_array(&w->pk, 1))
-        goto nomem;
-    rc = rb_mp_dispatch(ev.name, ev.args, w->get_obj, &w->scratch, &w->pk, errbuf, sizeof errbuf);
-    if (rc == RB_OK)
-        goto done;
-    err_name = err_name_of(rc);
-    why = errbuf;
-    goto error;
-nomem:
-    err_name = RB_ZR_E_NOMEM;
-    why = "out of memory encoding the reply";
-error:
-    w->sbuf.size = 0;
-    if (rb_zr_pack_err(&w->pk, id, sizeof id, resp_to, err_name, why))
-        reply = 0;   /* not even room for an error: the client's deadline tells */
-done:
-    msgpack_unpacked_destroy(&unp);
-    return reply;
-}
-
-/* Receive one message from w->raw (non-blocking) and answer it.
- * Returns 1 when a message was handled, 0 when none was waiting, -1 on a
- * socket error. */
-static int zs_serve_one(zs_worker *w)
-{
-    int n = 0, more;
-    zmq_msg_t *f;
-    do {
-        f = &w->frames[n < ZS_MAX_FRAMES ? n : ZS_MAX_FRAMES - 1];
-        if (zmq_msg_recv(f, w->raw, ZMQ_DONTWAIT) < 0) {
-            if (n == 0 && (zmq_errno() == EAGAIN || zmq_errno() == EINTR))
-                return 0;
-            return zmq_errno() == ETERM ? -1 : 0;
-        }
-        more = zmq_msg_more(f);
-        n++;
-    } while (more);
-    /* [identity, envelope..., event]. Over ZS_MAX_FRAMES frames the
-     * message is not zerorpc's: dropped. */
-    if (n < 2 || n > ZS_MAX_FRAMES)
-        return 1;
-    if (!zs_process(w, zmq_msg_data(&w->frames[n - 1]), zmq_msg_size(&w->frames[n - 1])))
-        return 1;
-    for (int i = 0; i < n - 1; i++)
-        if (zmq_msg_send(&w->frames[i], w->raw, ZMQ_SNDMORE) < 0)
-            return 1;   /* peer gone (a ROUTER drops silently anyway) */
-    zmq_send(w->raw, w->sbuf.data, w->sbuf.size, 0);
-    return 1;
-}
-
-static void *zs_worker_main(void *arg)
-{
-    zs_worker *w = arg;
-    w->sock = zsock_new(ZMQ_DEALER);
-    if (w->sock) {
-        zsock_set_linger(w->sock, 0);
-        zsock_set_sndtimeo(w->sock, 1000);   /* a reply never blocks a worker for long */
-    }
-    if (!w->sock || zsock_connect(w->sock, "%s", w->inproc) != 0) {
-        fprintf(stderr, "zmq: a worker thread cannot connect to %s; serving with fewer\n",
-                w->inproc);
-        return NULL;
-    }
-    w->raw = zsock_resolve(w->sock);
-    while (!atomic_load(w->stop) && !rb_serve_stop) {
-        zmq_pollitem_t it = { .socket = w->raw, .events = ZMQ_POLLIN };
-        if (zmq_poll(&it, 1, ZS_POLL_MS) <= 0)
-            continue;
-        for (int k = 0; k < 64 && zs_serve_one(w) > 0; k++)
-            ;
-    }
-    return NULL;
-}
-
-/* Move one whole multipart message from `from` to `to`. Never blocks: a
- * message the other side cannot take now (workers' queues full) is
- * dropped, and its client's deadline tells it. */
-static void zs_forward(void *from, void *to, zmq_msg_t *m)
-{
-    int more;
-    do {
-        if (zmq_msg_recv(m, from, ZMQ_DONTWAIT) < 0)
-            return;
-        more = zmq_msg_more(m);
-        if (zmq_msg_send(m, to, (more ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT) < 0) {
-            /* Drain the rest of a message that cannot go on. */
-            while (more && zmq_msg_recv(m, from, ZMQ_DONTWAIT) >= 0)
-                more = zmq_msg_more(m);
-            return;
-        }
-    } while (more);
-}
-
-static int zmq_tr_serve(const rb_server_opts *o)
-{
-    char host[256], ep[320], inproc[64];
-    int port, ipv6, rc = RB_OK;
-    int threads = o->threads > 1 ? o->threads : 1;
-    size_t max_req = o->max_request ? o->max_request : RB_DEFAULT_MAX_REQUEST;
-    rb_obj get_obj = RB_OBJ_INIT;
-    zsock_t *front = NULL, *back = NULL;
-    zs_worker *ws = NULL;
-    atomic_int stop = 0;
-    zmq_msg_t m;
-
-    zmq_msg_init(&m);
-    pthread_once(&zmq_once, zmq_global_init);
-    const char *listen = o->listen ? o->listen : ZMQ_DEFAULT_ENDPOINT;
-    if (make_endpoint(listen, ep, sizeof ep, host, sizeof host, &port, &ipv6) != RB_OK) {
-        fprintf(stderr, "zmq: bad listen address '%s' (want HOST:PORT)\n", listen);
-        rc = RB_EINVAL;
-        goto fail;
-    }
-    if (rb_service_get_obj(o->entries, &get_obj) != RB_OK) {
-        fprintf(stderr, "zmq: out of memory building getObj's %zu entries\n", o->entries);
-        rc = RB_ENOMEM;
-        goto fail;
-    }
-    ws = calloc((size_t)threads, sizeof *ws);
-    front = zsock_new(ZMQ_ROUTER);
-    if (!ws || !front) {
-        fprintf(stderr, "zmq: out of memory\n");
-        rc = RB_ENOMEM;
-        goto fail;
-    }
-    zsock_set_linger(front, 0);
-    int64_t maxmsg = max_req > INT64_MAX ? INT64_MAX : (int64_t)max_req;
-    zmq_setsockopt(zsock_resolve(front), ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
-    if (ipv6)
-        zsock_set_ipv6(front, 1);
-    int bound = zsock_bind(front, "%s", ep);
-    if (bound < 0) {
-        fprintf(stderr, "zmq: cannot bind %s: %s\n", ep, zmq_strerror(zmq_errno()));
-        rc = RB_EIO;
-        goto fail;
-    }
-    if (port == 0)
-        port = bound;
-    for (int i = 0; i < threads; i++)
-        zs_worker_init(&ws[i], &get_obj);
-
-    if (threads > 1) {
-        /* ROUTER -> DEALER(inproc) -> N worker DEALERs, replies back. */
-        snprintf(inproc, sizeof inproc, "inproc://rb-zmq-workers-%p", (void *)ws);
-        back = zsock_new(ZMQ_DEALER);
-        if (!back || zsock_bind(back, "%s", inproc) < 0) {
-            fprintf(stderr, "zmq: cannot bind %s\n", inproc);
-            rc = RB_EIO;
-            goto stop;
-        }
-        zsock_set_linger(back, 0);
-        for (int i = 0; i < threads; i++) {
-            ws[i].inproc = inproc;
-            ws[i].stop = &stop;
-            if (pthread_create(&ws[i].thread, NULL, zs_worker_main, &ws[i]) != 0) {
-                fprintf(stderr, "zmq: cannot start worker thread %d\n", i);
-                rc = RB_ENOMEM;
-                goto stop;
-            }
-            ws[i].started = 1;
-        }
-    } else {
-        ws[0].raw = zsock_resolve(front);
-    }
-
-    printf(ipv6 ? "ready [%s]:%d\n" : "ready %s:%d\n", host, port);
-    fflush(stdout);
-
-    void *fr = zsock_resolve(front), *br = back ? zsock_resolve(back) : NULL;
-    while (!rb_serve_stop) {
-        zmq_pollitem_t it[2] = {
-            { .socket = fr, .events = ZMQ_POLLIN },
-            { .socket = br, .events = ZMQ_POLLIN },
-        };
-        int pr = zmq_poll(it, br ? 2 : 1, ZS_POLL_MS);
-        if (pr < 0 && zmq_errno() != EINTR) {
-            fprintf(stderr, "zmq: poll: %s\n", zmq_strerror(zmq_errno()));
-            rc = RB_EIO;
-            break;
-        }
-        if (pr <= 0)
-            continue;
-        if (!br) {
-            /* Serve what is waiting, but look at rb_serve_stop now and then. */
-            for (int k = 0; k < 64; k++)
-                if (zs_serve_one(&ws[0]) <= 0)
-                    break;
-            continue;
-        }
-        if (it[0].revents & ZMQ_POLLIN)
-            zs_forward(fr, br, &m);
-        if (it[1].revents & ZMQ_POLLIN)
-            zs_forward(br, fr, &m);
-    }
-stop:
-    atomic_store(&stop, 1);
-    for (int i = 0; i < threads; i++)
-        if (ws[i].started)
-            pthread_join(ws[i].thread, NULL);
-    for (int i = 0; i < threads; i++)
-        zs_worker_free(&ws[i]);
-fail:
-    zmq_msg_close(&m);
-    zsock_destroy(&back);
-    zsock_destroy(&front);
-    free(ws);
-    rb_obj_free(&get_obj);
-    return rc;
 }
 
 const rb_transport rb_transport_zmq = {

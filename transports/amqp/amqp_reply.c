@@ -1,0 +1,205 @@
+/* amqp_reply.c - the server's reply connection: replies published in
+ * confirm mode on a connection of their own, and each request acked on the
+ * consuming connection once the broker confirmed its reply (see
+ * amqp_srv.h for why, and what happens when the reply connection is lost). */
+#include "amqp_srv.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+int rb_amqp_reply_open(srv_worker *w, char *err, size_t errlen)
+{
+    char why[200];
+    int rc = rb_amqp_conn_open(RB_AMQP_CONNECT_MS, &w->rconn, err, errlen);
+    if (rc != RB_OK)
+        return rc;
+    if (!amqp_confirm_select(w->rconn, RB_AMQP_CHANNEL)) {
+        snprintf(err, errlen, "cannot enable publisher confirms on the reply connection: %s",
+                 rb_amqp_reply_str(amqp_get_rpc_reply(w->rconn), why, sizeof why));
+        rb_amqp_conn_close(&w->rconn);
+        return RB_ECONNECT;
+    }
+    amqp_maybe_release_buffers(w->rconn);
+    w->rseq = 0;   /* confirm numbering starts at 1 per channel */
+    return RB_OK;
+}
+
+void rb_amqp_reply_forget(srv_worker *w)
+{
+    w->npend = 0;
+}
+
+/* The reply of pending entry p was not taken: a request delivered for the
+ * first time goes back to the queue; a redelivered one is the poison. */
+static int give_back(srv_worker *w, const srv_pending *p)
+{
+    int st;
+    if (p->redelivered) {
+        w->poison++;
+        st = amqp_basic_reject(w->conn, RB_AMQP_CHANNEL, p->tag, 0);
+    } else {
+        st = amqp_basic_nack(w->conn, RB_AMQP_CHANNEL, p->tag, 0, 1);
+    }
+    return st == AMQP_STATUS_OK ? RB_OK : RB_ECLOSED;
+}
+
+/* rconn is gone (the broker closed it, a socket error, no confirm in time):
+ * its unconfirmed replies may be lost, so their requests are given back. */
+static int lost(srv_worker *w)
+{
+    int rc = RB_OK;
+    amqp_destroy_connection(w->rconn);   /* no polite close: state unknown */
+    w->rconn = NULL;
+    w->reconnects++;
+    for (size_t i = 0; i < w->npend && rc == RB_OK; i++)
+        rc = give_back(w, &w->pend[i]);
+    w->npend = 0;
+    return rc;
+}
+
+/* basic.ack (ok) or basic.nack of publish number seq (and all before it
+ * when multiple): ack the requests, or give them back. */
+static int confirmed(srv_worker *w, uint64_t seq, int multiple, int ok)
+{
+    size_t keep = 0;
+    int rc = RB_OK;
+    for (size_t i = 0; i < w->npend; i++) {
+        srv_pending *p = &w->pend[i];
+        if (rc != RB_OK || !(p->seq == seq || (multiple && p->seq < seq))) {
+            w->pend[keep++] = *p;
+            continue;
+        }
+        if (ok)
+            rc = amqp_basic_ack(w->conn, RB_AMQP_CHANNEL, p->tag, 0) == AMQP_STATUS_OK
+                 ? RB_OK : RB_ECLOSED;
+        else
+            rc = give_back(w, p);
+    }
+    w->npend = keep;
+    return rc;
+}
+
+/* One frame from rconn within wait_ms. RB_OK (handled, rconn maybe lost),
+ * RB_ETIMEDOUT (nothing came) or RB_ECLOSED (conn failed). */
+static int read_frame(srv_worker *w, int wait_ms)
+{
+    amqp_frame_t f;
+    struct timeval tv = { wait_ms / 1000, (wait_ms % 1000) * 1000 };
+    int st = amqp_simple_wait_frame_noblock(w->rconn, &f, &tv);
+    if (st == AMQP_STATUS_TIMEOUT)
+        return RB_ETIMEDOUT;
+    if (st != AMQP_STATUS_OK)
+        return lost(w);
+    if (f.frame_type != AMQP_FRAME_METHOD)
+        return RB_OK;   /* content of a basic.return: nothing to do */
+    switch (f.payload.method.id) {
+    case AMQP_BASIC_ACK_METHOD: {
+        const amqp_basic_ack_t *m = f.payload.method.decoded;
+        return confirmed(w, m->delivery_tag, m->multiple, 1);
+    }
+    case AMQP_BASIC_NACK_METHOD: {
+        const amqp_basic_nack_t *m = f.payload.method.decoded;
+        return confirmed(w, m->delivery_tag, m->multiple, 0);
+    }
+    case AMQP_CHANNEL_CLOSE_METHOD:
+    case AMQP_CONNECTION_CLOSE_METHOD:
+        return lost(w);
+    default:
+        return RB_OK;
+    }
+}
+
+int rb_amqp_reply_settle(srv_worker *w, int wait_ms, int all)
+{
+    const uint64_t deadline = rb_now_ns() + (uint64_t)wait_ms * 1000000u;
+    const size_t before = w->npend;
+    if (w->rconn)
+        amqp_maybe_release_buffers(w->rconn);
+    /* Until every reply is confirmed (all), or a first confirm came: more
+     * are read the next time, which saves a read that would find nothing. */
+    while (w->rconn && w->npend && (all || w->npend == before)) {
+        int rc = read_frame(w, wait_ms > 0 ? rb_ms_left(deadline) : 0);
+        if (rc == RB_ECLOSED)
+            return rc;
+        if (rc == RB_ETIMEDOUT)
+            return wait_ms > 0 ? lost(w) : RB_OK;
+    }
+    return RB_OK;
+}
+
+/* A direct reply-to name: the only reply_to whose publish can make the
+ * broker close the publishing connection (541 for a malformed one). */
+static int is_direct(amqp_bytes_t reply_to)
+{
+    static const char pre[] = "amq.rabbitmq.reply-to";
+    return reply_to.len >= sizeof pre - 1 && memcmp(reply_to.bytes, pre, sizeof pre - 1) == 0;
+}
+
+/* A reply to a queue: the default exchange drops what it cannot route, so
+ * this publish cannot fail at the broker; it goes on qconn without a
+ * confirm, and the request is acked at once. */
+static int publish_to_queue(srv_worker *w, amqp_bytes_t reply_to,
+                            const amqp_basic_properties_t *p, amqp_bytes_t body,
+                            uint64_t tag)
+{
+    char err[300];
+    /* The broker sends nothing on qconn but a close: anything to read means
+     * it is gone (closed by the broker or an operator), and a reply written
+     * to it would vanish while its request is acked. */
+    struct pollfd pf = { w->qconn ? amqp_get_sockfd(w->qconn) : -1, POLLIN, 0 };
+    if (w->qconn && poll(&pf, 1, 0) != 0) {
+        amqp_destroy_connection(w->qconn);
+        w->qconn = NULL;
+        w->reconnects++;
+    }
+    if (!w->qconn && rb_amqp_conn_open(RB_AMQP_CONNECT_MS, &w->qconn, err, sizeof err) != RB_OK) {
+        fprintf(stderr, "%s worker %d: %s\n", rb_amqp_kind_name(w->sh->kind), w->id, err);
+        return RB_ECLOSED;   /* the caller drops conn, which requeues */
+    }
+    if (amqp_basic_publish(w->qconn, RB_AMQP_CHANNEL, amqp_empty_bytes, reply_to,
+                           0, 0, p, body) != AMQP_STATUS_OK) {
+        amqp_destroy_connection(w->qconn);
+        w->qconn = NULL;
+        w->reconnects++;
+        return amqp_basic_nack(w->conn, RB_AMQP_CHANNEL, tag, 0, 1) == AMQP_STATUS_OK
+               ? RB_OK : RB_ECLOSED;
+    }
+    return amqp_basic_ack(w->conn, RB_AMQP_CHANNEL, tag, 0) == AMQP_STATUS_OK ? RB_OK : RB_ECLOSED;
+}
+
+int rb_amqp_reply_publish(srv_worker *w, amqp_bytes_t reply_to,
+                          const amqp_basic_properties_t *p, amqp_bytes_t body,
+                          uint64_t tag, int redelivered)
+{
+    int rc;
+    if (!is_direct(reply_to))
+        return publish_to_queue(w, reply_to, p, body, tag);
+    if (redelivered) {
+        /* Answered alone: if rconn is lost now, this request is why. */
+        rc = rb_amqp_reply_settle(w, RB_AMQP_SETTLE_MS, 1);
+        if (rc != RB_OK)
+            return rc;
+    }
+    if (w->npend == w->window) {   /* the main loop avoids this; be sure */
+        rc = rb_amqp_reply_settle(w, RB_AMQP_SETTLE_MS, 0);
+        if (rc != RB_OK)
+            return rc;
+    }
+    if (!w->rconn) {
+        char err[300];
+        if (rb_amqp_reply_open(w, err, sizeof err) != RB_OK) {
+            /* No way to reply now: the caller drops conn, which requeues. */
+            fprintf(stderr, "%s worker %d: %s\n", rb_amqp_kind_name(w->sh->kind), w->id, err);
+            return RB_ECLOSED;
+        }
+    }
+    int st = amqp_basic_publish(w->rconn, RB_AMQP_CHANNEL, amqp_empty_bytes, reply_to,
+                                0, 0, p, body);
+    w->pend[w->npend++] = (srv_pending){ ++w->rseq, tag, redelivered };
+    if (st != AMQP_STATUS_OK)
+        return lost(w);
+    if (redelivered)
+        return rb_amqp_reply_settle(w, RB_AMQP_SETTLE_MS, 1);
+    return RB_OK;
+}

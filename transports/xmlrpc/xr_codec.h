@@ -1,0 +1,20 @@
+/* xr_codec.h - an rb_obj as an XML-RPC <struct> and back, with xmlrpc-c.
+ * Used by the XML-RPC codec of `rpcbench codecs` (xr_codec.c) and the fuzz
+ * target; the transport's client and server do the same member by member
+ * (xmlrpc.c read_obj, xr_server.c m_get_obj/m_send_obj) and can call these
+ * instead. */
+#ifndef RB_XR_CODEC_H
+#define RB_XR_CODEC_H
+
+#include "xr.h"
+
+/* A new <struct> of o's members, in o's order, integers as rb_xr_int_new
+ * makes them. Returns a new reference, or NULL with env set. */
+xmlrpc_value *rb_xr_obj_new(xmlrpc_env *env, const rb_obj *o);
+
+/* The members of struct s (name -> <int>/<i8>) into out, cleared first.
+ * Returns RB_OK, or RB_EPROTO when s is not a struct of name -> integer or
+ * a name rb_obj cannot hold (NUL byte); env set when xmlrpc-c failed. */
+int rb_xr_obj_read(xmlrpc_env *env, xmlrpc_value *s, rb_obj *out);
+
+#endif

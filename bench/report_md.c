@@ -14,6 +14,7 @@
 
 #include "descriptor.h"
 #include "fmt.h"
+#include "report_load.h"
 #include "pick.h"
 #include "rb_error.h"
 
@@ -452,9 +453,12 @@ int rb_report_md_write(const char *dir, const rb_results *r, const rb_shape *sh,
     fprintf(o, "## Results per method\n\n");
     md_wakeup(o, r, sh);
     if (r->n == 0)
-        fprintf(o, "results.json holds no scenario: the run measured nothing.\n\n");
+        fprintf(o, json_array_size(json_object_get((json_t *)r->root, "scenarios"))
+                       ? "No closed-loop scenario: this run's figures are under \"Under load\".\n\n"
+                       : "results.json holds no scenario: the run measured nothing.\n\n");
     for (size_t m = 0; m < sh->nme; m++)
         md_method(o, r, sh, sh->me[m]);
+    rb_report_load(o, dir, (json_t *)r->root);
     md_payload(o, r, sh);
     rb_report_codecs_md(o, json_object_get((json_t *)r->root, "codecs"));
     rb_md_pick(o, r, sh);

@@ -30,6 +30,10 @@ typedef struct rb_server_proc {
 int rb_server_start(const rb_transport *t, const char *override, long entries,
                     rb_server_proc *sp);
 
+/* The servers started from now on spend `us` microseconds per call
+ * (rpcbench serve --work-us), sleeping instead of busy when `sleep`. */
+void rb_servers_set_work(int us, int sleep);
+
 /* Stop sp's child (SIGTERM, SIGKILL after 5 s) and reap it, and its CPU
  * meter; nothing when the server is not ours. */
 void rb_server_stop(rb_server_proc *sp);

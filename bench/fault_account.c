@@ -107,11 +107,11 @@ static double rank(const uint64_t *v, size_t n, double p)
 }
 
 int rb_fault_timeline(const rb_call_rec *recs, size_t n, uint64_t t0_ns, uint64_t end_ns,
-                      int bucket_ms, rb_tl_bucket **out, size_t *nb)
+                      int bucket_ms, rb_fault_bucket **out, size_t *nb)
 {
     uint64_t bns = (uint64_t)(bucket_ms > 0 ? bucket_ms : 100) * 1000000ull;
     size_t m = end_ns > t0_ns ? (size_t)((end_ns - t0_ns) / bns) : 0;   /* whole buckets */
-    rb_tl_bucket *b = calloc(m ? m : 1, sizeof *b);
+    rb_fault_bucket *b = calloc(m ? m : 1, sizeof *b);
     uint64_t *lat = malloc((n ? n : 1) * sizeof *lat);
     size_t *idx = calloc(m + 1, sizeof *idx);
     if (!b || !lat || !idx) {

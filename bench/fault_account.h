@@ -83,17 +83,17 @@ void rb_fault_account(const rb_call_rec *recs, size_t n, const rb_journal *j,
 double rb_fault_ok_rate(const rb_call_rec *recs, size_t n, uint64_t from_ns, uint64_t to_ns);
 
 /* One bucket of the timeline across the fault. */
-typedef struct rb_tl_bucket {
+typedef struct rb_fault_bucket {
     double t_ms;               /* bucket start, ms from the window's start */
     uint64_t calls;            /* calls completed in the bucket */
     uint64_t failures;         /* of which not ok */
     double p50_us, p99_us, max_us;  /* latency of its ok calls; NAN: none */
-} rb_tl_bucket;
+} rb_fault_bucket;
 
 /* Whole buckets of bucket_ms (>= 1) from t0_ns to end_ns (a partial last
  * one is left out), by completion time.
  * *out is malloc'd (caller frees), *nb buckets. RB_OK or RB_ENOMEM. */
 int rb_fault_timeline(const rb_call_rec *recs, size_t n, uint64_t t0_ns, uint64_t end_ns,
-                      int bucket_ms, rb_tl_bucket **out, size_t *nb);
+                      int bucket_ms, rb_fault_bucket **out, size_t *nb);
 
 #endif

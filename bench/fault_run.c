@@ -27,6 +27,7 @@ struct rb_fault_run {
     long entries;
     rb_server_proc *sp;
     int threads;
+    double rate_cps;             /* open loop's target; 0: closed loop */
     uint64_t tail_ns;            /* after the undo: a deadline + 1 s */
     call_log *logs;              /* one per load thread */
     pthread_t th;
@@ -111,7 +112,8 @@ static int respawn(void *arg, pid_t *np)
 }
 
 rb_fault_run *rb_fault_run_new(const rb_fault_spec *f, const rb_transport *t, long entries,
-                               rb_server_proc *sp, int threads, double window_ms, int timeout_ms)
+                               rb_server_proc *sp, int threads, double window_ms, int timeout_ms,
+                               double rate_cps)
 {
     rb_fault_run *fr = calloc(1, sizeof *fr);
     if (!fr || !(fr->logs = calloc((size_t)threads, sizeof *fr->logs))) {
@@ -125,6 +127,7 @@ rb_fault_run *rb_fault_run_new(const rb_fault_spec *f, const rb_transport *t, lo
     fr->entries = entries;
     fr->sp = sp;
     fr->threads = threads;
+    fr->rate_cps = rate_cps;
     /* a call in flight when the fault is undone may wait out its deadline
      * before the next one can show the recovery */
     fr->tail_ns = TAIL_NS + (uint64_t)timeout_ms * 1000000ull;
@@ -278,8 +281,8 @@ void rb_fault_run_finish(rb_fault_run **frp, uint64_t window_end_ns, rb_fault_ro
         o->undone_ms = ms_since(fr->start_ns, fr->times.end_ns);
         o->journal_torn = j.torn;
         uint64_t begin = fr->times.begin_ns ? fr->times.begin_ns : window_end_ns;
-        /* closed loop: the ok rate before the fault is the one to get back */
-        o->target_cps = rb_fault_ok_rate(recs, n, fr->start_ns, begin);
+        /* open loop: the target; closed loop: the ok rate before the fault */
+        o->target_cps = fr->rate_cps > 0 ? fr->rate_cps : rb_fault_ok_rate(recs, n, fr->start_ns, begin);
         rb_fault_account(recs, n, &j, begin, o->target_cps, window_end_ns, &o->counts);
         if (rb_fault_timeline(recs, n, fr->start_ns, window_end_ns, 100, &o->tl, &o->ntl))
             o->ntl = 0;
@@ -320,7 +323,7 @@ json_t *rb_fault_round_json(const rb_fault_round *fr)
 {
     json_t *tl = json_array();
     for (size_t i = 0; i < fr->ntl; i++) {
-        const rb_tl_bucket *b = &fr->tl[i];
+        const rb_fault_bucket *b = &fr->tl[i];
         json_array_append_new(tl, json_pack("{s:f,s:I,s:I,s:o,s:o,s:o}", "t_ms", b->t_ms,
             "calls", (json_int_t)b->calls, "failures", (json_int_t)b->failures,
             "p50_us", num(b->p50_us), "p99_us", num(b->p99_us), "max_us", num(b->max_us)));

@@ -30,7 +30,7 @@ typedef struct rb_fault_round {
     double undone_ms;          /* undone, ms after the window's start; NAN never */
     double target_cps;         /* the rate recovery is judged against */
     rb_fault_counts counts;
-    rb_tl_bucket *tl;          /* 100 ms buckets across the window */
+    rb_fault_bucket *tl;          /* 100 ms buckets across the window */
     size_t ntl;
     int journal_torn;          /* the journal had a partial record */
     char err[256];             /* the fault's error, "" when none */
@@ -47,9 +47,12 @@ typedef struct rb_fault_run rb_fault_run;
  * when the fault restarts the server; entries: the server's --entries),
  * with `threads` load threads, a window of window_ms and calls with a
  * deadline of timeout_ms (the window lasts until 1 s + timeout_ms after the
- * fault is undone). NULL when out of memory. */
+ * fault is undone, in the closed loop). rate_cps: the open loop's target
+ * rate, which recovery is judged against (0: the closed loop's ok rate
+ * before the fault). NULL when out of memory. */
 rb_fault_run *rb_fault_run_new(const rb_fault_spec *f, const rb_transport *t, long entries,
-                               rb_server_proc *sp, int threads, double window_ms, int timeout_ms);
+                               rb_server_proc *sp, int threads, double window_ms, int timeout_ms,
+                               double rate_cps);
 
 /* o filled as the harness's sendObj argument of `entries` entries with the
  * id entry first (so the count the server acknowledges is entries + 1). */

@@ -40,9 +40,13 @@ int rb_gnuplot_find(char *buf, size_t cap)
     return -1;
 }
 
-/* Run `gnuplot plots.gp` in pdir, its output to pdir/gnuplot.log. Returns
- * the exit status, or -1 when it could not be started. */
 int rb_gnuplot_run(const char *gnuplot, const char *pdir)
+{
+    return rb_gnuplot_run_script(gnuplot, pdir, "plots.gp", "gnuplot.log");
+}
+
+int rb_gnuplot_run_script(const char *gnuplot, const char *pdir, const char *script,
+                          const char *log_name)
 {
     pid_t pid, w;
     int status;
@@ -55,14 +59,14 @@ int rb_gnuplot_run(const char *gnuplot, const char *pdir)
         int in = open("/dev/null", O_RDONLY), log;
         if (chdir(pdir) != 0)
             _exit(126);
-        log = open("gnuplot.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        log = open(log_name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (in >= 0)
             dup2(in, 0);
         if (log >= 0) {
             dup2(log, 1);
             dup2(log, 2);
         }
-        execl(gnuplot, "gnuplot", "plots.gp", (char *)NULL);
+        execl(gnuplot, "gnuplot", script, (char *)NULL);
         _exit(127);
     }
     do

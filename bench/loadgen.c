@@ -1,8 +1,16 @@
 /* loadgen.c - one scenario, one round: one client thread per connection,
  * connect and a first verified call (connect_us), warm-up untimed, then
- * calls back to back (closed loop) for --calls or --duration, every reply
- * verified and every failure counted by kind; CPU time and TCP payload
- * bytes sampled before and after the measured window. */
+ * for --calls or --duration either
+ *   closed loop: calls back to back, or
+ *   open loop (--rate): each connection sends on its share of the schedule
+ *     (schedule.h): it sleeps until a call's intended send time
+ *     (clock_nanosleep TIMER_ABSTIME) and, when behind, sends at once and
+ *     records the lag; latency counts from the intended time, service time
+ *     from the actual send. Calls still unsent when the window ends are
+ *     counted (unsent), never silently dropped from the rate.
+ * Every reply verified and every failure counted by kind; each call goes
+ * into the round's timeline; CPU time and TCP payload bytes sampled before
+ * and after the measured window. */
 #include "loadgen.h"
 
 #include <math.h>
@@ -14,19 +22,25 @@
 
 #include "fault_run.h"
 #include "procstat.h"
+#include "schedule.h"
+#include "timeline.h"
 #include "validity.h"
 #include "wire.h"
 
 typedef struct scen_ctx {
     const rb_run_cfg *cfg;
+    const rb_load_spec *ls;
     const rb_transport *t;
     rb_client_opts co;
     rb_method method;
     long entries;                    /* getObj's expected count / sendObj's size */
     int64_t fib_expect;
+    int conns;
+    uint64_t start_ns;               /* the measured window's start */
     uint64_t end_ns;                 /* duration mode: when to stop (atomic:
                                         a fault may push it later) */
-    uint64_t start_ns;               /* the measured window's start */
+    uint64_t send_until_ns;          /* open loop: a late call is sent up to then */
+    double window_s;                 /* open loop: the schedule's window */
     rb_fault_run *fr;                /* --fault: every call recorded; NULL */
     pthread_barrier_t ready, go, done;
 } scen_ctx;
@@ -34,11 +48,15 @@ typedef struct scen_ctx {
 typedef struct worker {
     pthread_t th;
     scen_ctx *ctx;
-    int idx;                         /* thread number, 0.. */
+    int index;                       /* connection number, 0..conns-1 */
     long long calls;                 /* calls mode: this thread's share */
     rb_client *cl;
-    rb_samples samples;
+    rb_samples samples;              /* latency: closed loop per call, open
+                                        loop from the intended send time */
     rb_samples done;                 /* each sample's completion, CLOCK_MONOTONIC ns */
+    rb_samples service, lag;         /* open loop: from the actual send; send lag */
+    uint64_t offered, unsent;        /* open loop: calls due, calls never sent */
+    rb_timeline tl;
     uint64_t ok, fails[RB_FAIL__COUNT], warm_fail;
     uint64_t req_bytes, rep_bytes, stale;
     double connect_us;               /* NAN when the first call failed */
@@ -93,9 +111,9 @@ static void count_failure(worker *w, int rc, int verified_fail, uint64_t *fails)
         rb_close(&w->cl);
 }
 
-static void *worker_main(void *arg)
+/* Connect, one verified call (connect_us), then the untimed warm-up. */
+static void warm_up(worker *w)
 {
-    worker *w = arg;
     scen_ctx *x = w->ctx;
     uint64_t t0 = rb_now_ns();
     int verified = 0;
@@ -113,7 +131,7 @@ static void *worker_main(void *arg)
     } else {
         w->warm_fail++;
     }
-    for (int i = 0; i < x->cfg->warmup && !rb_run_interrupted; i++) {
+    for (int i = 0; i < x->ls->warmup && !rb_run_interrupted; i++) {
         if (!w->cl && reconnect(w)) {
             w->warm_fail++;
             usleep(10000);
@@ -126,12 +144,51 @@ static void *worker_main(void *arg)
                 rb_close(&w->cl);
         }
     }
-    uint64_t stale0 = w->cl ? w->cl->stale_replies : 0;
+}
 
-    pthread_barrier_wait(&x->ready);
-    pthread_barrier_wait(&x->go);
+/* One measured call, due at `intended` (0: now, closed loop): verify,
+ * count, record. Returns 0, or 1 on a failure. */
+static int measured_call(worker *w, uint64_t intended, uint64_t *stale0)
+{
+    scen_ctx *x = w->ctx;
+    int verified = 0;
+    uint64_t id = x->fr ? rb_fault_run_tag(&w->out) : 0;
+    uint64_t sent = rb_now_ns();
+    int rc = do_call(w, &verified);
+    uint64_t done = rb_now_ns();
+    if (!intended)
+        intended = sent;
+    if (x->fr)
+        rb_fault_run_call(x->fr, w->index, id, intended, done, rc, verified,
+                          w->cl ? w->cl->accepted : -1);
+    int ok = rc == RB_OK && verified;
+    uint64_t lat = rb_call_latency_ns(intended, done);
+    rb_timeline_add_call(&w->tl, done - x->start_ns, lat, ok);
+    if (x->ls->rate_cps > 0) {
+        rb_samples_push(&w->lag, rb_call_send_lag_ns(intended, sent));
+        rb_timeline_add_offer(&w->tl, intended - x->start_ns, rb_call_send_lag_ns(intended, sent));
+    }
+    if (ok) {
+        rb_samples_push(&w->samples, lat);
+        rb_samples_push(&w->done, done);
+        if (x->ls->rate_cps > 0)
+            rb_samples_push(&w->service, rb_call_service_ns(sent, done));
+        w->ok++;
+        w->req_bytes += w->cl->req_body_bytes;
+        w->rep_bytes += w->cl->rep_body_bytes;
+        return 0;
+    }
+    if (w->cl)
+        w->stale += w->cl->stale_replies - *stale0, *stale0 = w->cl->stale_replies;
+    count_failure(w, rc, rc == RB_OK, w->fails);
+    return 1;
+}
 
-    int by_time = x->cfg->calls == 0;
+/* Closed loop: the next call when the previous one is back. */
+static void closed_loop(worker *w, uint64_t *stale0)
+{
+    scen_ctx *x = w->ctx;
+    int by_time = x->ls->calls == 0;
     for (long long i = 0; (by_time || i < w->calls) && !rb_run_interrupted; i++) {
         if (by_time && rb_now_ns() >= __atomic_load_n(&x->end_ns, __ATOMIC_RELAXED))
             break;
@@ -141,33 +198,76 @@ static void *worker_main(void *arg)
             if (crc) {
                 w->fails[RB_FAIL_CONNECT]++;
                 if (x->fr)   /* a call that could not be sent */
-                    rb_fault_run_call(x->fr, w->idx, 0, c0, rb_now_ns(), crc, 0, 0);
+                    rb_fault_run_call(x->fr, w->index, 0, c0, rb_now_ns(), crc, 0, 0);
+                rb_timeline_add_call(&w->tl, rb_now_ns() - x->start_ns, 0, 0);
                 usleep(10000);   /* a refused connect returns at once */
                 continue;
             }
-            stale0 = 0;
+            *stale0 = 0;
         }
-        uint64_t id = x->fr ? rb_fault_run_tag(&w->out) : 0;
-        uint64_t a = rb_now_ns();
-        int rc = do_call(w, &verified);
-        uint64_t b = rb_now_ns();
-        if (x->fr)
-            rb_fault_run_call(x->fr, w->idx, id, a, b, rc, verified, w->cl ? w->cl->accepted : -1);
-        if (rc == RB_OK && verified) {
-            rb_samples_push(&w->samples, b - a);
-            rb_samples_push(&w->done, b);
-            w->ok++;
-            w->req_bytes += w->cl->req_body_bytes;
-            w->rep_bytes += w->cl->rep_body_bytes;
-        } else {
-            if (w->cl)
-                w->stale += w->cl->stale_replies - stale0, stale0 = w->cl->stale_replies;
-            count_failure(w, rc, rc == RB_OK, w->fails);
-        }
+        measured_call(w, 0, stale0);
     }
+}
+
+/* Open loop: every call at its intended send time, or at once when behind.
+ * A call that cannot get a connection fails as a connect failure. Calls
+ * are due inside the window; a late one is still sent up to a grace after
+ * the window's end (10 % of the window, 10 ms to 1 s), and the calls still
+ * unsent then count as unsent, their lag taken up to that moment: a
+ * generator that far behind did not offer the rate. */
+static void open_loop(worker *w, uint64_t *stale0)
+{
+    scen_ctx *x = w->ctx;
+    rb_schedule sch;
+    uint64_t t;
+    if (rb_schedule_init(&sch, x->ls->arrivals, x->ls->rate_cps, x->window_s, x->conns,
+                         w->index, x->ls->seed) != RB_OK)
+        return;
+    while (rb_schedule_next(&sch, &t)) {
+        uint64_t intended = x->start_ns + t;
+        w->offered++;
+        if (rb_schedule_sleep_until(intended, (const volatile int *)&rb_run_interrupted) ||
+            rb_now_ns() >= x->send_until_ns) {
+            w->unsent++;
+            rb_timeline_add_offer(&w->tl, t, rb_call_send_lag_ns(intended, x->send_until_ns));
+            break;
+        }
+        if (!w->cl) {
+            int crc = reconnect(w);
+            if (crc) {
+                w->fails[RB_FAIL_CONNECT]++;
+                if (x->fr)   /* a call that could not be sent */
+                    rb_fault_run_call(x->fr, w->index, 0, intended, rb_now_ns(), crc, 0, 0);
+                rb_timeline_add_offer(&w->tl, t, rb_call_send_lag_ns(intended, rb_now_ns()));
+                rb_timeline_add_call(&w->tl, rb_now_ns() - x->start_ns, 0, 0);
+                continue;
+            }
+            *stale0 = 0;
+        }
+        measured_call(w, intended, stale0);
+    }
+    while (rb_schedule_next(&sch, &t)) {
+        w->offered++;
+        w->unsent++;
+        rb_timeline_add_offer(&w->tl, t, rb_call_send_lag_ns(x->start_ns + t, x->send_until_ns));
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    scen_ctx *x = w->ctx;
+
+    warm_up(w);
+    uint64_t stale0 = w->cl ? w->cl->stale_replies : 0;
+    pthread_barrier_wait(&x->ready);
+    pthread_barrier_wait(&x->go);
+    if (x->ls->rate_cps > 0)
+        open_loop(w, &stale0);
+    else
+        closed_loop(w, &stale0);
     if (w->cl)
         w->stale += w->cl->stale_replies - stale0;
-
     pthread_barrier_wait(&x->done);
     return NULL;
 }
@@ -195,18 +295,60 @@ static void take_sample(const rb_transport *t, const rb_server_proc *sp, sample_
     p->tick_broker_ok = bm && rb_proc_cpu_ns(bm->pid, &p->tick_broker) == RB_OK;
 }
 
-/* Join the n workers and add up their counts into r; the caller's merged
- * gets every sample. Frees the workers' state. */
+void rb_loadgen_spec(const rb_run_cfg *cfg, const rb_scenario *s, int round, rb_load_spec *ls)
+{
+    memset(ls, 0, sizeof *ls);
+    ls->rate_cps = s->rate_cps;
+    ls->arrivals = cfg->arrivals;
+    ls->seed = cfg->seed + (uint64_t)round * 0x9e3779b97f4a7c15ull;
+    ls->calls = cfg->calls;
+    ls->duration_s = cfg->duration_s;
+    ls->warmup = cfg->warmup;
+    ls->timeline_ns = (uint64_t)cfg->timeline_ms * 1000000ull;
+}
+
+void rb_loadgen_round(const rb_run_cfg *cfg, rb_scenario *s, int round, int position,
+                      const rb_server_proc *sp)
+{
+    rb_load_spec ls;
+    rb_loadgen_spec(cfg, s, round, &ls);
+    rb_loadgen_run(cfg, &ls, s, round, position, sp);
+}
+
+/* The open-loop figures of round r from the merged samples, and the
+ * schedule flags. */
+static void open_figures(rb_round *r, const rb_load_spec *ls, double window_s,
+                         rb_samples *svc, rb_samples *lag)
+{
+    r->target_cps = ls->rate_cps;
+    r->achieved_cps = (double)r->calls / window_s;
+    r->duration_s = window_s;
+    r->throughput_cps = r->achieved_cps;
+    rb_stats_compute(svc, &r->svc);
+    rb_stats_compute(lag, &r->lag);
+    r->rate_short = rb_schedule_rate_short(r->target_cps, r->achieved_cps);
+    r->lag_grows = rb_timeline_lag_grows(r->tl, r->ntl);
+}
+
+/* Join the n workers and add up their counts into r, their samples into
+ * merged[0..2] (latency, service time, send lag), their completion times
+ * into done and timelines into tl.
+ * Frees the workers' state. */
 static void collect(worker *w, int n, rb_round *r, rb_samples *merged, rb_samples *done,
-                    double *req, double *rep)
+                    rb_timeline *tl, double *req, double *rep)
 {
     double conn_sum = 0;
     int conn_n = 0;
     for (int i = 0; i < n; i++) {
         pthread_join(w[i].th, NULL);
-        rb_samples_append(merged, &w[i].samples);
+        rb_samples_append(&merged[0], &w[i].samples);
+        rb_samples_append(&merged[1], &w[i].service);
+        rb_samples_append(&merged[2], &w[i].lag);
         rb_samples_append(done, &w[i].done);
+        rb_timeline_merge(tl, &w[i].tl);
         r->calls += w[i].ok;
+        r->offered += w[i].offered;
+        r->unsent += w[i].unsent;
         r->warmup_failures += w[i].warm_fail;
         r->stale_replies += w[i].stale;
         for (int k = 0; k < RB_FAIL__COUNT; k++)
@@ -221,7 +363,10 @@ static void collect(worker *w, int n, rb_round *r, rb_samples *merged, rb_sample
             snprintf(r->last_error, sizeof r->last_error, "%s", w[i].last_error);
         rb_close(&w[i].cl);
         rb_samples_free(&w[i].samples);
+        rb_samples_free(&w[i].service);
+        rb_samples_free(&w[i].lag);
         rb_samples_free(&w[i].done);
+        rb_timeline_free(&w[i].tl);
         rb_obj_free(&w[i].in);
         rb_obj_free(&w[i].out);
     }
@@ -273,70 +418,103 @@ static void per_call_costs(const rb_transport *t, const rb_server_proc *sp, rb_r
     rb_wire_snap_free(&p1->ws);
 }
 
-void rb_loadgen_round(const rb_run_cfg *cfg, rb_scenario *s, int round, int position,
-                      rb_server_proc *sp)
+/* Start n client threads for x. NULL when out of memory. */
+static worker *start_workers(scen_ctx *x, int n)
+{
+    const rb_load_spec *ls = x->ls;
+    worker *w = calloc((size_t)n, sizeof *w);
+    if (!w)
+        return NULL;
+    size_t expect = ls->calls ? (size_t)(ls->calls / n) + 1
+                    : ls->rate_cps > 0 ? (size_t)(ls->rate_cps * x->window_s / n) + 16 : 65536;
+    for (int i = 0; i < n; i++) {
+        w[i].ctx = x;
+        w[i].index = i;
+        w[i].connect_us = NAN;
+        w[i].calls = ls->calls / n + (i < ls->calls % n);
+        rb_samples_reserve(&w[i].samples, expect);
+        rb_timeline_init(&w[i].tl, ls->timeline_ns);
+        pthread_create(&w[i].th, NULL, worker_main, &w[i]);
+    }
+    return w;
+}
+
+void rb_loadgen_run(const rb_run_cfg *cfg, const rb_load_spec *ls, rb_scenario *s, int round,
+                    int position, const rb_server_proc *sp)
 {
     rb_round *r = &s->rounds[round];
     memset(r, 0, sizeof *r);
     r->position = position;
-    scen_ctx x = { .cfg = cfg, .t = s->t, .method = s->method,
+    r->target_cps = r->achieved_cps = NAN;
+    int n = s->concurrency, open = ls->rate_cps > 0;
+    scen_ctx x = { .cfg = cfg, .ls = ls, .t = s->t, .method = s->method, .conns = n,
                    .entries = s->entries < 0 ? 0 : s->entries };
+    x.window_s = !open ? ls->duration_s : ls->calls ? (double)ls->calls / ls->rate_cps : ls->duration_s;
     rb_server_client_opts(s->t, sp, cfg->timeout_ms, &x.co);
     rb_fib(cfg->fib_n, &x.fib_expect);
-    int n = s->concurrency;
     pid_t server0 = sp->pid;
     if (s->fault)
-        x.fr = rb_fault_run_new(s->fault, s->t, s->entries, sp, n, cfg->duration_s * 1e3,
-                                cfg->timeout_ms);
+        /* a fault that restarts the server updates the run's record of it
+         * (pid), which the rest of the run reads only between rounds */
+        x.fr = rb_fault_run_new(s->fault, s->t, s->entries, (rb_server_proc *)sp, n, x.window_s * 1e3,
+                                cfg->timeout_ms, ls->rate_cps);
     pthread_barrier_init(&x.ready, NULL, (unsigned)n + 1);
     pthread_barrier_init(&x.go, NULL, (unsigned)n + 1);
     pthread_barrier_init(&x.done, NULL, (unsigned)n + 1);
-    worker *w = calloc((size_t)n, sizeof *w);
-    for (int i = 0; i < n; i++) {
-        w[i].ctx = &x;
-        w[i].idx = i;
-        w[i].connect_us = NAN;
-        w[i].calls = cfg->calls / n + (i < cfg->calls % n);
-        rb_samples_reserve(&w[i].samples, cfg->calls ? (size_t)w[i].calls : 65536);
-        pthread_create(&w[i].th, NULL, worker_main, &w[i]);
+    worker *w = start_workers(&x, n);
+    if (!w) {
+        fprintf(stderr, "rpcbench: out of memory\n");
+        return;
     }
     sample_point p0 = { 0 }, p1 = { 0 };
     pthread_barrier_wait(&x.ready);
     take_sample(s->t, sp, &p0);
-    uint64_t start = rb_now_ns();
-    x.start_ns = start;
-    x.end_ns = start + (uint64_t)(cfg->duration_s * 1e9);
+    x.start_ns = rb_now_ns();
+    x.end_ns = x.start_ns + (uint64_t)(x.window_s * 1e9);
+    x.send_until_ns = x.end_ns + (uint64_t)(fmin(fmax(0.1 * x.window_s, 0.01), 1.0) * 1e9);
     if (x.fr)
-        rb_fault_run_start(x.fr, start, &x.end_ns);
+        rb_fault_run_start(x.fr, x.start_ns, &x.end_ns);
     pthread_barrier_wait(&x.go);
     pthread_barrier_wait(&x.done);
     uint64_t end = rb_now_ns();
     take_sample(s->t, sp, &p1);
 
-    rb_samples merged = { 0 }, done = { 0 };
+    rb_samples m[3] = { { 0 } }, done = { 0 };
+    rb_timeline tl;
     double req = 0, rep = 0;
-    collect(w, n, r, &merged, &done, &req, &rep);
+    rb_timeline_init(&tl, ls->timeline_ns);
+    collect(w, n, r, m, &done, &tl, &req, &rep);
     free(w);
     pthread_barrier_destroy(&x.ready);
     pthread_barrier_destroy(&x.go);
     pthread_barrier_destroy(&x.done);
 
-    r->duration_s = (double)(end - start) / 1e9;
+    r->duration_s = (double)(end - x.start_ns) / 1e9;
     r->throughput_cps = r->duration_s > 0 ? (double)r->calls / r->duration_s : NAN;
-    rb_samples_append(&s->all, &merged);
-    rb_validity_stationarity(done.ns, merged.ns, merged.n, start, end, RB_VALIDITY_DRIFT,
+    rb_samples_append(&s->all, &m[0]);
+    rb_validity_stationarity(done.ns, m[0].ns, m[0].n, x.start_ns, end, RB_VALIDITY_DRIFT,
                              &r->stationarity);
-    rb_stats_compute(&merged, &r->lat);   /* sorts merged */
+    rb_stats_compute(&m[0], &r->lat);   /* sorts m[0] */
     static const double pct[3] = { 50, 99, 99.9 };
     for (int k = 0; k < 3; k++)
-        rb_validity_tail(merged.ns, merged.n, pct[k], RB_VALIDITY_CONFIDENCE, &r->tail[k]);
-    rb_validity_little(r->throughput_cps, r->calls ? r->lat.mean : NAN, n,
-                       RB_VALIDITY_LITTLE_GAP, &r->little);
-    rb_samples_free(&merged);
+        rb_validity_tail(m[0].ns, m[0].n, pct[k], RB_VALIDITY_CONFIDENCE, &r->tail[k]);
+    /* Little's law holds a closed loop's calls in flight at its threads;
+     * an open loop has no such bound to check. */
+    if (open)
+        r->little = (rb_little){ NAN, NAN, RB_VALIDITY_LITTLE_GAP, 0 };
+    else
+        rb_validity_little(r->throughput_cps, r->calls ? r->lat.mean : NAN, n,
+                           RB_VALIDITY_LITTLE_GAP, &r->little);
     rb_samples_free(&done);
+    rb_timeline_points(&tl, &r->tl, &r->ntl);
+    if (open)
+        open_figures(r, ls, x.window_s, &m[1], &m[2]);
+    for (int k = 0; k < 3; k++)
+        rb_samples_free(&m[k]);
+    rb_timeline_free(&tl);
     r->req_body = r->calls ? req / (double)r->calls : NAN;
     r->rep_body = r->calls ? rep / (double)r->calls : NAN;
-    per_call_costs(s->t, sp, r, &p0, &p1, end - start);
+    per_call_costs(s->t, sp, r, &p0, &p1, end - x.start_ns);
     if (x.fr)
         rb_fault_run_finish(&x.fr, end, &r->fault);
     if (sp->pid != server0)

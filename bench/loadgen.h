@@ -4,16 +4,42 @@
 
 #include "results.h"
 #include "run_args.h"
+#include "schedule.h"
 #include "servers.h"
 
+/* How one round is driven (rb_loadgen_spec fills it from the run's
+ * options; the SLO search changes rate and length per step). */
+typedef struct rb_load_spec {
+    double rate_cps;           /* offered calls/s over all connections; 0: closed loop */
+    rb_arrivals arrivals;      /* open loop: poisson or uniform */
+    uint64_t seed;             /* open loop: the schedule's seed */
+    long long calls;           /* calls in the round, shared by the threads; 0: duration_s */
+    double duration_s;         /* the measured window, seconds (calls == 0) */
+    int warmup;                /* untimed calls per thread first */
+    uint64_t timeline_ns;      /* timeline interval, > 0 */
+} rb_load_spec;
+
+/* The spec of scenario s in round `round` under cfg: s->rate_cps, cfg's
+ * arrivals, calls or duration, warm-up and timeline interval, and a seed
+ * derived from cfg->seed and the round (same run, same schedule). */
+void rb_loadgen_spec(const rb_run_cfg *cfg, const rb_scenario *s, int round, rb_load_spec *ls);
+
 /* Measure scenario s in round `round` (its transport `position`-th in this
- * round's order) against server sp: s->concurrency client threads, one
- * connection each, cfg's warm-up, calls or duration, deadline and fib_n.
- * Fills s->rounds[round] (ran = 1) and appends its samples to s->all.
- * Failures are counted, never fatal. With cfg->fault, the fault is
- * injected into the window (which it may lengthen; sp is updated when the
- * server is started again) and s->rounds[round].fault gets the accounting. */
+ * round's order) against server sp as ls says: s->concurrency client
+ * threads, one connection each, cfg's deadline and fib_n. Closed loop:
+ * calls back to back; open loop: each connection on its share of the
+ * schedule (schedule.h). Fills s->rounds[round] (ran = 1; its timeline
+ * tl/ntl is malloc'd, freed by the owner of the scenario) and appends its
+ * latency samples to s->all. Failures are counted, never fatal. With
+ * s->fault, the fault is injected into the window (which it may lengthen
+ * in the closed loop; *sp's pid is updated when the server is started
+ * again) and
+ * s->rounds[round].fault gets the accounting. */
+void rb_loadgen_run(const rb_run_cfg *cfg, const rb_load_spec *ls, rb_scenario *s, int round,
+                    int position, const rb_server_proc *sp);
+
+/* rb_loadgen_spec, then rb_loadgen_run. */
 void rb_loadgen_round(const rb_run_cfg *cfg, rb_scenario *s, int round, int position,
-                      rb_server_proc *sp);
+                      const rb_server_proc *sp);
 
 #endif

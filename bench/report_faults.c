@@ -15,17 +15,34 @@
 
 static const char *const classes[] = { "ok", "refused", "lost", "ambiguous", "duplicated" };
 
+/* results.json's scenarios, closed and open loop alike (r->sc holds the
+ * closed-loop ones only): the fault section reads them from the document. */
+static size_t nscen(const rb_results *r)
+{
+    return json_array_size(json_object_get((json_t *)r->root, "scenarios"));
+}
+
+static json_t *scen(const rb_results *r, size_t i)
+{
+    return json_array_get(json_object_get((json_t *)r->root, "scenarios"), i);
+}
+
 /* Scenario i's `fault` object, or NULL. */
 static json_t *fault_of(const rb_results *r, size_t i)
 {
-    json_t *sc = json_object_get((json_t *)r->root, "scenarios");
-    json_t *f = json_object_get(json_array_get(sc, i), "fault");
+    json_t *f = json_object_get(scen(r, i), "fault");
     return json_is_object(f) ? f : NULL;
+}
+
+static const char *tname(const rb_results *r, size_t i)
+{
+    const char *n = json_string_value(json_object_get(scen(r, i), "transport"));
+    return n ? n : "?";
 }
 
 int rb_report_has_faults(const rb_results *r)
 {
-    for (size_t i = 0; i < r->n; i++)
+    for (size_t i = 0; i < nscen(r); i++)
         if (fault_of(r, i))
             return 1;
     return 0;
@@ -46,8 +63,7 @@ static double jnum(json_t *o, const char *key)
 /* The first round's fault object of scenario i (its timeline). */
 static json_t *round_fault(const rb_results *r, size_t i)
 {
-    json_t *sc = json_array_get(json_object_get((json_t *)r->root, "scenarios"), i);
-    json_t *per = json_object_get(sc, "per_round");
+    json_t *per = json_object_get(scen(r, i), "per_round");
     for (size_t k = 0; k < json_array_size(per); k++) {
         json_t *f = json_object_get(json_array_get(per, k), "fault");
         if (json_is_object(f) && json_is_array(json_object_get(f, "timeline")))
@@ -69,13 +85,13 @@ static int plot_kind(const char *pdir, const rb_results *r, int k, FILE *gp, rb_
         return RB_EIO;
     int blocks = 0;
     const char *names[64];
-    for (size_t i = 0; i < r->n && blocks < 64; i++) {
+    for (size_t i = 0; i < nscen(r) && blocks < 64; i++) {
         json_t *f = fault_of(r, i), *rf = round_fault(r, i);
         if (!f || !is_kind(f, k) || !rf)
             continue;
         double at = jnum(rf, "at_ms"), target = jnum(rf, "target_cps");
         json_t *tl = json_object_get(rf, "timeline");
-        fprintf(d, "%s# %s\n", blocks ? "\n\n" : "", r->sc[i].t->name);
+        fprintf(d, "%s# %s\n", blocks ? "\n\n" : "", tname(r, i));
         for (size_t b = 0; b < json_array_size(tl); b++) {
             json_t *e = json_array_get(tl, b);
             double ok = jnum(e, "calls") - jnum(e, "failures"), p99 = jnum(e, "p99_us");
@@ -84,7 +100,7 @@ static int plot_kind(const char *pdir, const rb_results *r, int k, FILE *gp, rb_
             fprintf(d, isnan(pct) ? "NaN " : "%.2f ", pct);
             fprintf(d, isnan(p99) ? "NaN\n" : "%.3f\n", p99);
         }
-        names[blocks++] = r->sc[i].t->name;
+        names[blocks++] = tname(r, i);
     }
     if (fclose(d) != 0)
         return RB_EIO;
@@ -158,7 +174,7 @@ static void md_row(FILE *o, const rb_results *r, size_t i, json_t *f, int first_
 {
     char b[32];
     fprintf(o, "| %s | %s | %s |", first_of_kind ? json_string_value(json_object_get(f, "kind")) : "",
-            r->sc[i].t->name, rb_fmt_num(b, jnum(f, "calls")));
+            tname(r, i), rb_fmt_num(b, jnum(f, "calls")));
     for (size_t c = 0; c < sizeof classes / sizeof *classes; c++)
         fprintf(o, " %s |", rb_fmt_num(b, jnum(f, classes[c])));
     fputs(" ", o);
@@ -192,7 +208,7 @@ void rb_report_faults_md(FILE *o, const rb_results *r, const rb_plots *ps)
         "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
     for (int k = 1; k < RB_FAULT__COUNT; k++) {
         int first = 1;
-        for (size_t i = 0; i < r->n; i++) {
+        for (size_t i = 0; i < nscen(r); i++) {
             json_t *f = fault_of(r, i);
             if (f && is_kind(f, k)) {
                 md_row(o, r, i, f, first);
@@ -201,14 +217,13 @@ void rb_report_faults_md(FILE *o, const rb_results *r, const rb_plots *ps)
         }
     }
     fputs("\n", o);
-    for (size_t i = 0; i < r->n; i++) {   /* a fault that could not be injected or undone */
-        json_t *sc = json_array_get(json_object_get((json_t *)r->root, "scenarios"), i);
-        json_t *per = json_object_get(sc, "per_round");
+    for (size_t i = 0; i < nscen(r); i++) {   /* a fault that could not be injected or undone */
+        json_t *per = json_object_get(scen(r, i), "per_round");
         for (size_t k = 0; fault_of(r, i) && k < json_array_size(per); k++) {
             const char *e = json_string_value(json_object_get(
                 json_object_get(json_array_get(per, k), "fault"), "error"));
             if (e) {
-                fprintf(o, "- %s, round %zu: ", r->sc[i].t->name, k + 1);
+                fprintf(o, "- %s, round %zu: ", tname(r, i), k + 1);
                 rb_md_text(o, e);
                 fputs("\n", o);
             }

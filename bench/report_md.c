@@ -15,6 +15,7 @@
 
 #include "descriptor.h"
 #include "fmt.h"
+#include "report_load.h"
 #include "pick.h"
 #include "rb_error.h"
 
@@ -410,7 +411,8 @@ static void md_plots(FILE *o, const rb_plots *ps)
 
 /* The run's results: what the faults did in a fault run, else the speed
  * tables (a fault run's latency includes the fault: not a comparison). */
-static void md_body(FILE *o, const rb_results *r, const rb_shape *sh, const rb_plots *ps)
+static void md_body(FILE *o, const char *dir, const rb_results *r, const rb_shape *sh,
+                    const rb_plots *ps)
 {
     if (rb_report_has_faults(r)) {
         rb_report_faults_md(o, r, ps);
@@ -423,9 +425,12 @@ static void md_body(FILE *o, const rb_results *r, const rb_shape *sh, const rb_p
     fprintf(o, "## Results per method\n\n");
     md_wakeup(o, r, sh);
     if (r->n == 0)
-        fprintf(o, "results.json holds no scenario: the run measured nothing.\n\n");
+        fprintf(o, json_array_size(json_object_get((json_t *)r->root, "scenarios"))
+                       ? "No closed-loop scenario: this run's figures are under \"Under load\".\n\n"
+                       : "results.json holds no scenario: the run measured nothing.\n\n");
     for (size_t m = 0; m < sh->nme; m++)
         md_method(o, r, sh, sh->me[m]);
+    rb_report_load(o, dir, (json_t *)r->root);
     md_payload(o, r, sh);
     rb_report_codecs_md(o, json_object_get((json_t *)r->root, "codecs"));
     rb_md_pick(o, r, sh);
@@ -475,7 +480,7 @@ int rb_report_md_write(const char *dir, const rb_results *r, const rb_shape *sh,
     if (json_is_object(par) && json_is_false(json_object_get(par, "pinned")))
         fprintf(o, "Client and server threads were not pinned to CPUs; loopback round trips that "
                    "cross vCPUs cost more than on one.\n\n");
-    md_body(o, r, sh, ps);
+    md_body(o, dir, r, sh, ps);
     md_properties(o, r, sh);
     md_plots(o, ps);
     md_environment(o, (json_t *)r->root);

@@ -4,6 +4,7 @@
  * rb_summary. */
 #include "results.h"
 #include "fault_run.h"
+#include "results_load.h"
 
 #include <errno.h>
 #include <math.h>
@@ -89,12 +90,18 @@ static int ran_any(const rb_scenario *s)
     return 0;
 }
 
+double rb_round_median(const rb_scenario *s, size_t off, rb_spread *sp)
+{
+    return round_median(s, off, sp);
+}
+
 /* The same method/entries/concurrency on the floor transport, or NULL. */
 static const rb_scenario *floor_twin(const rb_scenario *all, size_t n, const rb_scenario *s)
 {
     for (size_t i = 0; i < n; i++)
         if (all[i].t->is_floor && all[i].method == s->method &&
-            all[i].entries == s->entries && all[i].concurrency == s->concurrency)
+            all[i].entries == s->entries && all[i].concurrency == s->concurrency &&
+            all[i].rate_cps == s->rate_cps)
             return &all[i];
     return NULL;
 }
@@ -189,8 +196,11 @@ static void summarise_one(const rb_scenario *s, const rb_scenario *all, size_t n
         o->r_p99 = ratio_of(s, fl, FIELD(lat.p99));
         o->r_tput = ratio_of(s, fl, FIELD(throughput_cps));
     }
-    snprintf(o->hgrm, sizeof o->hgrm, "hgrm/%s-%s-e%ld-c%d.hgrm", s->t->name,
-             rb_method_name(s->method), s->entries < 0 ? 0 : s->entries, s->concurrency);
+    char rate[32] = "";
+    if (s->rate_cps > 0)
+        snprintf(rate, sizeof rate, "-r%.0f", s->rate_cps);
+    snprintf(o->hgrm, sizeof o->hgrm, "hgrm/%s-%s-e%ld-c%d%s.hgrm", s->t->name,
+             rb_method_name(s->method), s->entries < 0 ? 0 : s->entries, s->concurrency, rate);
 }
 
 void rb_summarise(const rb_scenario *sc, size_t n, rb_summary *out)
@@ -219,6 +229,11 @@ static json_t *latency_json(const rb_latency *l, int none)
     return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "min", num(l->min), "p50", num(l->p50),
                      "p90", num(l->p90), "p99", num(l->p99), "p99_9", num(l->p99_9),
                      "max", num(l->max), "mean", num(l->mean), "stddev", num(l->stddev));
+}
+
+json_t *rb_latency_json(const rb_latency *l, int none)
+{
+    return latency_json(l, none);
 }
 
 static json_t *failures_json(const double *f)
@@ -283,7 +298,7 @@ static json_t *cpu_method_json(rb_cpu_method m, uint64_t res)
                      "counts_exited_threads", rb_cpu_method_counts_exited(m));
 }
 
-static json_t *round_json(int i, const rb_round *r)
+static json_t *round_json(int i, const rb_round *r, int open)
 {
     double f[RB_FAIL__COUNT];
     for (int k = 0; k < RB_FAIL__COUNT; k++)
@@ -312,6 +327,7 @@ static json_t *round_json(int i, const rb_round *r)
         : json_null());
     if (r->fault)
         json_object_set_new(j, "fault", rb_fault_round_json(r->fault));
+    rb_load_round_json(j, r, open);
     return j;
 }
 
@@ -346,7 +362,7 @@ static json_t *scenario_json(const rb_summary *s, const rb_scenario *raw)
     json_t *per = json_array();
     for (int i = 0; i < raw->nrounds; i++)
         if (raw->rounds[i].ran)
-            json_array_append_new(per, round_json(i, &raw->rounds[i]));
+            json_array_append_new(per, round_json(i, &raw->rounds[i], raw->rate_cps > 0));
     struct rb_fault_round *faults[raw->nrounds > 0 ? raw->nrounds : 1];
     int nf = 0;
     for (int i = 0; i < raw->nrounds; i++)
@@ -375,6 +391,7 @@ static json_t *scenario_json(const rb_summary *s, const rb_scenario *raw)
         "spread", "p50_us", pair(s->sp_p50), "p99_us", pair(s->sp_p99),
         "throughput_cps", pair(s->sp_tput),
         "ratio_to_tcp", ratio, "per_round", per, "hgrm", s->hgrm);
+    rb_load_scenario_json(j, raw);
     json_t *flags = json_array();
     for (int b = 0; b < RB_FLAG__COUNT; b++)
         if (s->flags & (1u << b))
@@ -431,7 +448,7 @@ static int write_csv(const char *path, const rb_scenario *sc, const rb_summary *
           "wire_total_bytes_per_call,wire_bytes_per_call_lo,wire_bytes_per_call_hi,"
           "cpu_client_us_per_call,cpu_server_us_per_call,cpu_broker_us_per_call,"
           "ratio_to_tcp_p50,ratio_to_tcp_p99,ratio_to_tcp_throughput,validity_flags,"
-          "server_max_rss_kb\n", f);
+          "server_max_rss_kb,rate_cps\n", f);
     for (size_t i = 0; i < n; i++) {
         const rb_summary *s = &sum[i];
         if (!ran_any(&sc[i]))
@@ -460,6 +477,11 @@ static int write_csv(const char *path, const rb_scenario *sc, const rb_summary *
                 first = 0;
             }
         csv_count(f, s->server_max_rss_kb);
+        /* open loop: the offered rate (its latency counts from the intended send) */
+        if (sc[i].rate_cps > 0)
+            fprintf(f, ",%.3f", sc[i].rate_cps);
+        else
+            fputc(',', f);
         fputc('\n', f);
     }
     return fclose(f) ? RB_EIO : RB_OK;

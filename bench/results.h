@@ -23,7 +23,9 @@
 #include "machine.h"
 #include "procstat.h"
 #include "rb_error.h"
+#include "schedule.h"
 #include "stats.h"
+#include "timeline.h"
 #include "transport.h"
 #include "validity.h"
 
@@ -52,6 +54,13 @@ typedef struct rb_round {
     rb_machine machine_before, machine_after;
     rb_interference interference;
     char last_error[200];             /* one failure's detail, "" if none */
+    rb_tl_point *tl;                  /* the timeline, ntl intervals (owned, malloc'd) */
+    size_t ntl;
+    /* open loop only (results_load.h) */
+    double target_cps, achieved_cps;  /* offered rate; verified calls / window */
+    uint64_t offered, unsent;         /* calls due in the window; never sent */
+    rb_latency svc, lag;              /* µs: service time (from the actual send), send lag */
+    int rate_short, lag_grows;        /* the schedule was not kept */
     struct rb_fault_round *fault;     /* --fault: what the fault did (owned,
                                          fault_run.h); NULL without one */
 } rb_round;
@@ -78,6 +87,8 @@ typedef struct rb_scenario {
     rb_round *rounds;                 /* nrounds */
     rb_samples all;                   /* every round's samples, for the hgrm file */
     long server_max_rss_kb;           /* -1: unknown */
+    double rate_cps;                  /* offered calls/s (open loop); 0: closed loop */
+    rb_arrivals arrivals;             /* open loop: the schedule's arrivals */
     const struct rb_fault_spec *fault; /* --fault of this scenario, NULL: none */
 } rb_scenario;
 
@@ -148,6 +159,14 @@ int rb_results_write(const char *dir, json_t *env, rb_scenario *sc, const rb_sum
 /* How each figure is summarised over threads and rounds (results.json's
  * "aggregation"); new reference. */
 json_t *rb_results_aggregation(void);
+
+/* Median over the rounds of s that ran of the double at offset off of
+ * rb_round (NAN skipped; latency figures of a round without samples
+ * skipped); NAN when none. sp (may be NULL) gets the lowest and highest. */
+double rb_round_median(const rb_scenario *s, size_t off, rb_spread *sp);
+
+/* results.json's latency object of l (µs); every figure null when none. */
+json_t *rb_latency_json(const rb_latency *l, int none);
 
 /* The comparison table on f: one line per scenario. */
 void rb_results_print_table(FILE *f, const rb_summary *sum, size_t n);

@@ -15,6 +15,9 @@
  *     stop the servers (also on SIGINT/SIGTERM, and the kernel stops them
  *                       should the harness die: PR_SET_PDEATHSIG)
  *
+ * --rate makes every scenario open loop at each rate given (schedule.h);
+ * --slo adds, per transport in every round, the SLO search (slo_run.h).
+ *
  * Closed loop: each thread issues its next call when the previous returns,
  * so latency excludes the queueing an open-loop arrival schedule would see
  * (coordinated omission, wrk2's -R): read p99 as "per call under this
@@ -42,6 +45,8 @@
 #include "procstat.h"
 #include "report.h"
 #include "results.h"
+#include "results_load.h"
+#include "slo_run.h"
 #include "run_args.h"
 #include "servers.h"
 
@@ -138,14 +143,15 @@ static int check_transports(const rb_run_cfg *cfg)
     return 0;
 }
 
-/* Every scenario, in a fixed order: entries, transport, method, conc.
- * fib does not depend on entries: measured once, with the first value.
- * Returns the array (*n scenarios, caller frees with free_scenarios) or
- * NULL when out of memory. */
+/* Every scenario, in a fixed order: entries, transport, method, conc,
+ * rate (closed loop: none). fib does not depend on entries: measured once,
+ * with the first value. Returns the array (*n scenarios, caller frees with
+ * free_scenarios) or NULL when out of memory. */
 static rb_scenario *make_scenarios(const rb_run_cfg *cfg, size_t *n)
 {
     int nf = cfg->nf ? cfg->nf : 1;
-    size_t cap = (size_t)cfg->ne * cfg->nt * cfg->nm * cfg->nc * nf;
+    int nr = cfg->nrates ? cfg->nrates : 1;
+    size_t cap = (size_t)cfg->ne * cfg->nt * cfg->nm * cfg->nc * nr * nf;
     rb_scenario *sc = calloc(cap ? cap : 1, sizeof *sc);
     *n = 0;
     if (!sc)
@@ -153,19 +159,23 @@ static rb_scenario *make_scenarios(const rb_run_cfg *cfg, size_t *n)
     for (int e = 0; e < cfg->ne; e++)
         for (int t = 0; t < cfg->nt; t++)
             for (int m = 0; m < cfg->nm; m++)
-                for (int c = 0; c < cfg->nc * nf; c++) {
+                for (int c = 0; c < cfg->nc * nr * nf; c++) {
+                    /* c: fault fastest, then rate, then concurrency */
                     const char *why;
-                    const rb_fault_spec *f = cfg->nf ? &cfg->faults[c / cfg->nc] : NULL;
+                    const rb_fault_spec *f = cfg->nf ? &cfg->faults[c % nf] : NULL;
+                    int cr = c / nf;
                     if (cfg->methods[m] == RB_M_FIB && e > 0)
                         continue;
                     if (f && !rb_run_fault_applies(cfg, f, t, &why))
                         continue;   /* e.g. a broker fault on tcp */
                     rb_scenario *s = &sc[(*n)++];
                     s->fault = f;
+                    s->rate_cps = cfg->nrates ? cfg->rates[cr % nr] : 0;
+                    s->arrivals = cfg->arrivals;
                     s->t = cfg->ts[t];
                     s->method = cfg->methods[m];
                     s->entries = cfg->methods[m] == RB_M_FIB ? -1 : cfg->entries[e];
-                    s->concurrency = cfg->conc[c % cfg->nc];
+                    s->concurrency = cfg->conc[cr / nr];
                     s->nrounds = cfg->rounds;
                     s->rounds = calloc((size_t)cfg->rounds, sizeof *s->rounds);
                     s->server_max_rss_kb = -1;
@@ -176,8 +186,10 @@ static rb_scenario *make_scenarios(const rb_run_cfg *cfg, size_t *n)
 static void free_scenarios(rb_scenario *sc, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        for (int r = 0; sc[i].rounds && r < sc[i].nrounds; r++)
+        for (int r = 0; sc[i].rounds && r < sc[i].nrounds; r++) {
+            free(sc[i].rounds[r].tl);
             rb_fault_round_free(&sc[i].rounds[r].fault);
+        }
         free(sc[i].rounds);
         rb_samples_free(&sc[i].all);
     }
@@ -237,7 +249,7 @@ static void progress_done(progress *pg, const rb_round *r)
 
 /* One scenario's round with the machine's state read around it. */
 static void measure_round(const rb_run_cfg *cfg, rb_scenario *s, int r, int k,
-                          rb_server_proc *sp)
+                          const rb_server_proc *sp)
 {
     rb_machine m0, m1;
     size_t kept = s->all.n;
@@ -259,10 +271,37 @@ static void measure_round(const rb_run_cfg *cfg, rb_scenario *s, int r, int k,
                             &rd->interference);
 }
 
+/* The run's SLO entries (slo_run.h). */
+typedef struct slo_set {
+    rb_slo_entry *e;
+    size_t n;
+} slo_set;
+
+/* The SLO searches of transport t and the e-th entries value in round r,
+ * each starting from its closed-loop scenario's throughput of this round. */
+static void run_slo(const rb_run_cfg *cfg, const rb_scenario *sc, size_t n, slo_set *so,
+                    int e, int t, int r, int k, const rb_server_proc *sp)
+{
+    for (size_t j = 0; j < so->n && !rb_run_interrupted; j++) {
+        rb_slo_entry *x = &so->e[j];
+        if (x->t != cfg->ts[t] || (x->entries < 0 ? e != 0 : x->entries != cfg->entries[e]))
+            continue;
+        double start = 0;
+        for (size_t i = 0; i < n; i++)
+            if (sc[i].t == x->t && sc[i].method == x->method && sc[i].entries == x->entries &&
+                sc[i].concurrency == x->concurrency && sc[i].rate_cps == 0 && sc[i].rounds[r].ran)
+                start = sc[i].rounds[r].throughput_cps;
+        if (cfg->progress)
+            fprintf(stderr, "\r\033[K[round %d/%d] %s %s: SLO search ...", r + 1, cfg->rounds,
+                    x->t->name, rb_method_name(x->method));
+        rb_slo_run_round(cfg, x, r, k, start, &sp[t]);
+    }
+}
+
 /* Every round of the e-th entries value, the transports in an order rotated
  * by round. */
 static void run_rounds(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, int e,
-                       rb_server_proc *sp, progress *pg)
+                       const rb_server_proc *sp, progress *pg, slo_set *so)
 {
     for (int r = 0; r < cfg->rounds && !rb_run_interrupted; r++)
         for (int k = 0; k < cfg->nt && !rb_run_interrupted; k++) {
@@ -275,12 +314,13 @@ static void run_rounds(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, int e,
                 measure_round(cfg, s, r, k, &sp[t]);
                 progress_done(pg, &s->rounds[r]);
             }
+            run_slo(cfg, sc, n, so, e, t, r, k, sp);
         }
 }
 
 /* Start the servers per entries value, run its rounds, record each
  * server's peak RSS, stop them. Returns 0, or 1 when a server failed. */
-static int run_all(const rb_run_cfg *cfg, rb_scenario *sc, size_t n)
+static int run_all(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, slo_set *so)
 {
     rb_server_proc sp[RB_RUN_MAX];
     progress pg = { .on = cfg->progress, .total = n * (size_t)cfg->rounds, .t0 = rb_now_ns() };
@@ -299,7 +339,7 @@ static int run_all(const rb_run_cfg *cfg, rb_scenario *sc, size_t n)
                         cfg->ts[started]->name, cfg->pin.server.text);
         }
         if (!failed)
-            run_rounds(cfg, sc, n, e, sp, &pg);
+            run_rounds(cfg, sc, n, e, sp, &pg, so);
         for (int t = 0; t < started; t++) {
             long kb;
             if (sp[t].pid > 0 && rb_proc_max_rss_kb(sp[t].pid, &kb) == RB_OK)
@@ -356,7 +396,7 @@ static size_t name_failures(const rb_summary *sum, size_t n)
  * 3 (failed calls, results written) or 1 (the results could not be
  * written). */
 static int finish(const rb_run_cfg *cfg, const char *started, rb_scenario *sc, size_t n,
-                  int complete)
+                  int complete, const slo_set *so)
 {
     rb_summary *sum = calloc(n ? n : 1, sizeof *sum);
     if (!sum) {
@@ -376,11 +416,16 @@ static int finish(const rb_run_cfg *cfg, const char *started, rb_scenario *sc, s
         json_object_set_new(extra, "codecs", codecs);
     if (codec_failed)
         fprintf(stderr, "rpcbench: an encoding failed its round-trip check (see results.json codecs)\n");
+    if (so->n)
+        json_object_set_new(extra, "slo", rb_slo_json(cfg, so->e, so->n));
     int rc = rb_results_write(cfg->out, env, sc, sum, n, complete, extra);
     json_decref(extra);
     json_decref(env);
     if (rc == RB_OK) {
         rb_results_print_table(stdout, sum, n);
+        rb_load_print_table(stdout, sc, n);
+        rb_slo_print_table(stdout, cfg, so->e, so->n);
+        rb_load_print_flags(stderr, sc, n);
         if (rb_report_write(cfg->out) != RB_OK)
             fprintf(stderr, "rpcbench: report.md could not be written (results.json is complete)\n");
         printf("results: %s/results.json, results.csv, report.md%s\n", cfg->out,
@@ -425,22 +470,25 @@ static int run_main_cluster(rb_run_cfg *cfgp, char *started, char *outbuf, size_
     }
 
     size_t n = 0;
+    slo_set so = { NULL, 0 };
     rb_scenario *sc = make_scenarios(&cfg, &n);
-    if (!sc) {
+    if (!sc || rb_slo_entries_make(&cfg, &so.e, &so.n) != RB_OK) {
         fprintf(stderr, "rpcbench: out of memory\n");
+        free_scenarios(sc, n);
         remove_created();
         return 1;
     }
+    rb_servers_set_work(cfg.work_us, cfg.work_sleep);
     for (int i = 0; i < cfg.nt; i++)
         if (cfg.ts[i]->broker != RB_BROKER_NONE)
             rb_broker_meter_start();
-    int failed = run_all(&cfg, sc, n);
+    int failed = run_all(&cfg, sc, n, &so);
     rb_broker_meter_stop();
     if (cfg.progress)
         fprintf(stderr, "\r\033[K");
     int complete = !rb_run_interrupted && !failed;
     if (measured_any(sc, n)) {
-        rc = finish(&cfg, started, sc, n, complete);
+        rc = finish(&cfg, started, sc, n, complete, &so);
         if (rc != 1 && rb_run_interrupted)
             rc = 130;
         else if (rc != 1 && failed)
@@ -452,6 +500,7 @@ static int run_main_cluster(rb_run_cfg *cfgp, char *started, char *outbuf, size_
         rc = rb_run_interrupted ? 130 : 1;
     }
     free_scenarios(sc, n);
+    rb_slo_entries_free(so.e, so.n);
     return rc;
 }
 
@@ -459,7 +508,8 @@ int rb_run_main(int argc, char **argv)
 {
     rb_run_cfg cfg = { .warmup = 100, .rounds = 1, .timeout_ms = RB_DEFAULT_TIMEOUT_MS, .fib_n = 30,
                        .methods = { RB_M_FIB, RB_M_GET_OBJ, RB_M_SEND_OBJ }, .nm = 3,
-                       .conc = { 1 }, .nc = 1, .entries = { RB_DEFAULT_ENTRIES }, .ne = 1 };
+                       .conc = { 1 }, .nc = 1, .entries = { RB_DEFAULT_ENTRIES }, .ne = 1,
+                       .seed = 1, .slo_step_s = 0.3, .timeline_ms = RB_TIMELINE_DEFAULT_MS };
     char started[32], outbuf[128];
     int rc = rb_run_parse_args(argc, argv, &cfg);
     if (rc)

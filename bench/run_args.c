@@ -3,6 +3,7 @@
 #include "run_args.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,19 @@ void rb_run_usage(FILE *f)
 "  --pin S:C           servers on CPU list S, client threads on C (e.g. 0:1,\n"
 "                      0-1:0; sched_setaffinity), recorded in the manifest\n"
 "  --out DIR           results folder (default results/<UTC timestamp>)\n"
+"open loop, the SLO search, server work:\n"
+"  --rate LIST         calls/s offered per scenario, over all connections: open\n"
+"                      loop, latency counted from each call's intended send time\n"
+"  --arrivals KIND     poisson (default: exponential gaps) or uniform (even gaps)\n"
+"  --seed N            the schedule's seed (default 1): same seed, same schedule\n"
+"  --slo pNN=BOUND     per transport, method and entries, the highest rate whose\n"
+"                      percentile stays within BOUND (us or ms: p99=1ms) with no\n"
+"                      failed call, at the largest --concurrency, in every round\n"
+"  --slo-methods LIST  the methods searched (default: --methods)\n"
+"  --slo-step S        seconds of each search step (default 0.3)\n"
+"  --timeline-ms N     timeline interval (default %d)\n"
+"  --work-us N         the started servers spend N us per call (serve --work-us)\n"
+"  --work busy|sleep   how they spend it (default busy)\n"
 "  --fault KIND[:DURATION][@AT]  (repeatable) inject a fault once per scenario and round, AT\n"
 "                      into the window (default a third), and account for every\n"
 "                      call (sendObj only): server-kill, server-restart,\n"
@@ -42,24 +56,90 @@ void rb_run_usage(FILE *f)
 "(results written, the last line on stderr names the scenarios); 1 nothing\n"
 "could be measured (no server, no broker); 2 usage error; 130 interrupted\n"
 "(what finished is written, marked \"complete\": false)\n",
-            RB_DEFAULT_TIMEOUT_MS);
+            RB_DEFAULT_TIMEOUT_MS, RB_TIMELINE_DEFAULT_MS);
 }
 
-static int parse_methods(char *list, rb_run_cfg *cfg)
+/* A list of methods into v[0..*nv) (at most RB_M__COUNT). */
+static int parse_methods(char *list, rb_method *v, int *nv)
 {
     char *items[RB_RUN_MAX];
     int n = rb_arg_split(list, items, RB_RUN_MAX);
-    cfg->nm = 0;
+    *nv = 0;
     for (int i = 0; i < n; i++) {
         int m = rb_method_from_name(items[i], strlen(items[i]));
         if (m < 0) {
             fprintf(stderr, "rpcbench: unknown method '%s' (fib, getObj, sendObj)\n", items[i]);
             return 2;
         }
-        if (cfg->nm < RB_M__COUNT)
-            cfg->methods[cfg->nm++] = (rb_method)m;
+        if (*nv < RB_M__COUNT)
+            v[(*nv)++] = (rb_method)m;
     }
     return 0;
+}
+
+/* The open-loop, SLO, timeline and server-work options (schedule.h,
+ * slo_run.h). Returns 0, or 2 (message on stderr). */
+static int load_option(int c, char *arg, rb_run_cfg *cfg)
+{
+    char *items[RB_RUN_MAX];
+    switch (c) {
+    case 'R':
+        cfg->nrates = rb_arg_split(arg, items, RB_RUN_MAX);
+        for (int i = 0; i < cfg->nrates; i++)
+            cfg->rates[i] = rb_arg_real("--rate", items[i], 0, 1e8);
+        return 0;
+    case 'A':
+        if (rb_arrivals_parse(arg, &cfg->arrivals) == RB_OK)
+            return 0;
+        fprintf(stderr, "rpcbench: --arrivals wants poisson or uniform, got '%s'\n", arg);
+        return 2;
+    case 'S': cfg->seed = (uint64_t)rb_arg_int("--seed", arg, 0, 1LL << 62); return 0;
+    case 'L':
+        if (rb_slo_parse(arg, &cfg->slo) == RB_OK) {
+            cfg->slo_set = 1;
+            cfg->slo_arg = arg;
+            return 0;
+        }
+        fprintf(stderr, "rpcbench: --slo wants pNN=BOUND with BOUND in us or ms "
+                        "(p99=1ms, p99.9=500us), got '%s'\n", arg);
+        return 2;
+    case 'M': return parse_methods(arg, cfg->slo_methods, &cfg->nslo_m);
+    case 'Q': cfg->slo_step_s = rb_arg_real("--slo-step", arg, 0.01, 600); return 0;
+    case 'I': cfg->timeline_ms = (int)rb_arg_int("--timeline-ms", arg, 1, 3600000); return 0;
+    case 'W': cfg->work_us = (int)rb_arg_int("--work-us", arg, 0, 10000000); return 0;
+    case 'K':
+        if (strcmp(arg, "busy") == 0 || strcmp(arg, "sleep") == 0) {
+            cfg->work_sleep = strcmp(arg, "sleep") == 0;
+            return 0;
+        }
+        fprintf(stderr, "rpcbench: --work wants busy or sleep, got '%s'\n", arg);
+        return 2;
+    }
+    return 2;
+}
+
+/* Every --rate offers at least one call per connection in the window. */
+static int check_rates(const rb_run_cfg *cfg)
+{
+    for (int i = 0; i < cfg->nrates; i++)
+        for (int c = 0; c < cfg->nc; c++) {
+            double window = cfg->calls ? (double)cfg->calls / cfg->rates[i] : cfg->duration_s;
+            if (rb_schedule_total(cfg->rates[i], window) < (uint64_t)cfg->conc[c]) {
+                fprintf(stderr, "rpcbench: --rate %g over %g s offers fewer calls than the %d "
+                                "connections\n", cfg->rates[i], window, cfg->conc[c]);
+                return 2;
+            }
+        }
+    return 0;
+}
+
+/* The SLO's methods default to --methods. */
+static void load_defaults(rb_run_cfg *cfg)
+{
+    if (cfg->slo_set && cfg->nslo_m == 0) {
+        memcpy(cfg->slo_methods, cfg->methods, sizeof cfg->methods);
+        cfg->nslo_m = cfg->nm;
+    }
 }
 
 /* --transports LIST, or (tlist NULL) every transport built in, the broker
@@ -221,6 +301,15 @@ int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
         { "fib-n", required_argument, NULL, 'f' },
         { "out", required_argument, NULL, 'o' },
         { "fault", required_argument, NULL, 'F' },
+        { "rate", required_argument, NULL, 'R' },
+        { "arrivals", required_argument, NULL, 'A' },
+        { "seed", required_argument, NULL, 'S' },
+        { "slo", required_argument, NULL, 'L' },
+        { "slo-methods", required_argument, NULL, 'M' },
+        { "slo-step", required_argument, NULL, 'Q' },
+        { "timeline-ms", required_argument, NULL, 'I' },
+        { "work-us", required_argument, NULL, 'W' },
+        { "work", required_argument, NULL, 'K' },
         { "pin", required_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' },
         { 0, 0, 0, 0 },
@@ -239,7 +328,7 @@ int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
         }
         switch (c) {
         case 't': tlist = arg; break;
-        case 'm': rc = parse_methods(arg, cfg), cfg->methods_given = 1; break;
+        case 'm': rc = parse_methods(arg, cfg->methods, &cfg->nm), cfg->methods_given = 1; break;
         case 'n': cfg->calls = rb_arg_int("--calls", optarg, 1, 1000000000); break;
         case 'd': cfg->duration_s = rb_arg_real("--duration", optarg, 0, 86400); break;
         case 'w': cfg->warmup = (int)rb_arg_int("--warmup", optarg, 0, 10000000); break;
@@ -269,7 +358,8 @@ int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
             cfg->pinned = 1;
             break;
         case 'h': rb_run_usage(stdout); exit(0);
-        default: rb_run_usage(stderr); return 2;
+        case '?': rb_run_usage(stderr); return 2;
+        default: rc = load_option(c, arg, cfg); break;
         }
     }
     if (rc)
@@ -278,12 +368,37 @@ int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
         rb_run_usage(stderr);
         return 2;
     }
-    if ((rc = parse_transports(tlist, cfg)) || (rc = parse_connects(connects, nconnect, cfg)) ||
-        (rc = check_amount(cfg)))
+    if ((rc = parse_transports(tlist, cfg)) || (rc = parse_connects(connects, nconnect, cfg)))
+        return rc;
+    load_defaults(cfg);
+    if ((rc = check_amount(cfg)) || (rc = check_rates(cfg)))
         return rc;
     for (int k = 0; k < cfg->nf && rc == 0; k++)
         rc = check_fault(cfg, k);
     return rc;
+}
+
+/* The open-loop, SLO, timeline and server-work parameters. */
+static json_t *load_params_json(const rb_run_cfg *cfg)
+{
+    json_t *r = json_array(), *sm = json_array();
+    for (int i = 0; i < cfg->nrates; i++)
+        json_array_append_new(r, json_real(cfg->rates[i]));
+    for (int i = 0; i < cfg->nslo_m; i++)
+        json_array_append_new(sm, json_string(rb_method_name(cfg->slo_methods[i])));
+    int open = cfg->nrates || cfg->slo_set;
+    json_t *p = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:i,s:i,s:s}",
+        "rate_cps", cfg->nrates ? json_incref(r) : json_null(),
+        "arrivals", open ? json_string(rb_arrivals_name(cfg->arrivals)) : json_null(),
+        "seed", open ? json_integer((json_int_t)cfg->seed) : json_null(),
+        "slo", cfg->slo_set ? json_string(cfg->slo_arg) : json_null(),
+        "slo_methods", cfg->slo_set ? json_incref(sm) : json_null(),
+        "slo_step_s", cfg->slo_set ? json_real(cfg->slo_step_s) : json_null(),
+        "timeline_ms", cfg->timeline_ms, "work_us", cfg->work_us,
+        "work", cfg->work_sleep ? "sleep" : "busy");
+    json_decref(r);
+    json_decref(sm);
+    return p;
 }
 
 json_t *rb_run_params_json(const rb_run_cfg *cfg)
@@ -317,11 +432,12 @@ static json_t *params_base(const rb_run_cfg *cfg)
         "duration_s", cfg->calls ? json_null() : json_real(cfg->duration_s),
         "warmup", cfg->warmup, "concurrency", c, "entries", e, "rounds", cfg->rounds,
         "timeout_ms", cfg->timeout_ms, "fib_n", cfg->fib_n, "pinned", cfg->pinned,
-        "loop", "closed", "connect", conn,
+        "loop", cfg->nrates ? "open" : "closed", "connect", conn,
         "server_threads", "each transport's default");
     json_t *f = json_array();
     for (int k = 0; k < cfg->nf; k++)
         json_array_append_new(f, json_string(cfg->fault_args[k]));
+    json_object_update_new(p, load_params_json(cfg));
     if (p && cfg->nf)
         json_object_set_new(p, "faults", f);
     else

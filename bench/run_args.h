@@ -8,6 +8,9 @@
 #include "fault.h"
 #include "pin.h"
 #include "rb_service.h"
+#include "schedule.h"
+#include "slo.h"
+#include "timeline.h"
 #include "transport.h"
 
 /* Most transports, concurrency or entries values in one run. */
@@ -37,6 +40,20 @@ typedef struct rb_run_cfg {
     int methods_given;               /* --methods was on the command line */
     int pinned;                      /* --pin given */
     rb_pin pin;                      /* server and client CPUs (pin.h) */
+    /* open loop (schedule.h), the SLO search (slo_run.h), server work */
+    double rates[RB_RUN_MAX];        /* --rate: calls/s offered; none: closed loop */
+    int nrates;
+    rb_arrivals arrivals;            /* poisson (default) or uniform */
+    uint64_t seed;                   /* the schedule's seed */
+    int slo_set;                     /* --slo given */
+    rb_slo_spec slo;
+    const char *slo_arg;             /* as given, for the parameters */
+    rb_method slo_methods[RB_M__COUNT]; /* searched methods (default: methods) */
+    int nslo_m;
+    double slo_step_s;               /* seconds per search step */
+    int timeline_ms;                 /* timeline interval */
+    int work_us;                     /* --work-us for the started servers */
+    int work_sleep;                  /* --work sleep */
 } rb_run_cfg;
 
 /* Parse run's options (argv[0] is "run") into cfg, which holds the

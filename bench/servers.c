@@ -124,6 +124,15 @@ void rb_server_client_opts(const rb_transport *t, const rb_server_proc *sp, int 
         co->endpoint = sp->endpoint;
 }
 
+/* --work-us/--work of the servers this run starts (rb_servers_set_work). */
+static int work_us, work_sleep;
+
+void rb_servers_set_work(int us, int sleep)
+{
+    work_us = us;
+    work_sleep = sleep;
+}
+
 /* Fork and exec `rpcbench serve` for t; *out_fd reads the child's stdout.
  * at: the address or queue to serve at, NULL for a fresh one.
  * Returns RB_OK with sp->pid set, or RB_EIO. */
@@ -137,9 +146,12 @@ static int spawn(const rb_transport *t, long entries, const char *at, rb_server_
     exe[l] = '\0';
     snprintf(ent, sizeof ent, "%ld", entries < 0 ? RB_DEFAULT_ENTRIES : entries);
     snprintf(queue, sizeof queue, "rpcbench-%d-%s-e%ld", (int)getpid(), t->name, entries);
+    char work[32];
+    snprintf(work, sizeof work, "%d", work_us);
     char *argv[] = { exe, "serve", (char *)t->name, "--entries", ent,
                      t->broker != RB_BROKER_NONE ? "--queue" : "--listen",
-                     at ? (char *)at : t->broker != RB_BROKER_NONE ? queue : "127.0.0.1:0", NULL };
+                     at ? (char *)at : t->broker != RB_BROKER_NONE ? queue : "127.0.0.1:0",
+                     "--work-us", work, "--work", work_sleep ? "sleep" : "busy", NULL };
     int fds[2];
     if (pipe2(fds, O_CLOEXEC))
         return RB_EIO;

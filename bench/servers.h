@@ -43,6 +43,10 @@ void rb_server_fixed_ports(void);
  * sp->pid set, else RB_ECONNECT (sp->pid 0, message on stderr) or RB_EIO. */
 int rb_server_restart(const rb_transport *t, long entries, rb_server_proc *sp);
 
+/* The servers started from now on spend `us` microseconds per call
+ * (rpcbench serve --work-us), sleeping instead of busy when `sleep`. */
+void rb_servers_set_work(int us, int sleep);
+
 /* Stop sp's child (SIGTERM, SIGKILL after 5 s) and reap it, and its CPU
  * meter; nothing when the server is not ours. */
 void rb_server_stop(rb_server_proc *sp);

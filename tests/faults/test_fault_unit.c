@@ -159,7 +159,7 @@ static void timeline_buckets(void **state)
         { .start_ns = 100 * MS, .end_ns = 150 * MS, .outcome = RB_OUTCOME_FAILED },
         { .start_ns = 200 * MS, .end_ns = 210 * MS, .outcome = RB_OUTCOME_OK },
     };
-    rb_tl_bucket *b = NULL;
+    rb_fault_bucket *b = NULL;
     size_t nb = 0;
     assert_int_equal(rb_fault_timeline(r, 4, 0, 350 * MS, 100, &b, &nb), RB_OK);   /* 3.5 buckets: 3 */
     assert_int_equal(nb, 3);
@@ -234,7 +234,7 @@ static void accepted_from_client_or_error(void **state)
     static const rb_transport t = { .name = "fake" };
     rb_server_proc sp = { .pid = 0 };
     rb_fault_spec f = { .kind = RB_FAULT_CONN_RESET, .at_ms = 0 };
-    rb_fault_run *fr = rb_fault_run_new(&f, &t, 1, &sp, 1, 1000, 1000);
+    rb_fault_run *fr = rb_fault_run_new(&f, &t, 1, &sp, 1, 1000, 1000, 0);
     assert_non_null(fr);
     rb_fault_run_call(fr, 0, 0, 1, 2, RB_ECONNECT, 0, 0);          /* no connection */
     rb_fault_run_call(fr, 0, 101, 1, 2, RB_ETIMEDOUT, 0, 0);       /* never confirmed */

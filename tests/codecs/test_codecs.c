@@ -124,7 +124,7 @@ static void json_is_amqp_body(void **state)
 {
     (void)state;
     rb_codec_state *st = NULL;
-    rb_amqp_buf b = { 0 };
+    rb_buf b = { 0 };
     rb_obj o = RB_OBJ_INIT;
     const char *out;
     size_t len;
@@ -138,7 +138,7 @@ static void json_is_amqp_body(void **state)
     assert_int_equal(rb_amqp_json_put_int(&b, -7540113804746346429), RB_OK);
     assert_int_equal(len, b.len);
     assert_memory_equal(out, b.data, len);
-    rb_amqp_buf_free(&b);
+    rb_buf_free(&b);
     rb_obj_free(&o);
     rb_codec_json.close(st);
 }

@@ -22,14 +22,6 @@
 #include "amqp_int.h"
 #endif
 
-extern const rb_codec rb_codec_msgpack, rb_codec_json;
-#ifdef RB_HAVE_XMLRPC
-extern const rb_codec rb_codec_xmlrpc;
-#endif
-#ifdef RB_HAVE_GRPC
-extern const rb_codec rb_codec_protobuf;
-#endif
-
 /* A codec whose decoder loses the last entry of an object: the measurement
  * must not report a time for it. MessagePack otherwise. */
 static int lossy_open(rb_codec_state **st)

@@ -39,3 +39,13 @@ int rb_arg_split(char *s, char **items, int max)
             items[n++] = tok;
     return n;
 }
+
+int rb_arg_int_list(const char *opt, char *list, long long lo, long long hi, long *v, int max)
+{
+    int n = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        if (*tok && n < max)
+            v[n++] = (long)rb_arg_int(opt, tok, lo, hi);
+    return n;
+}

@@ -22,4 +22,10 @@ double rb_arg_real(const char *opt, const char *s, double lo, double hi);
  * are skipped). Returns the number of items; items past max are dropped. */
 int rb_arg_split(char *s, char **items, int max);
 
+/* A comma-separated list of whole numbers, each in lo..hi for option opt,
+ * into v[0..max): split in place as rb_arg_split does (empty items skipped,
+ * items past max dropped), each item checked as rb_arg_int does (exit(2) on
+ * a bad one). Returns the number of values stored (0 for an empty list). */
+int rb_arg_int_list(const char *opt, char *list, long long lo, long long hi, long *v, int max);
+
 #endif

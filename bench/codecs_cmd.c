@@ -36,17 +36,13 @@ int rb_codecs_main(int argc, char **argv)
     const char *out = NULL;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'e': {
-            char *items[MAX_ENTRIES_LIST];
-            n = rb_arg_split(optarg, items, MAX_ENTRIES_LIST);
+        case 'e':
+            n = rb_arg_int_list("--entries", optarg, 0, 10000000, entries, MAX_ENTRIES_LIST);
             if (n <= 0) {
                 fprintf(stderr, "rpcbench: --entries wants 1..%d counts\n", MAX_ENTRIES_LIST);
                 return 2;
             }
-            for (int i = 0; i < n; i++)
-                entries[i] = (long)rb_arg_int("--entries", items[i], 0, 10000000);
             break;
-        }
         case 'f': fib_n = (int)rb_arg_int("--fib-n", optarg, 0, RB_FIB_MAX); break;
         case 'b': budget_s = (double)rb_arg_int("--budget-ms", optarg, 1, 10000) / 1e3; break;
         case 'o': out = optarg; break;

@@ -24,6 +24,14 @@ static double jnum(const json_t *obj, const char *key)
     return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+/* The string at key into buf[0..cap), cut to fit; "" when absent or not a
+ * string. */
+static void jstr(const json_t *obj, const char *key, char *buf, size_t cap)
+{
+    const json_t *v = obj ? json_object_get(obj, key) : NULL;
+    snprintf(buf, cap, "%s", json_is_string(v) ? json_string_value(v) : "");
+}
+
 static void jspread(const json_t *obj, const char *key, rb_spread *s)
 {
     const json_t *a = obj ? json_object_get(obj, key) : NULL;
@@ -91,12 +99,8 @@ static void load_validity(const json_t *js, rb_summary *s)
         for (int b = 0; b < RB_FLAG__COUNT; b++)
             if (json_is_string(v) && strcmp(json_string_value(v), rb_flag_name(b)) == 0)
                 s->flags |= 1u << b;
-    v = json_object_get(cm, "server");
-    snprintf(s->cpu_method_server, sizeof s->cpu_method_server, "%s",
-             json_is_string(v) ? json_string_value(v) : "");
-    v = json_object_get(cm, "broker");
-    snprintf(s->cpu_method_broker, sizeof s->cpu_method_broker, "%s",
-             json_is_string(v) ? json_string_value(v) : "");
+    jstr(cm, "server", s->cpu_method_server, sizeof s->cpu_method_server);
+    jstr(cm, "broker", s->cpu_method_broker, sizeof s->cpu_method_broker);
 }
 
 /* The scenario's figures, as rb_results_write wrote them. */
@@ -267,16 +271,10 @@ int rb_results_load(const char *path, rb_results *out)
     int rc = RB_EPROTO;
 
     memset(out, 0, sizeof *out);
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        if (snprintf(file, sizeof file, "%s/results.json", path) >= (int)sizeof file) {
-            fprintf(stderr, "rpcbench: path too long: %s\n", path);
-            return RB_EINVAL;
-        }
-    } else {
-        if (snprintf(file, sizeof file, "%s", path) >= (int)sizeof file) {
-            fprintf(stderr, "rpcbench: path too long: %s\n", path);
-            return RB_EINVAL;
-        }
+    int dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    if (snprintf(file, sizeof file, "%s%s", path, dir ? "/results.json" : "") >= (int)sizeof file) {
+        fprintf(stderr, "rpcbench: path too long: %s\n", path);
+        return RB_EINVAL;
     }
     if (access(file, R_OK) != 0) {
         fprintf(stderr, "rpcbench: cannot read %s: %s\n", file, strerror(errno));

@@ -223,14 +223,10 @@ static int check_amount(rb_run_cfg *cfg)
     return 0;
 }
 
-/* A comma-separated list of whole numbers in lo..hi into v. */
+/* A comma-separated list of whole numbers in lo..hi into v[0..RB_RUN_MAX). */
 static int int_list(const char *opt, char *list, long lo, long hi, long *v)
 {
-    char *items[RB_RUN_MAX];
-    int n = rb_arg_split(list, items, RB_RUN_MAX);
-    for (int i = 0; i < n; i++)
-        v[i] = (long)rb_arg_int(opt, items[i], lo, hi);
-    return n;
+    return rb_arg_int_list(opt, list, lo, hi, v, RB_RUN_MAX);
 }
 
 /* Whether fault f applies to transport i of cfg (a broker fault to a

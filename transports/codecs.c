@@ -6,15 +6,6 @@
 
 #include <stddef.h>
 
-extern const rb_codec rb_codec_msgpack;
-extern const rb_codec rb_codec_json;
-#ifdef RB_HAVE_XMLRPC
-extern const rb_codec rb_codec_xmlrpc;
-#endif
-#ifdef RB_HAVE_GRPC
-extern const rb_codec rb_codec_protobuf;
-#endif
-
 const rb_codec *const rb_codecs[] = {
     &rb_codec_msgpack,
     &rb_codec_json,

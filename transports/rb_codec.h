@@ -92,6 +92,15 @@ typedef struct rb_codec {
                   int64_t *num, rb_obj *obj);
 } rb_codec;
 
+/* Each codec's table: MessagePack (services/mp_codec.c) and JSON
+ * (services/json_codec.c) always; XML-RPC (transports/xmlrpc/xr_codec.c)
+ * and protobuf (transports/grpc/pb_codec.c) only when their transport is
+ * built (RB_HAVE_XMLRPC, RB_HAVE_GRPC). */
+extern const rb_codec rb_codec_msgpack;
+extern const rb_codec rb_codec_json;
+extern const rb_codec rb_codec_xmlrpc;
+extern const rb_codec rb_codec_protobuf;
+
 /* The codecs of this build, NULL-terminated (transports/codecs.c; a test
  * may define its own list instead). */
 extern const rb_codec *const rb_codecs[];

@@ -71,7 +71,7 @@ static void reply_fib(amqp_connection_state_t conn, const amqp_envelope_t *env)
     int64_t n = 0, r = 0;
     char why[100];
     rb_amqp_fmt f;
-    rb_amqp_buf out = { 0 };
+    rb_buf out = { 0 };
     if (rb_amqp_fmt_of(&env->message.properties, &env->message.body, &f) != RB_OK ||
         rb_amqp_arg_int(f, &env->message.body, &n, why, sizeof why) != RB_OK ||
         rb_fib(n, &r) != RB_OK || rb_amqp_put_int(f, &out, r) != RB_OK)
@@ -84,7 +84,7 @@ static void reply_fib(amqp_connection_state_t conn, const amqp_envelope_t *env)
                        env->message.properties.reply_to, 0, 0, &p,
                        (amqp_bytes_t){ out.len, out.data });
 done:
-    rb_amqp_buf_free(&out);
+    rb_buf_free(&out);
 }
 
 static void *responder_main(void *arg)

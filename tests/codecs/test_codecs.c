@@ -22,14 +22,6 @@
 #include "amqp_int.h"
 #endif
 
-extern const rb_codec rb_codec_msgpack, rb_codec_json;
-#ifdef RB_HAVE_XMLRPC
-extern const rb_codec rb_codec_xmlrpc;
-#endif
-#ifdef RB_HAVE_GRPC
-extern const rb_codec rb_codec_protobuf;
-#endif
-
 /* A codec whose decoder loses the last entry of an object: the measurement
  * must not report a time for it. MessagePack otherwise. */
 static int lossy_open(rb_codec_state **st)
@@ -124,7 +116,7 @@ static void json_is_amqp_body(void **state)
 {
     (void)state;
     rb_codec_state *st = NULL;
-    rb_amqp_buf b = { 0 };
+    rb_buf b = { 0 };
     rb_obj o = RB_OBJ_INIT;
     const char *out;
     size_t len;
@@ -138,7 +130,7 @@ static void json_is_amqp_body(void **state)
     assert_int_equal(rb_amqp_json_put_int(&b, -7540113804746346429), RB_OK);
     assert_int_equal(len, b.len);
     assert_memory_equal(out, b.data, len);
-    rb_amqp_buf_free(&b);
+    rb_buf_free(&b);
     rb_obj_free(&o);
     rb_codec_json.close(st);
 }

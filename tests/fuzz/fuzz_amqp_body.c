@@ -24,7 +24,7 @@ static void json_obj(const char *body, size_t len)
 {
     char why[160] = "";
     rb_obj o = RB_OBJ_INIT, back = RB_OBJ_INIT;
-    rb_amqp_buf b = { 0 };
+    rb_buf b = { 0 };
     int rc = rb_amqp_json_get_obj(body, len, &o, why, sizeof why);
     if (rc != RB_OK && why[0] == '\0')
         rb_fuzz_fail("get_obj failed (%d) without a reason", rc);
@@ -39,7 +39,7 @@ static void json_obj(const char *body, size_t len)
                 memcmp(rb_obj_key(&back, i), rb_obj_key(&o, i), o.entries[i].key_len) != 0)
                 rb_fuzz_fail("re-decoded entry %zu differs", i);
     }
-    rb_amqp_buf_free(&b);
+    rb_buf_free(&b);
     rb_obj_free(&o);
     rb_obj_free(&back);
 }
@@ -48,7 +48,7 @@ static void json_int(const char *body, size_t len)
 {
     char why[160] = "";
     int64_t v = 0, back = 0;
-    rb_amqp_buf b = { 0 };
+    rb_buf b = { 0 };
     int rc = rb_amqp_json_get_int(body, len, &v, why, sizeof why);
     if (rc != RB_OK && why[0] == '\0')
         rb_fuzz_fail("get_int failed (%d) without a reason", rc);
@@ -56,7 +56,7 @@ static void json_int(const char *body, size_t len)
         if (rb_amqp_json_get_int(b.data, b.len, &back, why, sizeof why) != RB_OK || back != v)
             rb_fuzz_fail("integer %lld does not round-trip", (long long)v);
     }
-    rb_amqp_buf_free(&b);
+    rb_buf_free(&b);
 }
 
 static void mp_body(const char *body, size_t len, int obj)

@@ -24,7 +24,7 @@ static void read_value(xmlrpc_value *v)
     xmlrpc_env_init(&env);
     rb_obj obj = RB_OBJ_INIT;
     if (xmlrpc_value_type(v) == XMLRPC_TYPE_STRUCT)
-        rb_xr_obj_read(&env, v, &obj);
+        rb_xr_obj_read(&env, v, &obj, NULL, 0);
     else
         rb_xr_read_int(v, &x);
     rb_obj_free(&obj);

@@ -136,6 +136,27 @@ def proc_status_kb(pid, field):
     return 0
 
 
+class MemoryWatch:
+    """A server's memory before hostile input (taken at construction), and
+    the checks after it: its peak stayed bounded and it gave memory back."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.hwm = proc_status_kb(pid, "VmHWM")   # KiB
+        self.rss = proc_status_kb(pid, "VmRSS")   # KiB
+
+    def check(self, c, peak_mib=160, back_mib=32, settle_s=0.3):
+        """On Checks c: peak RSS (VmHWM) within the baseline + peak_mib MiB;
+        after settle_s seconds, RSS within the baseline + back_mib MiB."""
+        hwm = proc_status_kb(self.pid, "VmHWM")
+        c.true("peak RSS within baseline + %d MiB (baseline %d KiB, peak %d KiB)"
+               % (peak_mib, self.hwm, hwm), hwm < self.hwm + peak_mib * 1024)
+        time.sleep(settle_s)
+        rss = proc_status_kb(self.pid, "VmRSS")
+        c.true("memory given back: RSS %d KiB within baseline %d KiB + %d MiB"
+               % (rss, self.rss, back_mib), rss < self.rss + back_mib * 1024)
+
+
 def serve_on_busy_port(transport):
     """`rpcbench serve TRANSPORT` on a port another socket listens on.
     Returns (exit status, stdout, stderr, "127.0.0.1:PORT")."""

@@ -95,7 +95,7 @@ static void test_obj_both_ways(void **state)
 {
     (void)state;
     rb_obj o = RB_OBJ_INIT, back = RB_OBJ_INIT;
-    rb_rest_buf b = { 0 };
+    rb_buf b = { 0 };
     char why[200];
     assert_int_equal(rb_obj_add(&o, "a", 1, 1), RB_OK);
     assert_int_equal(rb_obj_add(&o, "b\"", 2, INT64_MIN), RB_OK);
@@ -105,19 +105,19 @@ static void test_obj_both_ways(void **state)
     assert_memory_equal(b.data, want, b.len);
     assert_int_equal(rb_rest_obj_to_json(&o, 0, &b), RB_OK);
     json_t *j = json_loadb(b.data, b.len, 0, NULL);
-    assert_int_equal(rb_rest_obj_from_json(j, &back, why, sizeof why), RB_OK);
+    assert_int_equal(rb_json_to_obj(j, &back, why, sizeof why), RB_OK);
     json_decref(j);
     assert_int_equal(back.count, 2);
     assert_string_equal(rb_obj_key(&back, 1), "b\"");
     assert_true(back.entries[1].value == INT64_MIN);
     j = json_loads("{\"a\":1,\"b\":1.5}", 0, NULL);
-    assert_int_equal(rb_rest_obj_from_json(j, &back, why, sizeof why), RB_EINVAL);
+    assert_int_equal(rb_json_to_obj(j, &back, why, sizeof why), RB_EINVAL);
     assert_int_equal(back.count, 0);
     json_decref(j);
     j = json_loads("[1]", 0, NULL);
-    assert_int_equal(rb_rest_obj_from_json(j, &back, why, sizeof why), RB_EINVAL);
+    assert_int_equal(rb_json_to_obj(j, &back, why, sizeof why), RB_EINVAL);
     json_decref(j);
-    rb_rest_buf_free(&b);
+    rb_buf_free(&b);
     rb_obj_free(&o);
     rb_obj_free(&back);
 }
@@ -125,12 +125,12 @@ static void test_obj_both_ways(void **state)
 static void test_error_json(void **state)
 {
     (void)state;
-    rb_rest_buf b = { 0 };
+    rb_buf b = { 0 };
     assert_int_equal(rb_rest_error_json("EINVAL", "bad \"x\"\xff\n", &b), RB_OK);
     const char *want = "{\"error\":{\"code\":\"EINVAL\",\"message\":\"bad \\\"x\\\"??\"}}";
     assert_int_equal(b.len, strlen(want));
     assert_memory_equal(b.data, want, b.len);
-    rb_rest_buf_free(&b);
+    rb_buf_free(&b);
 }
 
 /* ---- the client against a scripted server ----------------------------- */

@@ -2,7 +2,7 @@
  * in, and the server's reading of arguments and writing of results in that
  * format (MessagePack through services/rb_msgpack.h, JSON through
  * amqp_json.c, plain-text numbers here); plus the client's MessagePack
- * request and reply, and the growable buffer they all write into. */
+ * request and reply (all written into an rb_buf, services/rb_buf.h). */
 #include "amqp_int.h"
 
 #include <ctype.h>
@@ -13,42 +13,13 @@
 
 #include "rb_msgpack.h"
 
-/* ---- the output buffer ---------------------------------------------------- */
-
-void rb_amqp_buf_free(rb_amqp_buf *b)
-{
-    free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
-}
-
-int rb_amqp_buf_reserve(rb_amqp_buf *b, size_t n)
-{
-    if (n <= b->cap)
-        return RB_OK;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < n)
-        cap *= 2;
-    char *p = realloc(b->data, cap);
-    if (!p)
-        return RB_ENOMEM;
-    b->data = p;
-    b->cap = cap;
-    return RB_OK;
-}
-
-/* msgpack-c's write callback: append to an rb_amqp_buf. */
+/* msgpack-c's write callback: append to an rb_buf. */
 static int buf_write(void *data, const char *p, size_t n)
 {
-    rb_amqp_buf *b = data;
-    if (rb_amqp_buf_reserve(b, b->len + n) != RB_OK)
-        return -1;
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-    return 0;
+    return rb_buf_append(data, p, n) == RB_OK ? 0 : -1;
 }
 
-static void packer_on(msgpack_packer *pk, rb_amqp_buf *b)
+static void packer_on(msgpack_packer *pk, rb_buf *b)
 {
     b->len = 0;
     msgpack_packer_init(pk, b, buf_write);
@@ -218,7 +189,7 @@ int rb_amqp_arg_none(rb_amqp_fmt f, const amqp_bytes_t *body, char *why, size_t 
 
 /* ---- server: results and errors -------------------------------------------- */
 
-int rb_amqp_put_int(rb_amqp_fmt f, rb_amqp_buf *b, int64_t v)
+int rb_amqp_put_int(rb_amqp_fmt f, rb_buf *b, int64_t v)
 {
     if (f != RB_AMQP_FMT_MSGPACK)
         return rb_amqp_json_put_int(b, v);   /* JSON and text spell it alike */
@@ -227,7 +198,7 @@ int rb_amqp_put_int(rb_amqp_fmt f, rb_amqp_buf *b, int64_t v)
     return msgpack_pack_int64(&pk, v) ? RB_ENOMEM : RB_OK;
 }
 
-int rb_amqp_put_obj(rb_amqp_fmt f, rb_amqp_buf *b, const rb_obj *o)
+int rb_amqp_put_obj(rb_amqp_fmt f, rb_buf *b, const rb_obj *o)
 {
     if (f != RB_AMQP_FMT_MSGPACK)
         return rb_amqp_json_put_obj(b, o);
@@ -236,13 +207,13 @@ int rb_amqp_put_obj(rb_amqp_fmt f, rb_amqp_buf *b, const rb_obj *o)
     return rb_mp_pack_obj(&pk, o) ? RB_ENOMEM : RB_OK;
 }
 
-int rb_amqp_put_error(rb_amqp_fmt f, rb_amqp_buf *b, const char *msg, const char *code)
+int rb_amqp_put_error(rb_amqp_fmt f, rb_buf *b, const char *msg, const char *code)
 {
     if (f == RB_AMQP_FMT_JSON)
         return rb_amqp_json_put_error(b, msg, code);
     if (f == RB_AMQP_FMT_TEXT) {
         int n = snprintf(NULL, 0, "%s: %s", code, msg);
-        if (n < 0 || rb_amqp_buf_reserve(b, (size_t)n + 1) != RB_OK)
+        if (n < 0 || rb_buf_reserve(b, (size_t)n + 1) != RB_OK)
             return RB_ENOMEM;
         snprintf(b->data, (size_t)n + 1, "%s: %s", code, msg);
         b->len = (size_t)n;
@@ -258,7 +229,7 @@ int rb_amqp_put_error(rb_amqp_fmt f, rb_amqp_buf *b, const char *msg, const char
 
 /* ---- client: MessagePack request and reply --------------------------------- */
 
-int rb_amqp_mp_put_args(rb_amqp_buf *b, rb_method m, int64_t n, const rb_obj *obj)
+int rb_amqp_mp_put_args(rb_buf *b, rb_method m, int64_t n, const rb_obj *obj)
 {
     msgpack_packer pk;
     packer_on(&pk, b);

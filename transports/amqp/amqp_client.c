@@ -31,8 +31,8 @@ typedef struct amqp_cli {
     uint64_t publish_tag;        /* confirms: delivery tag of the last publish */
     char corr[24];               /* correlation_id of the call in flight */
     size_t corr_len;
-    rb_amqp_buf req;             /* encoded request body, reused */
-    rb_amqp_buf in;              /* a reply body that spans frames, reused */
+    rb_buf req;             /* encoded request body, reused */
+    rb_buf in;              /* a reply body that spans frames, reused */
 } amqp_cli;
 
 static const amqp_bytes_t direct_reply_to = { 21, (void *)"amq.rabbitmq.reply-to" };
@@ -384,8 +384,8 @@ static void cli_close(rb_client *base)
     amqp_cli *c = (amqp_cli *)base;
     rb_amqp_conn_close(&c->conn);
     release_reply_to(c);
-    rb_amqp_buf_free(&c->req);
-    rb_amqp_buf_free(&c->in);
+    rb_buf_free(&c->req);
+    rb_buf_free(&c->in);
     free(c->queue);
     free(c);
 }

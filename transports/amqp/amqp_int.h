@@ -27,6 +27,7 @@
 
 #include <amqp.h>
 
+#include "rb_buf.h"
 #include "transport.h"
 
 #define RB_AMQP_DEFAULT_QUEUE "rpc_queue"
@@ -86,31 +87,19 @@ void rb_amqp_conn_close(amqp_connection_state_t *conn);
  * channel/connection close with its code and text) into buf. Returns buf. */
 const char *rb_amqp_reply_str(amqp_rpc_reply_t r, char *buf, size_t len);
 
-/* ---- bodies: the output buffer and the JSON codec (jansson) ------------- */
-
-/* A growable output buffer the codec writes bodies into; reused per call. */
-typedef struct rb_amqp_buf {
-    char *data;
-    size_t len;   /* bytes in use */
-    size_t cap;   /* bytes allocated */
-} rb_amqp_buf;
-
-void rb_amqp_buf_free(rb_amqp_buf *b);
-
-/* Make room for n bytes in all (b->len is kept). RB_OK or RB_ENOMEM. */
-int rb_amqp_buf_reserve(rb_amqp_buf *b, size_t n);
+/* ---- bodies: the JSON codec (jansson), into an rb_buf (rb_buf.h) -------- */
 
 /* Body of an integer: decimal digits, optional '-'. Returns RB_OK or
  * RB_ENOMEM. */
-int rb_amqp_json_put_int(rb_amqp_buf *b, int64_t v);
+int rb_amqp_json_put_int(rb_buf *b, int64_t v);
 
 /* Body of an object {"key": value, ...} in o's order. Returns RB_OK,
  * RB_EINVAL (a key that is not UTF-8) or RB_ENOMEM. */
-int rb_amqp_json_put_obj(rb_amqp_buf *b, const rb_obj *o);
+int rb_amqp_json_put_obj(rb_buf *b, const rb_obj *o);
 
 /* Body of an error reply {"error": msg, "code": code}; msg and code are
  * UTF-8. Returns RB_OK or RB_ENOMEM (RB_EINVAL: not UTF-8). */
-int rb_amqp_json_put_error(rb_amqp_buf *b, const char *msg, const char *code);
+int rb_amqp_json_put_error(rb_buf *b, const char *msg, const char *code);
 
 /* Decode a body that must be exactly one JSON integer. Returns RB_OK,
  * RB_EINVAL (not JSON, or not an integer in int64), with a reason in
@@ -162,13 +151,13 @@ int rb_amqp_arg_none(rb_amqp_fmt f, const amqp_bytes_t *body, char *why, size_t 
  * into b (replacing its contents). An error body is the map/object
  * {"error": msg, "code": code}, or "CODE: msg" as text. RB_OK or RB_ENOMEM
  * (RB_EINVAL: a key or message that is not UTF-8, JSON only). */
-int rb_amqp_put_int(rb_amqp_fmt f, rb_amqp_buf *b, int64_t v);
-int rb_amqp_put_obj(rb_amqp_fmt f, rb_amqp_buf *b, const rb_obj *o);
-int rb_amqp_put_error(rb_amqp_fmt f, rb_amqp_buf *b, const char *msg, const char *code);
+int rb_amqp_put_int(rb_amqp_fmt f, rb_buf *b, int64_t v);
+int rb_amqp_put_obj(rb_amqp_fmt f, rb_buf *b, const rb_obj *o);
+int rb_amqp_put_error(rb_amqp_fmt f, rb_buf *b, const char *msg, const char *code);
 
 /* Client: the MessagePack args array of method m (fib [n], getObj [],
  * sendObj [obj]) into b. RB_OK or RB_ENOMEM. */
-int rb_amqp_mp_put_args(rb_amqp_buf *b, rb_method m, int64_t n, const rb_obj *obj);
+int rb_amqp_mp_put_args(rb_buf *b, rb_method m, int64_t n, const rb_obj *obj);
 
 /* Client: a MessagePack reply value of method m: *num for fib and sendObj,
  * obj (cleared) for getObj. RB_OK, RB_EPROTO (malformed or wrong type) or
@@ -198,7 +187,7 @@ typedef struct rb_amqp_msg {
  * RB_ENOMEM, or RB_ECLOSED (socket error, or the message's frames late or
  * malformed: the connection is then unusable). */
 int rb_amqp_read(amqp_connection_state_t conn, int wait_ms, int frame_ms, size_t max_body,
-                 rb_amqp_buf *buf, rb_amqp_msg *m);
+                 rb_buf *buf, rb_amqp_msg *m);
 
 /* ---- server ------------------------------------------------------------ */
 

@@ -26,7 +26,7 @@ static int frame_within(amqp_connection_state_t conn, int ms, amqp_frame_t *f)
 
 /* The body frames of a message whose header said m->body_size bytes. */
 static int read_body(amqp_connection_state_t conn, uint64_t deadline, size_t max_body,
-                     rb_amqp_buf *buf, rb_amqp_msg *m)
+                     rb_buf *buf, rb_amqp_msg *m)
 {
     uint64_t got = 0;
     int keep = m->body_size <= max_body;
@@ -45,7 +45,7 @@ static int read_body(amqp_connection_state_t conn, uint64_t deadline, size_t max
             return RB_OK;
         }
         if (keep) {
-            if (rb_amqp_buf_reserve(buf, buf->len + frag->len) != RB_OK)
+            if (rb_buf_reserve(buf, buf->len + frag->len) != RB_OK)
                 return RB_ENOMEM;
             memcpy(buf->data + buf->len, frag->bytes, frag->len);
             buf->len += frag->len;
@@ -57,7 +57,7 @@ static int read_body(amqp_connection_state_t conn, uint64_t deadline, size_t max
 }
 
 int rb_amqp_read(amqp_connection_state_t conn, int wait_ms, int frame_ms, size_t max_body,
-                 rb_amqp_buf *buf, rb_amqp_msg *m)
+                 rb_buf *buf, rb_amqp_msg *m)
 {
     memset(m, 0, sizeof *m);
     int rc = frame_within(conn, wait_ms, &m->frame);

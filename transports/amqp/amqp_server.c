@@ -154,7 +154,7 @@ static void serve_one(srv_worker *w)
                m.frame.payload.method.id == AMQP_BASIC_DELIVER_METHOD) {
         rc = rb_amqp_handle(w, &m);
         if (w->in.cap > RB_AMQP_KEEP_BUF)
-            rb_amqp_buf_free(&w->in);   /* give a big request's memory back */
+            rb_buf_free(&w->in);   /* give a big request's memory back */
     } else if (rc == RB_OK) {
         if (other_frame(w, &m.frame, why, sizeof why)) {
             drop_conn(w, why);
@@ -321,8 +321,8 @@ done:
     }
     for (int i = 0; ws && i < sh.nthreads; i++) {
         rb_obj_free(&ws[i].obj);
-        rb_amqp_buf_free(&ws[i].out);
-        rb_amqp_buf_free(&ws[i].in);
+        rb_buf_free(&ws[i].out);
+        rb_buf_free(&ws[i].in);
         free(ws[i].pend);
     }
     free(ws);

@@ -68,8 +68,8 @@ typedef struct srv_worker {
     size_t npend;                 /* entries in pend */
     size_t window;                /* most unconfirmed replies (pend's size) */
     rb_obj obj;                   /* decoded sendObj argument, reused */
-    rb_amqp_buf in;               /* a request body that spans frames, reused */
-    rb_amqp_buf out;              /* encoded reply body, reused */
+    rb_buf in;               /* a request body that spans frames, reused */
+    rb_buf out;              /* encoded reply body, reused */
     uint64_t calls, errors, dropped, reconnects, poison;
 } srv_worker;
 

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rb_json.h"   /* rb_buf, rb_json_to_obj */
 #include "transport.h"
 
 #define RB_REST_DEFAULT_ENDPOINT "127.0.0.1:7307"
@@ -35,22 +36,6 @@
 /* Largest reply body the client accepts, bytes (getObj of 10,000,000
  * entries is about 300 MB). */
 #define RB_REST_MAX_REPLY ((size_t)1 << 30)
-
-/* A growable byte buffer. Zero-initialised is empty; free with
- * rb_rest_buf_free(). */
-typedef struct rb_rest_buf {
-    char *data;
-    size_t len;   /* bytes in use */
-    size_t cap;   /* bytes allocated */
-} rb_rest_buf;
-
-void rb_rest_buf_free(rb_rest_buf *b);
-
-/* Make room for n bytes in all (not n more). RB_OK or RB_ENOMEM. */
-int rb_rest_buf_reserve(rb_rest_buf *b, size_t n);
-
-/* Append n bytes. RB_OK or RB_ENOMEM. */
-int rb_rest_buf_append(rb_rest_buf *b, const void *p, size_t n);
 
 /* Most object members a JSON body of len bytes may hold: 4096 + len / 12.
  * jansson spends about 130 bytes per member, so a large body costs at most
@@ -69,26 +54,22 @@ int rb_rest_screen(const char *p, size_t len, size_t max_members,
 
 /* Screen and decode p[0..len) as one JSON object (strict: UTF-8, no
  * duplicate keys, nothing after it). On success *out is a new reference
- * the caller releases with json_decref(). RB_EINVAL with the reason in why
+ * the caller releases with json_decref() (its members go into an rb_obj with
+ * rb_json_to_obj, services/rb_json.h). RB_EINVAL with the reason in why
  * otherwise. */
 struct json_t;
 int rb_rest_parse_object(const char *p, size_t len, struct json_t **out,
                          char *why, size_t whylen);
 
-/* Copy a JSON object of string -> integer into out (cleared first).
- * RB_OK; RB_EINVAL (a value is not an integer, a key holds NUL) with the
- * reason in why; RB_ENOMEM. */
-int rb_rest_obj_from_json(const struct json_t *j, rb_obj *out, char *why, size_t whylen);
-
 /* Encode obj as a compact JSON object into b (replacing its content),
  * wrapped as {"result": OBJ} when wrap is 1. RB_OK, RB_EINVAL (a key is not
  * UTF-8), RB_ENOMEM. */
-int rb_rest_obj_to_json(const rb_obj *obj, int wrap, rb_rest_buf *b);
+int rb_rest_obj_to_json(const rb_obj *obj, int wrap, rb_buf *b);
 
 /* {"error":{"code":CODE,"message":MSG}} into b (replacing its content).
  * Bytes of msg outside printable ASCII become '?', so any detail (even
  * bytes of a hostile request) can be quoted. RB_OK or RB_ENOMEM. */
-int rb_rest_error_json(const char *code, const char *msg, rb_rest_buf *b);
+int rb_rest_error_json(const char *code, const char *msg, rb_buf *b);
 
 /* The transport's table (rest_client.c). */
 extern const rb_transport rb_transport_rest;

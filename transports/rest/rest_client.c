@@ -35,8 +35,8 @@ typedef struct rest_client {
     CURL *curl;
     struct curl_slist *headers;
     char url[RB_M__COUNT][320];    /* http://HOST:PORT/<method> */
-    rb_rest_buf req;               /* request body, reused */
-    rb_rest_buf rep;               /* reply body, reused */
+    rb_buf req;               /* request body, reused */
+    rb_buf rep;               /* reply body, reused */
     int rep_over;                  /* the reply outgrew RB_REST_MAX_REPLY */
     char curl_err[CURL_ERROR_SIZE];
 } rest_client;
@@ -49,7 +49,7 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
         c->rep_over = 1;
         return 0;                       /* curl aborts with CURLE_WRITE_ERROR */
     }
-    return rb_rest_buf_append(&c->rep, p, len) == RB_OK ? len : 0;
+    return rb_buf_append(&c->rep, p, len) == RB_OK ? len : 0;
 }
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -74,8 +74,8 @@ static void rest_close(rb_client *base)
     if (c->curl)
         curl_easy_cleanup(c->curl);
     curl_slist_free_all(c->headers);
-    rb_rest_buf_free(&c->req);
-    rb_rest_buf_free(&c->rep);
+    rb_buf_free(&c->req);
+    rb_buf_free(&c->rep);
     free(c);
 }
 
@@ -234,7 +234,7 @@ static int rest_fib(rb_client *base, int64_t n, int64_t *result)
     char body[48];
     int len = snprintf(body, sizeof body, "{\"n\":%lld}", (long long)n);
     c->req.len = 0;
-    if (rb_rest_buf_append(&c->req, body, (size_t)len) != RB_OK)
+    if (rb_buf_append(&c->req, body, (size_t)len) != RB_OK)
         return rb_client_fail(base, RB_ENOMEM, "encoding the request");
     return call_int(c, RB_M_FIB, result);
 }
@@ -248,7 +248,7 @@ static int rest_get_obj(rb_client *base, rb_obj *out)
     int rc = call(c, RB_M_GET_OBJ, &r);
     if (rc)
         return rc;
-    rc = rb_rest_obj_from_json(r, out, why, sizeof why);
+    rc = rb_json_to_obj(r, out, why, sizeof why);
     json_decref(r);
     if (rc)
         return rb_client_fail(base, rc == RB_ENOMEM ? rc : RB_EPROTO, "getObj reply: %s", why);

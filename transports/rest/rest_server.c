@@ -51,7 +51,7 @@ typedef struct rest_req {
     int status;             /* an error already decided (HTTP status), or 0 */
     const char *code;       /* its error code name */
     char why[256];          /* its message */
-    rb_rest_buf body;       /* the request body so far */
+    rb_buf body;       /* the request body so far */
 } rest_req;
 
 /* Queue a reply of body[0..len) with our content type; copies the body. */
@@ -73,11 +73,11 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status,
 static enum MHD_Result reply_error(struct MHD_Connection *conn, unsigned status,
                                    const char *code, const char *msg)
 {
-    rb_rest_buf b = { 0 };
+    rb_buf b = { 0 };
     enum MHD_Result ok = MHD_NO;
     if (rb_rest_error_json(code, msg, &b) == RB_OK)
         ok = reply(conn, status, b.data, b.len);
-    rb_rest_buf_free(&b);
+    rb_buf_free(&b);
     return ok;
 }
 
@@ -143,7 +143,7 @@ static int do_send_obj(rest_req *q, int64_t *ack)
     rb_obj obj = RB_OBJ_INIT;
     int rc = rb_rest_parse_object(q->body.data, q->body.len, &j, q->why, sizeof q->why);
     if (rc == RB_OK)
-        rc = rb_rest_obj_from_json(j, &obj, q->why, sizeof q->why);
+        rc = rb_json_to_obj(j, &obj, q->why, sizeof q->why);
     json_decref(j);
     if (rc == RB_OK) {
         rb_service_work();
@@ -226,14 +226,14 @@ static void take(rest_server *srv, rest_req *q, const char *data, size_t n)
         q->status = MHD_HTTP_CONTENT_TOO_LARGE;
         q->code = rb_err_name(RB_ETOOBIG);
         snprintf(q->why, sizeof q->why, "request body is over the limit of %zu bytes", limit);
-        rb_rest_buf_free(&q->body);
+        rb_buf_free(&q->body);
         return;
     }
-    if (rb_rest_buf_append(&q->body, data, n) != RB_OK) {
+    if (rb_buf_append(&q->body, data, n) != RB_OK) {
         q->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
         q->code = rb_err_name(RB_ENOMEM);
         snprintf(q->why, sizeof q->why, "out of memory for a body of %zu bytes", q->body.len + n);
-        rb_rest_buf_free(&q->body);
+        rb_buf_free(&q->body);
     }
 }
 
@@ -265,7 +265,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)toe;
     rest_req *q = *con_cls;
     if (q) {
-        rb_rest_buf_free(&q->body);
+        rb_buf_free(&q->body);
         free(q);
         *con_cls = NULL;
     }
@@ -315,7 +315,7 @@ static unsigned max_connections(void)
 static struct MHD_Response *build_get_obj(size_t entries)
 {
     rb_obj obj = RB_OBJ_INIT;
-    rb_rest_buf b = { 0 };
+    rb_buf b = { 0 };
     struct MHD_Response *r = NULL;
     if (rb_service_get_obj(entries, &obj) == RB_OK && rb_rest_obj_to_json(&obj, 1, &b) == RB_OK)
         r = MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_FREE);
@@ -323,7 +323,7 @@ static struct MHD_Response *build_get_obj(size_t entries)
         b.data = NULL;                  /* MHD owns it now */
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, RB_REST_CONTENT_TYPE);
     }
-    rb_rest_buf_free(&b);
+    rb_buf_free(&b);
     rb_obj_free(&obj);
     return r;
 }

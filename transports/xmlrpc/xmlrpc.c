@@ -30,6 +30,7 @@
  * the next call (stale_replies stays 0; the next call reconnects).
  */
 #include "xr.h"
+#include "xr_codec.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -416,36 +417,15 @@ done:
 static int read_obj(rb_client *c, xmlrpc_value *s, rb_obj *out)
 {
     xmlrpc_env env;
+    char why[256];
     int rc = RB_OK;
-    rb_obj_clear(out);
     xmlrpc_env_init(&env);
     if (xmlrpc_value_type(s) != XMLRPC_TYPE_STRUCT) {
+        rb_obj_clear(out);
         rc = rb_client_fail(c, RB_EPROTO, "xmlrpc: getObj reply is not a struct");
-        goto done;
+    } else if (rb_xr_obj_read(&env, s, out, why, sizeof why) != RB_OK) {
+        rc = rb_client_fail(c, RB_EPROTO, "xmlrpc: getObj %s", why);
     }
-    int n = xmlrpc_struct_size(&env, s);
-    for (int i = 0; i < n && rc == RB_OK; i++) {
-        xmlrpc_value *k = NULL, *v = NULL;
-        const char *key = NULL;
-        size_t klen = 0;
-        int64_t x = 0;
-        xmlrpc_struct_read_member(&env, s, (unsigned)i, &k, &v);
-        if (!env.fault_occurred)
-            xmlrpc_read_string_lp(&env, k, &klen, &key);
-        if (env.fault_occurred)
-            rc = rb_client_fail(c, RB_EPROTO, "xmlrpc: getObj member %d: %s", i,
-                                env.fault_string);
-        else if (!rb_xr_read_int(v, &x))
-            rc = rb_client_fail(c, RB_EPROTO, "xmlrpc: getObj member %d is not an integer", i);
-        else if (rb_obj_add(out, key, klen, x) != RB_OK)
-            rc = rb_client_fail(c, RB_EPROTO, "xmlrpc: getObj member %d has an invalid name", i);
-        free((void *)key);
-        if (k)
-            xmlrpc_DECREF(k);
-        if (v)
-            xmlrpc_DECREF(v);
-    }
-done:
     xmlrpc_env_clean(&env);
     return rc;
 }

@@ -80,29 +80,42 @@ xmlrpc_value *rb_xr_obj_new(xmlrpc_env *env, const rb_obj *obj)
     return s;
 }
 
-int rb_xr_obj_read(xmlrpc_env *env, xmlrpc_value *s, rb_obj *obj)
+int rb_xr_obj_read(xmlrpc_env *env, xmlrpc_value *s, rb_obj *obj, char *why, size_t whylen)
 {
     rb_obj_clear(obj);
-    if (xmlrpc_value_type(s) != XMLRPC_TYPE_STRUCT)
+    if (xmlrpc_value_type(s) != XMLRPC_TYPE_STRUCT) {
+        snprintf(why, whylen, "is not a struct");
         return RB_EPROTO;
+    }
     int n = xmlrpc_struct_size(env, s), rc = RB_OK;
-    for (int i = 0; i < n && rc == RB_OK && !env->fault_occurred; i++) {
+    if (env->fault_occurred) {
+        snprintf(why, whylen, "%s", env->fault_string);
+        return RB_EPROTO;
+    }
+    for (int i = 0; i < n && rc == RB_OK; i++) {
         xmlrpc_value *k = NULL, *v = NULL;
         const char *key = NULL;
         size_t klen = 0;
         int64_t x = 0;
+        rc = RB_EPROTO;
         xmlrpc_struct_read_member(env, s, (unsigned)i, &k, &v);
         if (!env->fault_occurred)
             xmlrpc_read_string_lp(env, k, &klen, &key);
-        if (!env->fault_occurred && (!rb_xr_read_int(v, &x) || rb_obj_add(obj, key, klen, x)))
-            rc = RB_EPROTO;
+        if (env->fault_occurred)
+            snprintf(why, whylen, "member %d: %s", i, env->fault_string);
+        else if (!rb_xr_read_int(v, &x))
+            snprintf(why, whylen, "member %d is not an integer", i);
+        else if (rb_obj_add(obj, key, klen, x) != RB_OK)
+            snprintf(why, whylen, "member %d has an invalid name", i);
+        else
+            rc = RB_OK;
         free((void *)key);
         if (k)
             xmlrpc_DECREF(k);
         if (v)
             xmlrpc_DECREF(v);
     }
-    return env->fault_occurred ? RB_EPROTO : rc;
+    return rc;
 }
 
 static int xc_encode(rb_codec_state *st, rb_codec_msg m, int64_t num, const rb_obj *obj,
@@ -160,7 +173,7 @@ static int xc_decode(rb_codec_state *st, rb_codec_msg m, const char *buf, size_t
     if (env.fault_occurred || fault || !v)
         goto done;
     if (rb_codec_msg_has_obj(m))
-        rc = rb_xr_obj_read(&env, v, obj);
+        rc = rb_xr_obj_read(&env, v, obj, NULL, 0);
     else
         rc = rb_xr_read_int(v, num) ? RB_OK : RB_EPROTO;
 done:

@@ -14,7 +14,11 @@ xmlrpc_value *rb_xr_obj_new(xmlrpc_env *env, const rb_obj *o);
 
 /* The members of struct s (name -> <int>/<i8>) into out, cleared first.
  * Returns RB_OK, or RB_EPROTO when s is not a struct of name -> integer or
- * a name rb_obj cannot hold (NUL byte); env set when xmlrpc-c failed. */
-int rb_xr_obj_read(xmlrpc_env *env, xmlrpc_value *s, rb_obj *out);
+ * a name rb_obj cannot hold (NUL byte), with what in why[0..whylen) ("is
+ * not a struct", "member 3 is not an integer", "member 3 has an invalid
+ * name", "member 3: <xmlrpc-c's fault>"; why may be NULL when whylen is 0);
+ * env set when xmlrpc-c failed. The server's sendObj, the client's getObj
+ * reply and the codec all read structs through this. */
+int rb_xr_obj_read(xmlrpc_env *env, xmlrpc_value *s, rb_obj *out, char *why, size_t whylen);
 
 #endif

@@ -2,6 +2,7 @@
  * their registry: decode the params, call the service (rb_service_work once
  * per executed request), encode the result. */
 #include "xr.h"
+#include "xr_codec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,27 +125,9 @@ static xmlrpc_value *m_send_obj(xmlrpc_env *env, xmlrpc_value *params, void *srv
                              "sendObj(obj): obj must be a struct of name -> integer");
         goto done;
     }
-    int n = xmlrpc_struct_size(env, s);
-    for (int i = 0; i < n && !env->fault_occurred; i++) {
-        xmlrpc_value *k = NULL, *v = NULL;
-        const char *key = NULL;
-        size_t klen = 0;
-        int64_t x = 0;
-        xmlrpc_struct_read_member(env, s, (unsigned)i, &k, &v);
-        if (!env->fault_occurred)
-            xmlrpc_read_string_lp(env, k, &klen, &key);
-        if (!env->fault_occurred && !rb_xr_read_int(v, &x))
-            xmlrpc_env_set_fault_formatted(env, RB_XR_FAULT_INVALID,
-                                           "sendObj(obj): member %d is not an integer", i);
-        if (!env->fault_occurred && rb_obj_add(&obj, key, klen, x) != RB_OK)
-            xmlrpc_env_set_fault_formatted(env, RB_XR_FAULT_INVALID,
-                                           "sendObj(obj): member %d has an invalid name", i);
-        free((void *)key);
-        if (k)
-            xmlrpc_DECREF(k);
-        if (v)
-            xmlrpc_DECREF(v);
-    }
+    char why[160];
+    if (rb_xr_obj_read(env, s, &obj, why, sizeof why) != RB_OK && !env->fault_occurred)
+        xmlrpc_env_set_fault_formatted(env, RB_XR_FAULT_INVALID, "sendObj(obj): %s", why);
     if (env->fault_occurred)
         goto done;
     rb_service_send_obj(&obj, &ack);

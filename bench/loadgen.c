@@ -439,6 +439,28 @@ static worker *start_workers(scen_ctx *x, int n)
     return w;
 }
 
+/* --fault: the accounting of this round's fault, or NULL without one. A
+ * fault that restarts the server updates the run's record of it (its pid),
+ * which the rest of the run reads only between rounds. */
+static rb_fault_run *fault_new(const rb_run_cfg *cfg, const rb_load_spec *ls, const rb_scenario *s,
+                               const rb_server_proc *sp, int n, double window_s)
+{
+    if (!s->fault)
+        return NULL;
+    return rb_fault_run_new(s->fault, s->t, s->entries, (rb_server_proc *)sp, n, window_s * 1e3,
+                            cfg->timeout_ms, ls->rate_cps);
+}
+
+/* The fault's classes into r; a server CPU figure over two processes (the
+ * fault restarted it) would mix them: none. */
+static void fault_end(scen_ctx *x, rb_round *r, uint64_t end, int restarted)
+{
+    if (x->fr)
+        rb_fault_run_finish(&x->fr, end, &r->fault);
+    if (restarted)
+        r->cpu_server = NAN;
+}
+
 void rb_loadgen_run(const rb_run_cfg *cfg, const rb_load_spec *ls, rb_scenario *s, int round,
                     int position, const rb_server_proc *sp)
 {
@@ -453,11 +475,7 @@ void rb_loadgen_run(const rb_run_cfg *cfg, const rb_load_spec *ls, rb_scenario *
     rb_server_client_opts(s->t, sp, cfg->timeout_ms, &x.co);
     rb_fib(cfg->fib_n, &x.fib_expect);
     pid_t server0 = sp->pid;
-    if (s->fault)
-        /* a fault that restarts the server updates the run's record of it
-         * (pid), which the rest of the run reads only between rounds */
-        x.fr = rb_fault_run_new(s->fault, s->t, s->entries, (rb_server_proc *)sp, n, x.window_s * 1e3,
-                                cfg->timeout_ms, ls->rate_cps);
+    x.fr = fault_new(cfg, ls, s, sp, n, x.window_s);
     pthread_barrier_init(&x.ready, NULL, (unsigned)n + 1);
     pthread_barrier_init(&x.go, NULL, (unsigned)n + 1);
     pthread_barrier_init(&x.done, NULL, (unsigned)n + 1);
@@ -515,9 +533,6 @@ void rb_loadgen_run(const rb_run_cfg *cfg, const rb_load_spec *ls, rb_scenario *
     r->req_body = r->calls ? req / (double)r->calls : NAN;
     r->rep_body = r->calls ? rep / (double)r->calls : NAN;
     per_call_costs(s->t, sp, r, &p0, &p1, end - x.start_ns);
-    if (x.fr)
-        rb_fault_run_finish(&x.fr, end, &r->fault);
-    if (sp->pid != server0)
-        r->cpu_server = NAN;   /* two processes: the figure would mix them */
+    fault_end(&x, r, end, sp->pid != server0);
     r->ran = 1;
 }

@@ -281,6 +281,14 @@ static int check_fault(rb_run_cfg *cfg, int k)
     return 0;
 }
 
+static int check_faults(rb_run_cfg *cfg)
+{
+    int rc = 0;
+    for (int k = 0; k < cfg->nf && rc == 0; k++)
+        rc = check_fault(cfg, k);
+    return rc;
+}
+
 int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
 {
     static const struct option opts[] = {
@@ -342,10 +350,7 @@ int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
         case 'T': cfg->timeout_ms = (int)rb_arg_int("--timeout", optarg, 1, 3600000); break;
         case 'f': cfg->fib_n = (int)rb_arg_int("--fib-n", optarg, 0, RB_FIB_MAX); break;
         case 'o': cfg->out = arg; break;
-        case 'F':
-            if (cfg->nf < RB_FAULT__COUNT)
-                cfg->fault_args[cfg->nf++] = arg;
-            break;
+        case 'F': cfg->fault_args[cfg->nf < RB_FAULT__COUNT ? cfg->nf++ : cfg->nf - 1] = arg; break;
         case 'P':
             if (rb_pin_parse(arg, &cfg->pin, err, sizeof err)) {
                 fprintf(stderr, "rpcbench: %s\n", err);
@@ -369,9 +374,7 @@ int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
     load_defaults(cfg);
     if ((rc = check_amount(cfg)) || (rc = check_rates(cfg)))
         return rc;
-    for (int k = 0; k < cfg->nf && rc == 0; k++)
-        rc = check_fault(cfg, k);
-    return rc;
+    return check_faults(cfg);
 }
 
 /* The open-loop, SLO, timeline and server-work parameters. */

@@ -146,12 +146,16 @@ static int send_all(tcp_client *c, struct iovec *iov, int iovcnt, uint64_t deadl
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            if (errno != EAGAIN)
+            if (errno != EAGAIN) {
+                c->base.accepted = 0;   /* the request never left: refused */
                 return rb_client_fail(&c->base, RB_ECLOSED, "send: %s", strerror(errno));
+            }
             struct pollfd p = { .fd = c->fd, .events = POLLOUT };
             int ms = rb_ms_left(deadline);
-            if (ms == 0 || poll(&p, 1, ms) == 0)
+            if (ms == 0 || poll(&p, 1, ms) == 0) {
+                c->base.accepted = 0;
                 return rb_client_fail(&c->base, RB_ETIMEDOUT, "request not sent within %d ms", c->base.timeout_ms);
+            }
             continue;
         }
         while (iovcnt > 0 && (size_t)n >= iov->iov_len) {
@@ -164,6 +168,7 @@ static int send_all(tcp_client *c, struct iovec *iov, int iovcnt, uint64_t deadl
             iov->iov_len -= (size_t)n;
         }
     }
+    c->base.accepted = 1;   /* written in full: what tcp can promise */
     return RB_OK;
 }
 

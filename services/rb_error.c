@@ -31,6 +31,7 @@ rb_fail_kind rb_fail_kind_of(int err)
     case RB_ECLOSED:
     case RB_ENOSERVER:
     case RB_EIO:
+    case RB_ELISTEN:
         return RB_FAIL_CONNECT;
     case RB_EPROTO:
         return RB_FAIL_PROTOCOL;

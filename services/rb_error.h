@@ -24,7 +24,8 @@
     X(ENOMEM,    -10, "out of memory")                                         \
     X(EIO,       -11, "i/o error")                                             \
     X(EUNSUPP,   -12, "not supported by this transport")                       \
-    X(EINTR,     -13, "interrupted")
+    X(EINTR,     -13, "interrupted")                                           \
+    X(ELISTEN,   -14, "cannot listen (address in use, not local, or refused)")
 
 enum {
     RB_OK = 0,

@@ -146,8 +146,9 @@ struct rb_transport {
 
     /* Run a server in this process until rb_serve_stop is set (SIGINT or
      * SIGTERM), then release everything and return RB_OK; or return an error
-     * at once when it cannot start (address in use, broker unreachable),
-     * with the reason printed to stderr. Prints "ready <endpoint>" on stdout
+     * at once when it cannot start, with the reason printed to stderr:
+     * RB_EINVAL (bad address), RB_ELISTEN (cannot bind or listen: address
+     * in use, not local), RB_ECONNECT (broker unreachable), RB_ENOMEM. Prints "ready <endpoint>" on stdout
      * when it accepts calls. */
     int (*serve)(const rb_server_opts *o);
 };

@@ -25,6 +25,9 @@ c.eq("port in use: exit status", p.returncode, 1)
 c.true("port in use: says it cannot listen, with the address",
        "cannot listen on " + addr in p.stderr, p.stderr)
 c.true("port in use: never 'cannot connect'", "cannot connect" not in p.stderr, p.stderr)
+last = (p.stderr.strip().splitlines() or [""])[-1]
+c.eq("port in use: the last line says cannot listen", last,
+     "rpcbench serve %s: %s" % (T, "cannot listen (address in use, not local, or refused)"))
 
 with Server(T, listen="[::1]:0") as srv:
     c.true("IPv6 ready line in brackets", srv.endpoint.startswith("[::1]:"), srv.endpoint)

@@ -524,7 +524,7 @@ int rb_grpc_serve(const rb_server_opts *o)
         if (port <= 0) {
             fprintf(stderr, "grpc serve: cannot listen on %s (address in use or not local?)\n",
                     listen);
-            rc = RB_EIO;
+            rc = RB_ELISTEN;
         }
     }
     if (rc == RB_OK) {

@@ -336,7 +336,7 @@ int rb_rest_serve(const rb_server_opts *o)
     const char *ep = rb_endpoint_or_default(&rb_transport_rest, o->listen);
     int fd = listen_on(ep);
     if (fd < 0)
-        return RB_ECONNECT;
+        return RB_ELISTEN;
     srv.get_obj = build_get_obj(o->entries);
     if (!srv.get_obj) {
         fprintf(stderr, "rest: no memory for getObj's reply of %zu entries\n", o->entries);

@@ -39,7 +39,7 @@ static inline void rb_tcp_nodelay(int fd)
 }
 
 /* The server (tcp_server.c): the table's serve entry. Runs until
- * rb_serve_stop; RB_OK, or RB_EINVAL (bad listen address), RB_ECONNECT
+ * rb_serve_stop; RB_OK, or RB_EINVAL (bad listen address), RB_ELISTEN
  * (cannot listen, the reason and address on stderr), RB_ENOMEM. */
 int tcp_serve(const rb_server_opts *o);
 

@@ -341,7 +341,7 @@ static void *conn_main(void *arg)
 /* ---- listening -------------------------------------------------------------- */
 
 /* A listening socket on ep, or -1 with the reason on stderr and *rc set:
- * RB_EINVAL (not HOST:PORT) or RB_ECONNECT (cannot listen). */
+ * RB_EINVAL (not HOST:PORT) or RB_ELISTEN (cannot listen). */
 static int listen_on(const char *ep, int *rc)
 {
     char host[256], portstr[8];
@@ -351,7 +351,7 @@ static int listen_on(const char *ep, int *rc)
         fprintf(stderr, "tcp: bad listen address '%s': want HOST:PORT\n", ep);
         return -1;
     }
-    *rc = RB_ECONNECT;
+    *rc = RB_ELISTEN;
     snprintf(portstr, sizeof portstr, "%d", port);
     struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *ai = NULL;
     int gai = getaddrinfo(host, portstr, &hints, &ai);

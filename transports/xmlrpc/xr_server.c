@@ -343,7 +343,7 @@ static int build_abyss(xr_server *srv, xmlrpc_env *env)
     if (aerr) {
         fprintf(stderr, "xmlrpc: cannot listen: %s\n", aerr);
         free((void *)aerr);
-        return RB_EIO;
+        return RB_ELISTEN;
     }
     return RB_OK;
 }
@@ -358,7 +358,7 @@ static int setup(xr_server *srv, const rb_server_opts *o, xmlrpc_env *env)
         return rc;
     srv->listen_fd = bind_listen(ep);
     if (srv->listen_fd < 0)
-        return RB_EIO;
+        return RB_ELISTEN;
     /* Process-wide limits of xmlrpc-c: the request size (a larger body
      * never reaches the parser) and the nesting of values. */
     xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, srv->max_request);

@@ -336,7 +336,7 @@ static void zs_forward(void *from, void *to, zmq_msg_t *m)
 
 /* The ROUTER every client connects to, bound to listen ("HOST:PORT"),
  * and the ready line. Returns it, or NULL with *rc set (RB_EINVAL: bad
- * address, RB_ECONNECT: cannot listen, RB_ENOMEM) and the reason, with the
+ * address, RB_ELISTEN: cannot listen, RB_ENOMEM) and the reason, with the
  * address, on stderr. */
 static zsock_t *zs_bind(const char *listen, size_t max_req, int *rc)
 {
@@ -363,7 +363,7 @@ static zsock_t *zs_bind(const char *listen, size_t max_req, int *rc)
     if (bound < 0) {
         fprintf(stderr, "zmq: cannot listen on %s: %s\n", listen, zmq_strerror(zmq_errno()));
         zsock_destroy(&front);
-        *rc = RB_ECONNECT;
+        *rc = RB_ELISTEN;
         return NULL;
     }
     *rc = RB_OK;

@@ -31,14 +31,16 @@ try:
     runs = [(w, int(n)) for w, n in lines if w != "stale"]
     print("client runs:", runs, "stderr:", err.strip().replace("\n", " | "))
     kinds = [w for w, _ in runs]
-    checks.eq("outcomes in order: ok, deadline errors, ok", kinds, ["OK", "ETIMEDOUT", "OK"])
-    if kinds == ["OK", "ETIMEDOUT", "OK"]:
-        # Counts depend on the machine's speed; only their presence is the
-        # contract: calls went on failing at their deadline (not one stuck
-        # call) while 1.2 s passed with the server down.
-        checks.true("calls before the kill", runs[0][1] >= 1, runs[0][1])
-        checks.true("repeated deadline errors while down", runs[1][1] >= 2, runs[1][1])
-        checks.true("calls after the restart", runs[2][1] >= 1, runs[2][1])
+    # A loaded machine may time out a call outside the outage too (200 ms
+    # deadlines), so the contract is: only verified replies and deadline
+    # errors, replies first and last, and a run of deadline errors (not one
+    # stuck call) while 1.2 s passed with the server down.
+    checks.eq("only verified replies and deadline errors", sorted(set(kinds)),
+              ["ETIMEDOUT", "OK"])
+    checks.true("replies before the kill and after the restart",
+                kinds[:1] == ["OK"] and kinds[-1:] == ["OK"], kinds)
+    checks.true("repeated deadline errors while down",
+                max([n for w, n in runs if w == "ETIMEDOUT"] or [0]) >= 2, runs)
     stale = [int(n) for w, n in lines if w == "stale"]
     checks.eq("no late reply reached the reopened client", stale, [0])
     checks.true("server alive after the run", srv.alive())

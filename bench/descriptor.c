@@ -4,12 +4,14 @@
 
 static const struct {
     rb_broker_kind kind;
-    const char *key, *label, *url_env;
+    const char *key, *label, *url_env, *hint;
 } brokers[] = {
-    { RB_BROKER_NONE, "none", NULL, NULL },
-    { RB_BROKER_RABBITMQ, "rabbitmq", "RabbitMQ", "RPCBENCH_AMQP_URL" },
+    { RB_BROKER_NONE, "none", NULL, NULL, NULL },
+    { RB_BROKER_RABBITMQ, "rabbitmq", "RabbitMQ", "RPCBENCH_AMQP_URL",
+      "scripts/broker start, then source .run/broker.env" },
     { RB_BROKER_RABBITMQ_CLUSTER, "rabbitmq-cluster", "a 3-node RabbitMQ cluster",
-      "RPCBENCH_AMQP_CLUSTER_URL" },
+      "RPCBENCH_AMQP_CLUSTER_URL",
+      "name it in --transports, or add --fault broker-node-kill: the run starts the cluster" },
 };
 
 const char *rb_broker_key(rb_broker_kind k)
@@ -34,6 +36,14 @@ const char *rb_broker_url_env(rb_broker_kind k)
         if (brokers[i].kind == k)
             return brokers[i].url_env;
     return NULL;
+}
+
+const char *rb_broker_hint(rb_broker_kind k)
+{
+    for (size_t i = 0; i < sizeof brokers / sizeof brokers[0]; i++)
+        if (brokers[i].kind == k && brokers[i].hint)
+            return brokers[i].hint;
+    return "set it to the broker's URL";
 }
 
 static rb_broker_kind broker_of_key(const char *key)

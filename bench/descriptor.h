@@ -37,6 +37,12 @@ const char *rb_broker_label(rb_broker_kind k);
  * "RPCBENCH_AMQP_CLUSTER_URL"; NULL for RB_BROKER_NONE. */
 const char *rb_broker_url_env(rb_broker_kind k);
 
+/* How a user gets that variable set, for a message (static text, never
+ * NULL): "scripts/broker start, then source .run/broker.env" for the
+ * single node; for the cluster, that a run naming a cluster transport or a
+ * cluster fault starts it. */
+const char *rb_broker_hint(rb_broker_kind k);
+
 /* A new JSON object (caller owns) with t's descriptor: description, order,
  * is_floor, broker, wire, properties{...}, packages{library: package},
  * version (the runtime one, when t has a version function). */

@@ -147,7 +147,6 @@ static void load_defaults(rb_run_cfg *cfg)
 static int parse_transports(char *tlist, rb_run_cfg *cfg)
 {
     char *items[RB_RUN_MAX];
-    int skipped = 0;
     if (tlist) {
         int n = rb_arg_split(tlist, items, RB_RUN_MAX);
         for (int i = 0; i < n; i++) {
@@ -170,14 +169,12 @@ static int parse_transports(char *tlist, rb_run_cfg *cfg)
             continue;
         }
         if ((*p)->broker != RB_BROKER_NONE && !getenv(rb_broker_url_env((*p)->broker))) {
-            skipped++;
+            fprintf(stderr, "rpcbench: %s left out: %s is not set (%s)\n", (*p)->name,
+                    rb_broker_url_env((*p)->broker), rb_broker_hint((*p)->broker));
             continue;
         }
         cfg->ts[cfg->nt++] = *p;
     }
-    if (skipped)
-        fprintf(stderr, "rpcbench: no broker URL is set: %d broker transport(s) left out "
-                        "(scripts/broker start, then source .run/broker.env)\n", skipped);
     return 0;
 }
 

@@ -1,9 +1,12 @@
 /* machine.c - the state of the machine around a round (machine.h). */
 #include "machine.h"
 
+#include "procstat.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static void read_word(const char *root, const char *path, char *out, size_t len)
 {
@@ -37,7 +40,10 @@ static void read_stat(const char *root, rb_machine *m)
             for (int i = 0; i < 8; i++)
                 m->total_ticks += v[i];
             m->steal_ticks = v[7];
+            m->busy_ticks = v[0] + v[1] + v[2] + v[5] + v[6];
             m->ok = 1;
+        } else if (strncmp(line, "cpu", 3) == 0 && line[3] >= '0' && line[3] <= '9') {
+            m->ncpu++;
         } else if (sscanf(line, "procs_running %d", &d) == 1) {
             m->procs_running = d;
         }
@@ -50,6 +56,9 @@ void rb_machine_read(rb_machine *m, const char *root)
     memset(m, 0, sizeof *m);
     m->loadavg[0] = m->loadavg[1] = m->loadavg[2] = NAN;
     m->procs_running = -1;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    m->mono_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
     read_word(root, "/sys/devices/system/cpu/cpuidle/current_driver", m->cpuidle_driver,
               sizeof m->cpuidle_driver);
     read_word(root, "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", m->governor,
@@ -70,19 +79,30 @@ void rb_machine_read(rb_machine *m, const char *root)
 }
 
 void rb_machine_interference(const rb_machine *before, const rb_machine *after,
-                             int own_threads, rb_interference *out)
+                             double own_cpu_ns, rb_interference *out)
 {
     memset(out, 0, sizeof *out);
-    out->own_threads = own_threads;
     out->steal_fraction = NAN;
-    if (before->ok && after->ok && after->total_ticks > before->total_ticks &&
-        after->steal_ticks >= before->steal_ticks)
+    out->others_fraction = NAN;
+    out->own_cpu_ns = own_cpu_ns;
+    int stat_ok = before->ok && after->ok && after->total_ticks > before->total_ticks &&
+                  after->steal_ticks >= before->steal_ticks &&
+                  after->busy_ticks >= before->busy_ticks;
+    if (stat_ok)
         out->steal_fraction = (double)(after->steal_ticks - before->steal_ticks) /
                               (double)(after->total_ticks - before->total_ticks);
     out->loadavg_1m = after->loadavg[0];
+    if (stat_ok && !isnan(own_cpu_ns) && after->ncpu > 0 && after->mono_ns > before->mono_ns) {
+        double tick = (double)rb_cpu_tick_ns();
+        double others = (double)(after->busy_ticks - before->busy_ticks) * tick - own_cpu_ns;
+        if (others < 0)
+            others = 0;   /* tick accounting lags the ns-exact own figure */
+        out->others_fraction = others / ((double)(after->mono_ns - before->mono_ns) * after->ncpu);
+        out->others_flag = out->others_fraction > RB_MACHINE_OTHERS_MAX &&
+                           others > RB_MACHINE_OTHERS_MIN_TICKS * tick;
+    }
     out->steal_flag = !isnan(out->steal_fraction) && out->steal_fraction > RB_MACHINE_STEAL_MAX;
-    out->load_flag = !isnan(out->loadavg_1m) && out->loadavg_1m > (double)own_threads;
-    out->flagged = out->steal_flag || out->load_flag;
+    out->flagged = out->steal_flag || out->others_flag;
 }
 
 static json_t *num(double v)
@@ -111,12 +131,14 @@ json_t *rb_machine_json(const rb_machine *before, const rb_machine *after,
     json_t *flags = json_array();
     if (in->steal_flag)
         json_array_append_new(flags, json_string("steal"));
-    if (in->load_flag)
-        json_array_append_new(flags, json_string("load"));
-    return json_pack("{s:o,s:o,s:o,s:o,s:i,s:f,s:o,s:b}",
+    if (in->others_flag)
+        json_array_append_new(flags, json_string("others"));
+    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:f,s:f,s:o,s:b}",
                      "before", state_json(before), "after", state_json(after),
                      "steal_fraction", num(in->steal_fraction),
-                     "loadavg_1m", num(in->loadavg_1m), "own_threads", in->own_threads,
-                     "steal_max", RB_MACHINE_STEAL_MAX, "flags", flags,
-                     "interference", in->flagged);
+                     "loadavg_1m", num(in->loadavg_1m),
+                     "own_cpu_us", num(in->own_cpu_ns / 1000.0),
+                     "others_fraction", num(in->others_fraction),
+                     "steal_max", RB_MACHINE_STEAL_MAX, "others_max", RB_MACHINE_OTHERS_MAX,
+                     "flags", flags, "interference", in->flagged);
 }

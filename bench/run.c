@@ -30,6 +30,7 @@
 #include "codecs.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,15 +248,31 @@ static void progress_done(progress *pg, const rb_round *r)
                  (unsigned long long)f);
 }
 
+/* CPU time the run's own processes have used so far, ns: this process
+ * (the client threads), the scenario's server and the broker when there is
+ * one. NAN when the server is not ours (--connect) or cannot be read. */
+static double own_cpu_ns(const rb_server_proc *sp)
+{
+    uint64_t server = 0, broker = 0;
+    if (sp->pid <= 0 || rb_cpu_meter_read(&sp->cpu, &server) != RB_OK)
+        return NAN;
+    const rb_cpu_meter *bm = rb_broker_meter();
+    if (bm && rb_cpu_meter_read(bm, &broker) != RB_OK)
+        return NAN;
+    return (double)rb_self_cpu_ns() + (double)server + (double)broker;
+}
+
 /* One scenario's round with the machine's state read around it. */
 static void measure_round(const rb_run_cfg *cfg, rb_scenario *s, int r, int k,
                           const rb_server_proc *sp)
 {
     rb_machine m0, m1;
     size_t kept = s->all.n;
+    double own0 = own_cpu_ns(sp);
     rb_machine_read(&m0, "");
     rb_loadgen_round(cfg, s, r, k, sp);
     rb_machine_read(&m1, "");
+    double own1 = own_cpu_ns(sp);
     rb_round *rd = &s->rounds[r];
     if (rb_run_interrupted) {      /* a round cut short did not finish */
         rd->ran = 0;
@@ -265,10 +282,9 @@ static void measure_round(const rb_run_cfg *cfg, rb_scenario *s, int r, int k,
     rd->machine_before = m0;
     rd->machine_after = m1;
     rd->has_machine = 1;
-    /* the run's own busy threads: the clients, as many server threads,
-     * and the broker */
-    rb_machine_interference(&m0, &m1, 2 * s->concurrency + (s->t->broker != RB_BROKER_NONE),
-                            &rd->interference);
+    /* a server restarted inside the round (a fault) starts from 0 again:
+     * its CPU in between is then unknown */
+    rb_machine_interference(&m0, &m1, own1 >= own0 ? own1 - own0 : NAN, &rd->interference);
 }
 
 /* The run's SLO entries (slo_run.h). */

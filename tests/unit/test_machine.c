@@ -52,31 +52,53 @@ static void reads_fake_tree(void **state)
     assert_true(m.ok);
 }
 
-static void flags_steal_and_load(void **state)
+/* Two readings 1 s apart on 2 CPUs (200 ticks of capacity): 100 busy
+ * ticks (1 s of CPU) in between. */
+static void read_pair(rb_machine *a, rb_machine *b, const char *after, const char *loadavg)
+{
+    fake_tree("cpu  100 0 50 800 10 0 5 35 0 0\ncpu0 1\ncpu1 1\n", "0.50 0.5 0.5 1/100 1\n");
+    rb_machine_read(a, root);
+    fake_tree(after, loadavg);
+    rb_machine_read(b, root);
+    a->mono_ns = 5000000000ull;
+    b->mono_ns = 6000000000ull;
+}
+
+static void flags_steal_and_others(void **state)
 {
     (void)state;
     rb_machine a, b;
     rb_interference in;
-    fake_tree("cpu  100 0 50 800 10 0 5 35 0 0\n", "0.50 0.5 0.5 1/100 1\n");
-    rb_machine_read(&a, root);
-    /* 1000 more ticks of which 5 stolen: 0.5 %, load 1.9 with 2 threads */
-    fake_tree("cpu  600 0 250 1090 10 0 10 40 0 0\n", "1.90 0.5 0.5 1/100 1\n");
-    rb_machine_read(&b, root);
-    rb_machine_interference(&a, &b, 2, &in);
+    /* 1 tick of 200 stolen (0.5 %); the run used 0.95 s of the 1 s busy:
+     * others 0.05 s of 2 s capacity (2.5 %). A 1-minute load average of
+     * 3.1 (the run's own earlier scenarios) flags nothing. */
+    read_pair(&a, &b, "cpu  170 0 80 899 10 0 5 36 0 0\ncpu0 1\ncpu1 1\n",
+              "3.10 0.5 0.5 1/100 1\n");
+    assert_int_equal(b.ncpu, 2);
+    assert_int_equal(b.busy_ticks - a.busy_ticks, 100);
+    rb_machine_interference(&a, &b, 0.95e9, &in);
     assert_true(fabs(in.steal_fraction - 0.005) < 1e-12);
+    assert_true(fabs(in.others_fraction - 0.025) < 1e-9);
     assert_false(in.flagged);
-    /* 1000 more ticks of which 20 stolen (2 %), load 3.1 over 2 threads */
-    fake_tree("cpu  600 0 250 1075 10 0 10 55 0 0\n", "3.10 0.5 0.5 1/100 1\n");
-    rb_machine_read(&b, root);
-    rb_machine_interference(&a, &b, 2, &in);
-    assert_true(fabs(in.steal_fraction - 0.02) < 1e-12);
-    assert_true(in.steal_flag && in.load_flag && in.flagged);
+    /* the run used 0.5 s: others 0.5 s of 2 s (25 %) */
+    rb_machine_interference(&a, &b, 0.5e9, &in);
+    assert_true(fabs(in.others_fraction - 0.25) < 1e-9);
+    assert_true(in.others_flag && !in.steal_flag && in.flagged);
+    /* the run's own CPU unknown (a server that is not ours): not judged */
+    rb_machine_interference(&a, &b, NAN, &in);
+    assert_true(isnan(in.others_fraction));
+    assert_false(in.flagged);
+    /* 5 ticks of 200 stolen (2.5 %) */
+    read_pair(&a, &b, "cpu  170 0 80 895 10 0 5 40 0 0\ncpu0 1\ncpu1 1\n",
+              "0.10 0.5 0.5 1/100 1\n");
+    rb_machine_interference(&a, &b, 1e9, &in);
+    assert_true(fabs(in.steal_fraction - 0.025) < 1e-12);
+    assert_true(in.steal_flag && !in.others_flag && in.flagged);
+    rb_machine_interference(&a, &b, 0.2e9, &in);
     json_t *j = rb_machine_json(&a, &b, &in);
     assert_true(json_is_true(json_object_get(j, "interference")));
     assert_int_equal(json_array_size(json_object_get(j, "flags")), 2);
-    /* a governor other than performance is recorded, not flagged */
-    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "after"), "governor")),
-                        "powersave");
+    assert_true(fabs(json_real_value(json_object_get(j, "own_cpu_us")) - 200000.0) < 1e-6);
     json_decref(j);
 }
 
@@ -95,8 +117,9 @@ static void unknown_is_unknown(void **state)
     assert_true(isnan(a.loadavg[0]));
     assert_int_equal(a.procs_running, -1);
     b = a;
-    rb_machine_interference(&a, &b, 1, &in);
+    rb_machine_interference(&a, &b, 1e9, &in);
     assert_true(isnan(in.steal_fraction));
+    assert_true(isnan(in.others_fraction));
     assert_false(in.flagged);
 }
 
@@ -115,7 +138,7 @@ int main(void)
     snprintf(root, sizeof root, "/tmp/rb-machine-%d", (int)getpid());
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reads_fake_tree),
-        cmocka_unit_test(flags_steal_and_load),
+        cmocka_unit_test(flags_steal_and_others),
         cmocka_unit_test(unknown_is_unknown),
         cmocka_unit_test(this_machine),
     };

@@ -162,8 +162,9 @@ static void md_slo(FILE *o, const json_t *root)
                "which the percentile of latency counted from the intended send time stayed within "
                "the bound, with no failed call and at least 99 %% of the rate achieved: found by "
                "short open-loop steps that bracket it (from the closed-loop throughput, the rate "
-               "divided or multiplied by 4, then bisected to 5 %%), then run once more for the "
-               "full duration to confirm it, in every round. Median over rounds "
+               "divided or multiplied by 4, then bisected to 5 %%), then confirmed by a run of "
+               "the full duration, stepping down by 20 %% after a miss (3 runs at most): the "
+               "rate is the one a full run held, in every round. Median over rounds "
                "(lowest–highest). Beside it, the same stack in closed loop with as many "
                "connections: its throughput is the rate at which it saturates, and its p99 "
                "the latency at saturation without coordinated-omission correction.\n\n");
@@ -177,9 +178,10 @@ static void md_slo(FILE *o, const json_t *root)
                 "round (the rate found there is a lower bound)");
     md_slo_note(o, slo, "floor", "in some round no rate down to the lowest step tried met the "
                 "SLO (that round counts 0)");
-    md_slo_note(o, slo, "unconfirmed", "the full-length run at the rate found missed the SLO in "
-                "some round: the short steps were lucky or the machine busier; trust the lower end "
-                "of the spread");
+    md_slo_note(o, slo, "unconfirmed", "in some round no full-length run held the SLO, even "
+                "stepped down twice by 20 %: that round's rate is the short steps' and unconfirmed "
+                "(the machine was busier, or the stack's tail is longer than the steps show); "
+                "trust the lower end of the spread");
 }
 
 /* ---- corrected against uncorrected ------------------------------------------ */

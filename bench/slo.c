@@ -148,12 +148,20 @@ int rb_slo_search(const rb_slo_params *params, rb_slo_measure_fn measure,
         r = next_rate(&p, lo, hi, r, out);
     }
     out->max_rate_cps = lo;
+    out->searched_cps = lo;
     out->fail_rate_cps = hi;
-    if (lo > 0 && confirm) {
-        int rc = step(&p, confirm, ctx, lo, &out->confirm);
+    double rate = lo;
+    while (lo > 0 && confirm && out->confirm_runs < RB_SLO_CONFIRM_TRIES && rate >= p.min_cps) {
+        int rc = step(&p, confirm, ctx, rate, &out->confirm);
         out->has_confirm = 1;
+        out->confirm_runs++;
         if (rc)
             return rc;
+        if (out->confirm.pass) {
+            out->max_rate_cps = rate;
+            break;
+        }
+        rate *= RB_SLO_CONFIRM_BACKOFF;
     }
     return RB_OK;
 }

@@ -12,8 +12,12 @@
  *      one passes or the floor min_cps is passed;
  *   3. bisect the bracket [highest pass, lowest fail] at its geometric mean
  *      until hi / lo <= 1 + precision (5 % by default), or the step cap;
- *   4. run the confirm callback once at the highest passing rate (the
- *      caller's full-length run) and record whether it passed too.
+ *   4. run the confirm callback (the caller's full-length run) at the
+ *      highest passing rate; when it misses, at RB_SLO_CONFIRM_BACKOFF
+ *      times that rate, up to RB_SLO_CONFIRM_TRIES runs in all, as a wrk2
+ *      user steps the rate down until a full run holds the SLO. The answer
+ *      (max_rate_cps) is the rate the last confirming run passed at; when
+ *      none passed it stays the search's rate, marked unconfirmed.
  *
  * A rate passes when the measured percentile is within the bound, no call
  * failed, and the achieved rate is at least RB_SCHEDULE_ACHIEVED_MIN (99 %)
@@ -70,21 +74,26 @@ typedef struct rb_slo_params {
 } rb_slo_params;
 
 #define RB_SLO_MAX_STEPS 32
+#define RB_SLO_CONFIRM_TRIES 3        /* confirming runs at most */
+#define RB_SLO_CONFIRM_BACKOFF 0.8    /* the next one's rate, times the last's */
 
 typedef struct rb_slo_result {
-    double max_rate_cps;       /* highest passing rate; 0 when none passed */
+    double max_rate_cps;       /* the answer (see 4. above); 0 when none passed */
+    double searched_cps;       /* highest rate the short steps passed; 0 when none */
     double fail_rate_cps;      /* lowest failing rate above it; 0 when none failed */
     rb_slo_point steps[RB_SLO_MAX_STEPS];
     int nsteps;
     int capped;                /* step cap reached before the precision */
     int ceiling;               /* max_cps passed: the answer is at least that */
     int floor;                 /* min_cps failed too: nothing passed */
-    rb_slo_point confirm;      /* the confirming run (when has_confirm) */
+    rb_slo_point confirm;      /* the last confirming run (when has_confirm) */
     int has_confirm;
+    int confirm_runs;          /* confirming runs made, 0..RB_SLO_CONFIRM_TRIES */
 } rb_slo_result;
 
 /* Run the search (header comment) into *out. confirm may be NULL (no
- * confirmation); it is called only when a rate passed. Returns RB_OK,
+ * confirmation); it is called only when a rate passed, and again (at a
+ * lower rate) only after a confirming run that missed. Returns RB_OK,
  * RB_EINVAL for bad params (out zeroed), or the first negative code a
  * callback returned (out holds the steps so far). */
 int rb_slo_search(const rb_slo_params *p, rb_slo_measure_fn measure,

@@ -75,6 +75,8 @@ typedef struct step_ctx {
     rb_slo_entry *e;
     int round, position;
     const rb_server_proc *sp;
+    int confirmed_once;          /* a confirming run of this round was made */
+    size_t confirm_from;         /* e->confirm.all.n before this round's first */
 } step_ctx;
 
 /* The SLO's percentile of samples [from, s->all.n) of s, µs; NAN if none. */
@@ -138,6 +140,16 @@ static int confirm(void *p, double rate_cps, rb_slo_point *out)
     if (rb_run_interrupted)
         return RB_EINTR;
     rb_scenario *s = &c->e->confirm;
+    /* a confirming run after one that missed replaces it: its samples and
+     * its timeline go */
+    if (!c->confirmed_once) {
+        c->confirmed_once = 1;
+        c->confirm_from = s->all.n;
+    } else {
+        s->all.n = c->confirm_from;
+        free(s->rounds[c->round].tl);
+        s->rounds[c->round].tl = NULL;
+    }
     size_t from = s->all.n;
     s->rate_cps = rate_cps;
     rb_loadgen_round(c->cfg, s, c->round, c->position, c->sp);
@@ -159,7 +171,7 @@ static double closed_estimate(step_ctx *c)
 void rb_slo_run_round(const rb_run_cfg *cfg, rb_slo_entry *e, int round, int position,
                       double start_cps, const rb_server_proc *sp)
 {
-    step_ctx c = { cfg, e, round, position, sp };
+    step_ctx c = { cfg, e, round, position, sp, 0, 0 };
     if (!(start_cps > 0))
         start_cps = closed_estimate(&c);
     e->start_cps[round] = start_cps;
@@ -216,8 +228,9 @@ static json_t *round_json(const rb_slo_entry *e, int r)
     json_t *steps = json_array();
     for (int k = 0; k < res->nsteps; k++)
         json_array_append_new(steps, step_json(&res->steps[k]));
-    return json_pack("{s:i,s:o,s:o,s:o,s:b,s:b,s:b,s:o,s:o}", "round", r,
+    return json_pack("{s:i,s:o,s:o,s:o,s:i,s:o,s:b,s:b,s:b,s:o,s:o}", "round", r,
                      "start_cps", num(e->start_cps[r]), "max_rate_cps", num(res->max_rate_cps),
+                     "searched_cps", num(res->searched_cps), "confirm_tries", res->confirm_runs,
                      "fail_rate_cps", res->fail_rate_cps > 0 ? num(res->fail_rate_cps) : json_null(),
                      "capped", res->capped, "ceiling", res->ceiling, "floor", res->floor,
                      "steps", steps, "confirm", confirm_round_json(e, r));

@@ -222,6 +222,54 @@ static void bad_params(void **state)
     assert_int_equal(m.calls, 0);
 }
 
+/* A confirming run that misses steps the rate down by RB_SLO_CONFIRM_BACKOFF
+ * until one passes (or RB_SLO_CONFIRM_TRIES runs): the answer is the rate a
+ * full run held. */
+typedef struct flaky {
+    model m;
+    double confirm_cap;         /* the full runs hold the bound only below this */
+    int runs;
+    double rates[8];
+} flaky;
+
+static int flaky_measure(void *ctx, double rate, rb_slo_point *out)
+{
+    return measure(&((flaky *)ctx)->m, rate, out);
+}
+
+static int flaky_confirm(void *ctx, double rate, rb_slo_point *out)
+{
+    flaky *f = ctx;
+    f->rates[f->runs++] = rate;
+    int rc = measure(&f->m, rate, out);
+    if (rate >= f->confirm_cap)
+        out->value_us = 1e9;                        /* the long run's tail */
+    return rc;
+}
+
+static void confirm_steps_down(void **state)
+{
+    (void)state;
+    rb_slo_params p = { .bound_us = 1000, .start_cps = 500, .max_steps = RB_SLO_MAX_STEPS };
+    rb_slo_result r;
+    /* full runs hold only below 70 % of the short steps' answer: two misses */
+    flaky f = { .m = { .base_us = 100, .cap_cps = 10000 } };
+    f.confirm_cap = 0.7 * 9000;
+    assert_int_equal(rb_slo_search(&p, flaky_measure, flaky_confirm, &f, &r), RB_OK);
+    assert_int_equal(f.runs, 3);
+    assert_int_equal(r.confirm_runs, 3);
+    assert_true(f.rates[0] == r.searched_cps);
+    assert_true(fabs(f.rates[1] - r.searched_cps * RB_SLO_CONFIRM_BACKOFF) < 1e-9);
+    assert_true(r.confirm.pass && r.max_rate_cps == f.rates[2]);
+    assert_true(r.max_rate_cps < f.confirm_cap && r.searched_cps > f.confirm_cap);
+    /* no full run holds: the steps' rate stays, unconfirmed, after 3 runs */
+    flaky g = { .m = { .base_us = 100, .cap_cps = 10000 }, .confirm_cap = 1 };
+    assert_int_equal(rb_slo_search(&p, flaky_measure, flaky_confirm, &g, &r), RB_OK);
+    assert_int_equal(g.runs, RB_SLO_CONFIRM_TRIES);
+    assert_false(r.confirm.pass);
+    assert_true(r.max_rate_cps == r.searched_cps);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +279,7 @@ int main(void)
         cmocka_unit_test(failures_fail),
         cmocka_unit_test(short_rate_fails),
         cmocka_unit_test(step_cap),
+        cmocka_unit_test(confirm_steps_down),
         cmocka_unit_test(ceiling_and_floor),
         cmocka_unit_test(callback_error_aborts),
         cmocka_unit_test(bad_params),

@@ -11,7 +11,10 @@
  *    same interval (the client process, its server, the broker), over
  *    RB_MACHINE_OTHERS_MAX of the interval's CPU capacity (wall time x
  *    online CPUs) and over RB_MACHINE_OTHERS_MIN_TICKS ticks (the
- *    accounting's resolution).
+ *    accounting's resolution). "Others" includes kernel threads working
+ *    for the run (ksoftirqd under loopback load, the journal flushing a
+ *    durable queue's writes: 5-8 % of this 2-CPU machine in a quiet
+ *    default run), hence 10 %; a neighbour spinning on one CPU is 50 %.
  * The load average is recorded, never flagged: its 1-minute average still
  * holds the run's own previous scenarios (4 clients, their servers and the
  * broker), so it flagged every 1-client round after a 4-client one. The
@@ -24,7 +27,7 @@
 #include <stdint.h>
 
 #define RB_MACHINE_STEAL_MAX 0.01   /* fraction of CPU time stolen, at most */
-#define RB_MACHINE_OTHERS_MAX 0.05  /* others' share of the CPU capacity, at most */
+#define RB_MACHINE_OTHERS_MAX 0.10  /* others' share of the CPU capacity, at most */
 #define RB_MACHINE_OTHERS_MIN_TICKS 5
 
 typedef struct rb_machine {

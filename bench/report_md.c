@@ -305,7 +305,7 @@ static void md_validity(FILE *o, const rb_results *r)
         "p99.9 rests on fewer than 10 samples",
         "throughput × mean latency is more than 5 % off the client threads "
         "(time outside the call)",
-        "steal over 1 %, or other processes used over 5 % of the CPU time",
+        "steal over 1 %, or other processes or kernel threads used over 10 % of the CPU time",
     };
     int any = 0;
     fprintf(o, "## Validity\n\n");

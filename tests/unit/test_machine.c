@@ -80,7 +80,7 @@ static void flags_steal_and_others(void **state)
     assert_true(fabs(in.steal_fraction - 0.005) < 1e-12);
     assert_true(fabs(in.others_fraction - 0.025) < 1e-9);
     assert_false(in.flagged);
-    /* the run used 0.5 s: others 0.5 s of 2 s (25 %) */
+    /* the run used 0.5 s: others 0.5 s of 2 s (25 %, over 10 %) */
     rb_machine_interference(&a, &b, 0.5e9, &in);
     assert_true(fabs(in.others_fraction - 0.25) < 1e-9);
     assert_true(in.others_flag && !in.steal_flag && in.flagged);

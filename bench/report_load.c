@@ -244,7 +244,7 @@ static int has_timeline(const json_t *root)
     return 0;
 }
 
-int rb_report_load(FILE *md, const char *dir, const json_t *root)
+int rb_report_load(FILE *md, const char *dir, const json_t *root, const rb_shape *sh)
 {
     char gnuplot[4096];
     int have_gp = rb_gnuplot_find(gnuplot, sizeof gnuplot) == 0;
@@ -262,7 +262,7 @@ int rb_report_load(FILE *md, const char *dir, const json_t *root)
     if (!mk)
         return RB_ENOMEM;
     snprintf(pdir, sizeof pdir, "%s/plots", dir);
-    int rc = rb_load_plots(pdir, root, have_gp ? gnuplot : NULL, mk, note, sizeof note);
+    int rc = rb_load_plots(pdir, root, sh, have_gp ? gnuplot : NULL, mk, note, sizeof note);
     if (mk->n)
         fprintf(md, "### Over time and against rate\n\n");
     for (size_t k = 0; k < mk->n; k++)

@@ -23,11 +23,15 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "shape.h"
+
 /* Write the section to md (report.md being written) and its plots into
  * dir/plots (created by the caller). root is the results.json document
  * (borrowed). gnuplot is found as for the other plots (gnuplot.h); without
- * it the section says so and links no plot. Returns 0, or RB_EIO when a
- * plot file cannot be written, RB_ENOMEM (the tables are written anyway). */
-int rb_report_load(FILE *md, const char *dir, const json_t *root);
+ * it the section says so and links no plot. sh: the run's shape, for each
+ * transport's colour (the same as in the other plots). Returns 0, or
+ * RB_EIO when a plot file cannot be written, RB_ENOMEM (the tables are
+ * written anyway). */
+int rb_report_load(FILE *md, const char *dir, const json_t *root, const rb_shape *sh);
 
 #endif

@@ -3,6 +3,7 @@
  * report_load.h). One gnuplot script, plots/load.gp, draws them all. */
 #include "report_load_plots.h"
 #include "gnuplot.h"
+#include "plots_int.h"
 #include "rb_error.h"
 
 #include <math.h>
@@ -24,7 +25,7 @@ typedef struct series {
     char transport[32];
     double conc;
     int steps;                 /* 1: SLO search steps (points), 0: --rate runs (lines) */
-    int color;                 /* gnuplot line type: one per transport */
+    const char *color;         /* "#rrggbb": the transport's colour in every plot */
     pt p[MAXPTS];
     size_t n;
 } series;
@@ -58,19 +59,14 @@ static int cmp_pt(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Names and colours: a colour per transport, connections named when a
- * transport has several. */
-static void name_series(series *v, size_t nv)
+/* Names and colours: the transport's colour of the other plots,
+ * connections named when a transport has several. */
+static void name_series(series *v, size_t nv, const rb_shape *sh)
 {
-    int multi_conc = 0, colors = 0;
+    int multi_conc = 0;
     for (size_t i = 0; i < nv; i++) {
         qsort(v[i].p, v[i].n, sizeof v[i].p[0], cmp_pt);
-        v[i].color = 0;
-        for (size_t j = 0; j < i && !v[i].color; j++)
-            if (!strcmp(v[i].transport, v[j].transport))
-                v[i].color = v[j].color;
-        if (!v[i].color)
-            v[i].color = ++colors;
+        v[i].color = rb_plot_colour(sh, v[i].transport);
         for (size_t j = 0; j < nv; j++)
             multi_conc |= !strcmp(v[i].transport, v[j].transport) && v[i].conc != v[j].conc;
     }
@@ -84,7 +80,7 @@ static void name_series(series *v, size_t nv)
 }
 
 /* The curve points of one method: --rate scenarios and SLO steps. */
-static size_t collect_curves(const json_t *root, const char *me, series *v)
+static size_t collect_curves(const json_t *root, const rb_shape *sh, const char *me, series *v)
 {
     size_t nv = 0, i, j, k;
     const json_t *s, *e, *r, *st;
@@ -102,7 +98,7 @@ static size_t collect_curves(const json_t *root, const char *me, series *v)
                     add_pt(se, rb_lj_num(st, "rate_cps"), rb_lj_num(st, "p50_us"),
                            rb_lj_num(st, "p99_us"), rb_lj_num(st, "p99_9_us"));
         }
-    name_series(v, nv);
+    name_series(v, nv, sh);
     return nv;
 }
 
@@ -155,7 +151,7 @@ static void curve_body(FILE *gp, const void *p)
             fprintf(gp, "unset arrow 1\n");
         fprintf(gp, "plot ");
         for (size_t i = 0; i < a->nv; i++)
-            fprintf(gp, "%s'%s' index %zu using 1:%d with %s lt %d notitle", i ? ", " : "",
+            fprintf(gp, "%s'%s' index %zu using 1:%d with %s lc rgb '%s' notitle", i ? ", " : "",
                     a->dat, i, c + 2, a->v[i].steps ? "points pt 6 ps 0.8" : "linespoints pt 7",
                     a->v[i].color);
         fprintf(gp, "\n");
@@ -165,7 +161,7 @@ static void curve_body(FILE *gp, const void *p)
                 "set xrange [0:1]\nset yrange [0:1]\nplot ",
             isfinite(a->bound_us) ? "dashed red line: the SLO bound" : "");
     for (size_t i = 0; i < a->nv; i++)
-        fprintf(gp, "%sNaN with %s lt %d title '%s'", i ? ", " : "",
+        fprintf(gp, "%sNaN with %s lc rgb '%s' title '%s'", i ? ", " : "",
                 a->v[i].steps ? "points pt 6 ps 0.8" : "linespoints pt 7", a->v[i].color,
                 a->v[i].name);
     fprintf(gp, "\nunset multiplot\n");
@@ -291,12 +287,13 @@ static double slo_bound(const json_t *root, const char *me)
     return NAN;
 }
 
-static int plot_curve(const char *pdir, FILE *gp, const json_t *root, const char *me, rb_load_made *mk)
+static int plot_curve(const char *pdir, FILE *gp, const json_t *root, const rb_shape *sh,
+                      const char *me, rb_load_made *mk)
 {
     series *v = calloc(MAXSER, sizeof *v);
     if (!v)
         return RB_ENOMEM;
-    size_t nv = collect_curves(root, me, v), keep = 0;
+    size_t nv = collect_curves(root, sh, me, v), keep = 0;
     for (size_t i = 0; i < nv; i++)
         if (v[i].n >= 2)
             v[keep++] = v[i];
@@ -441,8 +438,8 @@ static int plot_method_timelines(const char *pdir, FILE *gp, const json_t *root,
     return rc ? RB_EIO : RB_OK;
 }
 
-int rb_load_plots(const char *pdir, const json_t *root, const char *gnuplot, rb_load_made *mk,
-                  char *note, size_t cap)
+int rb_load_plots(const char *pdir, const json_t *root, const rb_shape *sh, const char *gnuplot,
+                  rb_load_made *mk, char *note, size_t cap)
 {
     FILE *gp = open_in(pdir, "load.gp", "w");
     if (!gp) {
@@ -455,7 +452,7 @@ int rb_load_plots(const char *pdir, const json_t *root, const char *gnuplot, rb_
     size_t nme = methods_of(root, me, 16);
     int rc = RB_OK;
     for (size_t m = 0; m < nme; m++) {
-        rc |= plot_curve(pdir, gp, root, me[m], mk);
+        rc |= plot_curve(pdir, gp, root, sh, me[m], mk);
         rc |= plot_method_timelines(pdir, gp, root, me[m], mk);
     }
     if (fclose(gp) || rc) {

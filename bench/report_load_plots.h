@@ -7,6 +7,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "shape.h"
+
 #define RB_LOAD_MAXPLOTS 24
 
 /* The plots written to plots/load.gp. */
@@ -17,11 +19,12 @@ typedef struct rb_load_made {
 } rb_load_made;
 
 /* Write pdir/load.gp and its .dat files for root (results.json), listing
- * each plot in *mk, then run gnuplot (NULL: none) on it. note (cap bytes)
- * gets a sentence when plots are missing, else "". Returns 0, or RB_EIO
- * when a file could not be written. */
-int rb_load_plots(const char *pdir, const json_t *root, const char *gnuplot, rb_load_made *mk,
-                  char *note, size_t cap);
+ * each plot in *mk, then run gnuplot (NULL: none) on it; a transport's
+ * line has its colour of the other plots (rb_plot_colour with sh). note
+ * (cap bytes) gets a sentence when plots are missing, else "". Returns 0,
+ * or RB_EIO when a file could not be written. */
+int rb_load_plots(const char *pdir, const json_t *root, const rb_shape *sh, const char *gnuplot,
+                  rb_load_made *mk, char *note, size_t cap);
 
 /* results.json readers (report_load.c). */
 double rb_lj_num(const json_t *o, const char *k);                 /* NAN unless a number */

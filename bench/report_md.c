@@ -430,7 +430,7 @@ static void md_body(FILE *o, const char *dir, const rb_results *r, const rb_shap
                        : "results.json holds no scenario: the run measured nothing.\n\n");
     for (size_t m = 0; m < sh->nme; m++)
         md_method(o, r, sh, sh->me[m]);
-    rb_report_load(o, dir, (json_t *)r->root);
+    rb_report_load(o, dir, (json_t *)r->root, sh);
     md_payload(o, r, sh);
     rb_report_codecs_md(o, json_object_get((json_t *)r->root, "codecs"));
     rb_md_pick(o, r, sh);

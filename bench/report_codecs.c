@@ -119,7 +119,8 @@ void rb_report_codecs_md(FILE *o, const json_t *codecs)
     }
     fprintf(o, "\nBytes are the message alone, as each stack encodes it: MessagePack the args\n"
                "array of a request ([n], [obj]) or the result (tcp adds [id, method, …] and a\n"
-               "4-byte length, zerorpc its event header); JSON the AMQP body; protobuf the\n"
+               "4-byte length, zerorpc its event header; the AMQP transports send it as the\n"
+               "body); JSON an AMQP body sent as application/json; protobuf the\n"
                "serialized message (gRPC adds 5 bytes and HTTP/2 frames); XML-RPC the whole\n"
                "`<methodCall>` or `<methodResponse>` document (HTTP headers not counted). Encoding\n"
                "starts from, and decoding ends in, the program's own map (rb_obj), as the\n"

@@ -98,7 +98,7 @@ done:
 const rb_codec rb_codec_msgpack = {
     .encoding = "MessagePack",
     .library = "msgpack-c",
-    .used_by = "tcp, zmq",
+    .used_by = "tcp, zmq, AMQP transports (application/msgpack bodies, their default)",
     .version = mp_version,
     .open = mp_open,
     .close = mp_close,

@@ -8,6 +8,7 @@ usage: serve_cli.py TRANSPORT"""
 import socket
 import subprocess
 import sys
+import tempfile
 
 from rbtest import RPCBENCH, Checks, Server, call
 
@@ -33,6 +34,23 @@ with Server(T, listen="[::1]:0") as srv:
     c.true("IPv6 ready line in brackets", srv.endpoint.startswith("[::1]:"), srv.endpoint)
     rc, out, _ = call(T, "fib", 10, connect=srv.endpoint)
     c.eq("call to the IPv6 endpoint", out["result"], 55)
+
+# SIGTERM while clients keep the server busy: it stops by itself (the
+# contract: within 100 ms; here, before the harness would kill it after 10 s)
+with Server(T) as srv:
+    load = subprocess.Popen([RPCBENCH, "run", "--transports", T, "--connect", T + "=" + srv.endpoint,
+                             "--methods", "fib", "--duration", "30", "--concurrency", "2",
+                             "--out", tempfile.mkdtemp(prefix="rb_serve_cli_")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        # busy: a call of ours waits behind the load's, and the load is running
+        rc, out, _ = call(T, "fib", 10, connect=srv.endpoint)
+        c.eq("a call while the load runs", out["result"], 55)
+        c.true("the load is running", load.poll() is None)
+        c.eq("SIGTERM under load: the server exits by itself, status 0", srv.stop(timeout=10), 0)
+    finally:
+        load.kill()
+        load.wait()
 
 # 300 ms of sleep per executed request: every good call takes at least that
 # long (a lower bound the sleep guarantees, whatever the machine's load).

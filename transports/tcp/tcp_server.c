@@ -294,7 +294,10 @@ static void serve_conn(tcp_conn *cn)
 {
     tcp_server *srv = cn->srv;
     uint32_t flen = 0;
-    for (;;) {
+    /* rb_serve_stop is checked between requests too: a client that keeps
+     * the connection busy never lets recv time out (a restart fault waited
+     * 10 s for SIGTERM and then killed the server). */
+    while (!rb_serve_stop) {
         long got = read_frame(cn, &flen);
         if (got == -2) {
             snprintf(cn->errmsg, sizeof cn->errmsg,

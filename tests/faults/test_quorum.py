@@ -5,9 +5,10 @@ mid-window, starts it again, and stops the cluster. Every call the broker
 confirmed was executed (lost == 0); every call is in one class; recovery is
 recorded.
 
-Starting a 3-node cluster takes one to several minutes, so this test runs
-only with RB_CLUSTER_TESTS=1 (it says so and passes otherwise):
-  RB_CLUSTER_TESTS=1 scripts/test -R fault_quorum"""
+Starting a 3-node cluster takes about 30 s here (the whole test 50 s); on a
+machine that cannot afford it, RB_CLUSTER_TESTS=0 skips the test (it says
+so):
+  RB_CLUSTER_TESTS=0 scripts/test"""
 import json
 import os
 import subprocess
@@ -20,8 +21,8 @@ CLASSES = ("ok", "refused", "lost", "ambiguous", "duplicated")
 
 
 def main():
-    if os.environ.get("RB_CLUSTER_TESTS") != "1":
-        print("skipped: set RB_CLUSTER_TESTS=1 to start a 3-node cluster for this test")
+    if os.environ.get("RB_CLUSTER_TESTS") == "0":
+        print("skipped: RB_CLUSTER_TESTS=0 (this test starts a 3-node cluster)")
         return 0
     ck = rbtest.Checks()
     out = tempfile.mkdtemp(prefix="rb_quorum_")

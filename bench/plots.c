@@ -244,7 +244,7 @@ int rb_plots_make(const char *dir, const rb_results *r, const rb_shape *sh, rb_p
     }
     if (!faults && rb_plot_bars(pdir, r, sh, gp, ps) != 0)
         goto fail;
-    if (rb_plots_faults(pdir, r, gp, ps) != 0)
+    if (rb_plots_faults(pdir, r, sh, gp, ps) != 0)
         goto fail;
     for (size_t m = 0; m < sh->nme && !faults; m++)
         if (rb_plot_entries(pdir, r, sh, sh->me[m], gp, ps) != 0 ||

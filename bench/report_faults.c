@@ -11,6 +11,7 @@
 
 #include "fault.h"
 #include "fmt.h"
+#include "plots_int.h"
 #include "rb_error.h"
 
 static const char *const classes[] = { "ok", "refused", "lost", "ambiguous", "duplicated" };
@@ -74,7 +75,8 @@ static json_t *round_fault(const rb_results *r, size_t i)
 
 /* One fault kind: NAME.dat, a block per transport (t from the fault in ms,
  * ok calls as % of the rate before the fault, p99 µs). */
-static int plot_kind(const char *pdir, const rb_results *r, int k, FILE *gp, rb_plots *ps)
+static int plot_kind(const char *pdir, const rb_results *r, const rb_shape *sh, int k, FILE *gp,
+                     rb_plots *ps)
 {
     char path[4096], name[64], title[160];
     const char *kn = rb_fault_kind_name((rb_fault_kind)k);
@@ -125,25 +127,26 @@ static int plot_kind(const char *pdir, const rb_results *r, int k, FILE *gp, rb_
         fprintf(gp, "set output '%s.%s'\nset multiplot layout 2,1 title '%s'\n", name,
                 term ? "png" : "svg", kn);
         fprintf(gp, "set grid\nset key outside right top\nset xlabel 'ms from the fault'\n"
-                    "set lmargin 12\nset rmargin 14\n"
+                    "set lmargin 12\nset rmargin 24\n"
                     "set arrow 1 from 0, graph 0 to 0, graph 1 nohead dt 2\n"
                     "set ylabel 'ok calls, %% of before'\nset yrange [0:*]\nplot ");
         for (int b = 0; b < blocks; b++)
-            fprintf(gp, "%s'%s.dat' index %d using 1:2 with lines title '%s'", b ? ", " : "",
-                    name, b, names[b]);
+            fprintf(gp, "%s'%s.dat' index %d using 1:2 with lines lw 1.5 lc rgb '%s' title '%s'",
+                    b ? ", " : "", name, b, rb_plot_colour(sh, names[b]), names[b]);
         fprintf(gp, "\nset ylabel 'p99 latency, µs'\nset logscale y\nset yrange [*:*]\nplot ");
         for (int b = 0; b < blocks; b++)
-            fprintf(gp, "%s'%s.dat' index %d using 1:3 with linespoints pt 7 ps 0.4 title '%s'",
-                    b ? ", " : "", name, b, names[b]);
+            fprintf(gp, "%s'%s.dat' index %d using 1:3 with linespoints pt 7 ps 0.4 lc rgb '%s' "
+                        "title '%s'", b ? ", " : "", name, b, rb_plot_colour(sh, names[b]), names[b]);
         fprintf(gp, "\nunset multiplot\nunset output\n");
     }
     return 0;
 }
 
-int rb_plots_faults(const char *pdir, const rb_results *r, FILE *gp, rb_plots *ps)
+int rb_plots_faults(const char *pdir, const rb_results *r, const rb_shape *sh, FILE *gp,
+                    rb_plots *ps)
 {
     for (int k = 1; k < RB_FAULT__COUNT; k++)
-        if (plot_kind(pdir, r, k, gp, ps) != 0)
+        if (plot_kind(pdir, r, sh, k, gp, ps) != 0)
             return RB_EIO;
     return 0;
 }

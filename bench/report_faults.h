@@ -12,9 +12,11 @@
 int rb_report_has_faults(const rb_results *r);
 
 /* The timeline plot of each fault kind: NAME.dat in pdir and its block on
- * gp (plots.gp), added to ps. Returns 0, or RB_EIO when a file cannot be
+ * gp (plots.gp), added to ps; a transport has its colour of the other
+ * plots (sh: r's shape). Returns 0, or RB_EIO when a file cannot be
  * written. Nothing when r has no fault. */
-int rb_plots_faults(const char *pdir, const rb_results *r, FILE *gp, rb_plots *ps);
+int rb_plots_faults(const char *pdir, const rb_results *r, const rb_shape *sh, FILE *gp,
+                    rb_plots *ps);
 
 /* The "Faults" section on o: per fault kind and transport the calls in
  * each class, failures by kind and recovery times, then the timeline plots

@@ -21,7 +21,7 @@ typedef struct pt {
 } pt;
 
 typedef struct series {
-    char name[80];             /* "tcp", "tcp c=4", "tcp (SLO search steps)" */
+    char name[80];             /* "T", "T c=4", "T (SLO search steps)" for transport T */
     char transport[32];
     double conc;
     int steps;                 /* 1: SLO search steps (points), 0: --rate runs (lines) */

@@ -12,47 +12,22 @@ in the queue, the transient one is gone, and a server started afterwards
 drains it and serves the next call."""
 import os
 import shutil
-import subprocess
-import tempfile
 
 import msgpack
 import pika
 
 from amqpt import acall, err_code, serve
-from rbtest import SOURCE_DIR, Checks, free_port
+from rbtest import Checks, PrivateNode
 
 checks = Checks()
-BROKER = os.path.join(SOURCE_DIR, "scripts", "broker")
-base = tempfile.mkdtemp(prefix="rb-amqp-restart-")
-benv = dict(os.environ,
-            RPCBENCH_BROKER_DIR=os.path.join(base, "run"),
-            RPCBENCH_BROKER_NODE="rbtest%d@localhost" % os.getpid(),
-            RPCBENCH_BROKER_PORT=str(free_port()),
-            RPCBENCH_BROKER_DIST_PORT=str(free_port()))
-
-
-def broker(cmd, *args):
-    p = subprocess.run([BROKER, cmd] + list(args), env=benv, capture_output=True,
-                       text=True, timeout=300)
-    if p.returncode != 0:
-        print(p.stderr)
-    return p.returncode
-
-
-def node_env():
-    """Our environment with the second node's URL and pid."""
-    env = dict(os.environ)
-    with open(os.path.join(benv["RPCBENCH_BROKER_DIR"], "broker.env")) as f:
-        for line in f:
-            k, _, v = line.strip().partition("=")
-            env[k] = v
-    return env
+node = PrivateNode("rbtest")
+base = node.base
 
 
 Q = "rbtest-restart"
 try:
-    checks.eq("second node starts", broker("start"), 0)
-    env = node_env()
+    checks.eq("second node starts", node.ctl("start"), 0)
+    env = node.env()
     with serve("amqp-durable", Q, env=env) as srv:
         rc, out, err = acall("amqp-durable", "fib", 10, queue=Q, env=env)
         checks.eq("durable call before the restart", out.get("result") if isinstance(out, dict) else err, 55)
@@ -67,9 +42,9 @@ try:
     checks.eq("two requests queued before the restart", ok.method.message_count, 2)
     conn.close()
 
-    checks.eq("node stops", broker("stop", "--force"), 0)
-    checks.eq("node starts again", broker("start"), 0)
-    env = node_env()   # a new password and pid
+    checks.eq("node stops", node.ctl("stop", "--force"), 0)
+    checks.eq("node starts again", node.ctl("start"), 0)
+    env = node.env()   # a new password and pid
 
     conn = pika.BlockingConnection(pika.URLParameters(env["RPCBENCH_AMQP_URL"]))
     ch = conn.channel()
@@ -91,7 +66,7 @@ try:
         conn.close()
         checks.eq("server exit", srv.stop(), 0)
 finally:
-    broker("stop", "--force")
+    node.ctl("stop", "--force")
     shutil.rmtree(base, ignore_errors=True)
 
 checks.exit()

@@ -14,39 +14,16 @@ import os
 import shutil
 import signal
 import struct
-import subprocess
-import tempfile
 import time
 
 import pika
 
-from rbtest import SOURCE_DIR, Checks, Server, call, free_port
+from rbtest import Checks, PrivateNode, Server, call
 
 checks = Checks()
-BROKER = os.path.join(SOURCE_DIR, "scripts", "broker")
-base = tempfile.mkdtemp(prefix="rb-fault-broker-")
-benv = dict(os.environ,
-            RPCBENCH_BROKER_DIR=os.path.join(base, "run"),
-            RPCBENCH_BROKER_NODE="rbfault%d@localhost" % os.getpid(),
-            RPCBENCH_BROKER_PORT=str(free_port()),
-            RPCBENCH_BROKER_DIST_PORT=str(free_port()))
+node = PrivateNode("rbfault")
+base = node.base
 N = 4
-
-
-def broker(*args):
-    p = subprocess.run([BROKER] + list(args), env=benv, capture_output=True, text=True, timeout=400)
-    if p.returncode != 0:
-        print(p.stderr)
-    return p.returncode
-
-
-def node_env():
-    env = dict(os.environ)
-    with open(os.path.join(benv["RPCBENCH_BROKER_DIR"], "broker.env")) as f:
-        for line in f:
-            k, _, v = line.strip().partition("=")
-            env[k] = v
-    return env
 
 
 def journal(path):
@@ -63,8 +40,8 @@ def waiting(env, q):
 
 servers = {}
 try:
-    checks.eq("second node starts", broker("start"), 0)
-    env = node_env()
+    checks.eq("second node starts", node.ctl("start"), 0)
+    env = node.env()
     ids, q, waits = {}, {}, {}
     for k, t in enumerate(("amqp", "amqp-durable")):
         q[t] = "rbfault-%d-%s" % (os.getpid(), t)
@@ -80,7 +57,7 @@ try:
         waits[t] = waiting(env, q[t])
         # the rest went to the stopped server (its prefetch window), unacked
         checks.true("%s: requests wait in the queue" % t, 1 <= waits[t] <= N, waits[t])
-    checks.eq("node restarts", broker("restart"), 0)
+    checks.eq("node restarts", node.ctl("restart"), 0)
     for t in servers:
         os.kill(servers[t].proc.pid, signal.SIGCONT)
     deadline = time.monotonic() + 60
@@ -106,7 +83,7 @@ finally:
         except OSError:
             pass
         s.stop(signal.SIGKILL)
-    broker("stop", "--force")
+    node.ctl("stop", "--force")
     shutil.rmtree(base, ignore_errors=True)
 
 checks.exit()

@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 RPCBENCH = os.environ.get("RPCBENCH", "rpcbench")
@@ -170,3 +171,36 @@ def serve_on_busy_port(transport):
     finally:
         busy.close()
     return p.returncode, p.stdout, p.stderr, addr
+
+
+class PrivateNode:
+    """A RabbitMQ node of the test's own, apart from the shared one:
+    scripts/broker with its own folder (under `base`, a new temporary
+    folder the test may also use), node name and ports."""
+
+    def __init__(self, tag):
+        self.base = tempfile.mkdtemp(prefix="rb-%s-" % tag)
+        self.benv = dict(os.environ,
+                         RPCBENCH_BROKER_DIR=os.path.join(self.base, "run"),
+                         RPCBENCH_BROKER_NODE="%s%d@localhost" % (tag, os.getpid()),
+                         RPCBENCH_BROKER_PORT=str(free_port()),
+                         RPCBENCH_BROKER_DIST_PORT=str(free_port()))
+
+    def ctl(self, *args):
+        """scripts/broker ARGS against this node; its exit status (stderr
+        printed on failure)."""
+        p = subprocess.run([os.path.join(SOURCE_DIR, "scripts", "broker")] + list(args),
+                           env=self.benv, capture_output=True, text=True, timeout=400)
+        if p.returncode != 0:
+            print(p.stderr)
+        return p.returncode
+
+    def env(self):
+        """Our environment with the node's broker.env (URL, pid) added:
+        read again after each start (a new password and pid)."""
+        env = dict(os.environ)
+        with open(os.path.join(self.benv["RPCBENCH_BROKER_DIR"], "broker.env")) as f:
+            for line in f:
+                k, _, v = line.strip().partition("=")
+                env[k] = v
+        return env

@@ -253,21 +253,27 @@ static void open_loop(worker *w, uint64_t *stale0)
     }
 }
 
+/* The measured calls of w, after its warm-up. */
+static void measure(worker *w)
+{
+    uint64_t stale0 = w->cl ? w->cl->stale_replies : 0;
+    if (w->ctx->ls->rate_cps > 0)
+        open_loop(w, &stale0);
+    else
+        closed_loop(w, &stale0);
+    if (w->cl)
+        w->stale += w->cl->stale_replies - stale0;
+}
+
 static void *worker_main(void *arg)
 {
     worker *w = arg;
     scen_ctx *x = w->ctx;
 
     warm_up(w);
-    uint64_t stale0 = w->cl ? w->cl->stale_replies : 0;
     pthread_barrier_wait(&x->ready);
     pthread_barrier_wait(&x->go);
-    if (x->ls->rate_cps > 0)
-        open_loop(w, &stale0);
-    else
-        closed_loop(w, &stale0);
-    if (w->cl)
-        w->stale += w->cl->stale_replies - stale0;
+    measure(w);
     pthread_barrier_wait(&x->done);
     return NULL;
 }
@@ -334,13 +340,14 @@ static void open_figures(rb_round *r, const rb_load_spec *ls, double window_s,
  * merged[0..2] (latency, service time, send lag), their completion times
  * into done and timelines into tl.
  * Frees the workers' state. */
-static void collect(worker *w, int n, rb_round *r, rb_samples *merged, rb_samples *done,
-                    rb_timeline *tl, double *req, double *rep)
+static void collect(worker *w, int n, int threads, rb_round *r, rb_samples *merged,
+                    rb_samples *done, rb_timeline *tl, double *req, double *rep)
 {
     double conn_sum = 0;
     int conn_n = 0;
     for (int i = 0; i < n; i++) {
-        pthread_join(w[i].th, NULL);
+        if (threads)
+            pthread_join(w[i].th, NULL);
         rb_samples_append(&merged[0], &w[i].samples);
         rb_samples_append(&merged[1], &w[i].service);
         rb_samples_append(&merged[2], &w[i].lag);
@@ -418,8 +425,9 @@ static void per_call_costs(const rb_transport *t, const rb_server_proc *sp, rb_r
     rb_wire_snap_free(&p1->ws);
 }
 
-/* Start n client threads for x. NULL when out of memory. */
-static worker *start_workers(scen_ctx *x, int n)
+/* n client threads for x, started when `threads` (else the one worker runs
+ * on the calling thread). NULL when out of memory. */
+static worker *start_workers(scen_ctx *x, int n, int threads)
 {
     const rb_load_spec *ls = x->ls;
     worker *w = calloc((size_t)n, sizeof *w);
@@ -434,7 +442,8 @@ static worker *start_workers(scen_ctx *x, int n)
         w[i].calls = ls->calls / n + (i < ls->calls % n);
         rb_samples_reserve(&w[i].samples, expect);
         rb_timeline_init(&w[i].tl, ls->timeline_ns);
-        pthread_create(&w[i].th, NULL, worker_main, &w[i]);
+        if (threads)
+            pthread_create(&w[i].th, NULL, worker_main, &w[i]);
     }
     return w;
 }
@@ -461,8 +470,8 @@ static void fault_end(scen_ctx *x, rb_round *r, uint64_t end, int restarted)
         r->cpu_server = NAN;
 }
 
-void rb_loadgen_run(const rb_run_cfg *cfg, const rb_load_spec *ls, rb_scenario *s, int round,
-                    int position, const rb_server_proc *sp)
+void rb_loadgen_run_here(const rb_run_cfg *cfg, const rb_load_spec *ls, rb_scenario *s,
+                         int round, int position, const rb_server_proc *sp)
 {
     rb_round *r = &s->rounds[round];
     memset(r, 0, sizeof *r);
@@ -476,24 +485,38 @@ void rb_loadgen_run(const rb_run_cfg *cfg, const rb_load_spec *ls, rb_scenario *
     rb_fib(cfg->fib_n, &x.fib_expect);
     pid_t server0 = sp->pid;
     x.fr = fault_new(cfg, ls, s, sp, n, x.window_s);
-    pthread_barrier_init(&x.ready, NULL, (unsigned)n + 1);
-    pthread_barrier_init(&x.go, NULL, (unsigned)n + 1);
-    pthread_barrier_init(&x.done, NULL, (unsigned)n + 1);
-    worker *w = start_workers(&x, n);
+    /* One connection without a fault runs on this thread: a process that
+     * never ran a second thread is what a minimal client is, and glibc's
+     * malloc and mutexes take their lock-free paths only there (xmlrpc-c's
+     * reply parser measured 1.4x slower in a threaded process). */
+    int threads = n > 1 || x.fr;
+    if (threads) {
+        pthread_barrier_init(&x.ready, NULL, (unsigned)n + 1);
+        pthread_barrier_init(&x.go, NULL, (unsigned)n + 1);
+        pthread_barrier_init(&x.done, NULL, (unsigned)n + 1);
+    }
+    worker *w = start_workers(&x, n, threads);
     if (!w) {
         fprintf(stderr, "rpcbench: out of memory\n");
         return;
     }
     sample_point p0 = { 0 }, p1 = { 0 };
-    pthread_barrier_wait(&x.ready);
+    if (threads)
+        pthread_barrier_wait(&x.ready);
+    else
+        warm_up(w);
     take_sample(s->t, sp, &p0);
     x.start_ns = rb_now_ns();
     x.end_ns = x.start_ns + (uint64_t)(x.window_s * 1e9);
     x.send_until_ns = x.end_ns + (uint64_t)(fmin(fmax(0.1 * x.window_s, 0.01), 1.0) * 1e9);
     if (x.fr)
         rb_fault_run_start(x.fr, x.start_ns, &x.end_ns);
-    pthread_barrier_wait(&x.go);
-    pthread_barrier_wait(&x.done);
+    if (threads) {
+        pthread_barrier_wait(&x.go);
+        pthread_barrier_wait(&x.done);
+    } else {
+        measure(w);
+    }
     uint64_t end = rb_now_ns();
     take_sample(s->t, sp, &p1);
 
@@ -501,11 +524,13 @@ void rb_loadgen_run(const rb_run_cfg *cfg, const rb_load_spec *ls, rb_scenario *
     rb_timeline tl;
     double req = 0, rep = 0;
     rb_timeline_init(&tl, ls->timeline_ns);
-    collect(w, n, r, m, &done, &tl, &req, &rep);
+    collect(w, n, threads, r, m, &done, &tl, &req, &rep);
     free(w);
-    pthread_barrier_destroy(&x.ready);
-    pthread_barrier_destroy(&x.go);
-    pthread_barrier_destroy(&x.done);
+    if (threads) {
+        pthread_barrier_destroy(&x.ready);
+        pthread_barrier_destroy(&x.go);
+        pthread_barrier_destroy(&x.done);
+    }
 
     r->duration_s = (double)(end - x.start_ns) / 1e9;
     r->throughput_cps = r->duration_s > 0 ? (double)r->calls / r->duration_s : NAN;

@@ -38,6 +38,25 @@ void rb_loadgen_spec(const rb_run_cfg *cfg, const rb_scenario *s, int round, rb_
 void rb_loadgen_run(const rb_run_cfg *cfg, const rb_load_spec *ls, rb_scenario *s, int round,
                     int position, const rb_server_proc *sp);
 
+/* Where rb_loadgen_run drives the clients (loadgen_proc.c): a round
+ * without a fault runs in a client process forked for it while this
+ * process has never run a second thread, so that the client process is
+ * single-threaded when the round has one connection (then the one client
+ * runs on that process's only thread), as a minimal client is: glibc's
+ * malloc and mutexes skip their atomic operations only in a process that
+ * never started a thread, and a fork of a threaded process does not count
+ * as one. The child sends the round and its samples back through a pipe
+ * and exits. A round with a fault, or a run whose process already has
+ * threads, runs here (rb_loadgen_run_here): the fault's own thread
+ * restarts servers and records every call in this process. */
+void rb_loadgen_run_here(const rb_run_cfg *cfg, const rb_load_spec *ls, rb_scenario *s,
+                         int round, int position, const rb_server_proc *sp);
+
+/* CPU time, ns, that client processes forked by rb_loadgen_run have used
+ * (counted when each one ends): with rb_self_cpu_ns(), the run's own
+ * client CPU. */
+uint64_t rb_loadgen_child_cpu_ns(void);
+
 /* rb_loadgen_spec, then rb_loadgen_run. */
 void rb_loadgen_round(const rb_run_cfg *cfg, rb_scenario *s, int round, int position,
                       const rb_server_proc *sp);

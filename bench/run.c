@@ -249,7 +249,7 @@ static void progress_done(progress *pg, const rb_round *r)
 }
 
 /* CPU time the run's own processes have used so far, ns: this process
- * (the client threads), the scenario's server and the broker when there is
+ * and its client processes (loadgen.h), the scenario's server and the broker when there is
  * one. NAN when the server is not ours (--connect) or cannot be read. */
 static double own_cpu_ns(const rb_server_proc *sp)
 {
@@ -259,7 +259,8 @@ static double own_cpu_ns(const rb_server_proc *sp)
     const rb_cpu_meter *bm = rb_broker_meter();
     if (bm && rb_cpu_meter_read(bm, &broker) != RB_OK)
         return NAN;
-    return (double)rb_self_cpu_ns() + (double)server + (double)broker;
+    return (double)(rb_self_cpu_ns() + rb_loadgen_child_cpu_ns()) + (double)server +
+           (double)broker;
 }
 
 /* One scenario's round with the machine's state read around it. */

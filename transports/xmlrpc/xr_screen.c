@@ -16,6 +16,7 @@
  */
 #include "xr.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -62,6 +63,14 @@ static size_t utf8_bad_at(const unsigned char *x, size_t len)
 {
     size_t i = 0;
     while (i < len) {
+        uint64_t w;
+        if (len - i >= sizeof w) {   /* eight ASCII bytes at a time */
+            memcpy(&w, x + i, sizeof w);
+            if (!(w & 0x8080808080808080ull)) {
+                i += sizeof w;
+                continue;
+            }
+        }
         unsigned c = x[i];
         if (c < 0x80) {
             i++;
@@ -175,9 +184,10 @@ static int screen_tag(const char *x, size_t len, size_t i, int *depth, size_t *e
                       size_t *members, const rb_xr_limits *lim, size_t *next, char *why,
                       size_t whylen)
 {
-    size_t j = i + 1, name = j;
+    size_t j = i + 1, local = j;   /* local: the name after any prefix ("ex:i8") */
     while (j < len && x[j] != '>' && x[j] != '/' && !is_space(x[j]))
-        j++;
+        if (x[j++] == ':')
+            local = j;
     size_t name_end = j;
     char q = 0;
     for (; j < len; j++) {  /* on to its '>' (quotes may hold '>') */
@@ -197,9 +207,7 @@ static int screen_tag(const char *x, size_t len, size_t i, int *depth, size_t *e
         snprintf(why, whylen, "XML nested deeper than %d elements", RB_XR_MAX_XML_DEPTH);
         return RB_XR_FAULT_TOOBIG;
     }
-    /* The local name (after any prefix): "i8" or "ex:i8". */
-    const char *colon = memrchr(x + name, ':', name_end - name);
-    size_t local = colon ? (size_t)(colon - x) + 1 : name, ll = name_end - local;
+    size_t ll = name_end - local;
     ++*elements;
     if (ll == 6 && memcmp(x + local, "member", 6) == 0)
         ++*members;
@@ -246,7 +254,8 @@ int rb_xr_screen_lim(const char *x, size_t len, const rb_xr_limits *lim, size_t 
             rc = RB_XR_FAULT_INVALID;
         } else if (rest >= 2 && lt[1] == '/') {
             depth--;
-            i = skip_past(x, len, i + 2, ">", 1);
+            const char *gt = memchr(lt + 2, '>', rest - 2);
+            i = gt ? (size_t)(gt - x) + 1 : len;
         } else {
             rc = screen_tag(x, len, i, &depth, &elems, &members, lim, &i, why, whylen);
             if (rc == 1) {

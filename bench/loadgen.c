@@ -1,4 +1,4 @@
-/* loadgen.c - one scenario, one round: one client thread per connection,
+/* loadgen.c - one scenario, one round: a client per connection,
  * connect and a first verified call (connect_us), warm-up untimed, then
  * for --calls or --duration either
  *   closed loop: calls back to back, or
@@ -8,6 +8,8 @@
  *     records the lag; latency counts from the intended time, service time
  *     from the actual send. Calls still unsent when the window ends are
  *     counted (unsent), never silently dropped from the rate.
+ * One connection without a fault runs on the calling thread, more on a
+ * thread each (loadgen_proc.c runs it all in a client process of its own).
  * Every reply verified and every failure counted by kind; each call goes
  * into the round's timeline; CPU time and TCP payload bytes sampled before
  * and after the measured window. */

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "procstat.h"
+#include "servers.h"   /* rb_run_interrupted */
 
 static uint64_t child_cpu_ns;
 
@@ -50,15 +51,20 @@ static int write_full(int fd, const void *p, size_t n)
     return 0;
 }
 
-/* n bytes into p; -1 at EOF or an error. A signal (^C) does not cut the
- * round short here: the child sees it too and ends the round itself. */
-static int read_full(int fd, void *p, size_t n)
+/* n bytes into p; -1 at EOF or an error. ^C (rb_run_interrupted) is passed
+ * on to the child, which ends its round and still sends it. */
+static int read_full(int fd, void *p, size_t n, pid_t child, int *told)
 {
     char *b = p;
     while (n) {
         ssize_t k = read(fd, b, n);
-        if (k < 0 && errno == EINTR)
+        if (k < 0 && errno == EINTR) {
+            if (rb_run_interrupted && !*told) {
+                kill(child, SIGINT);
+                *told = 1;
+            }
             continue;
+        }
         if (k <= 0)
             return -1;
         b += k;
@@ -87,22 +93,23 @@ _Noreturn static void child(int fd, const rb_run_cfg *cfg, const rb_load_spec *l
 
 /* The round, its timeline and samples from the child into s; RB_OK, or
  * RB_EIO when the child sent less (r untouched). */
-static int receive(int fd, rb_scenario *s, int round)
+static int receive(int fd, pid_t pid, rb_scenario *s, int round)
 {
     rb_round got;
     uint64_t nsamp, cpu;
-    if (read_full(fd, &got, sizeof got))
+    int told = 0;
+    if (read_full(fd, &got, sizeof got, pid, &told))
         return RB_EIO;
     rb_tl_point *tl = got.ntl ? malloc(got.ntl * sizeof *tl) : NULL;
-    if ((got.ntl && !tl) || read_full(fd, tl, got.ntl * sizeof *tl) ||
-        read_full(fd, &nsamp, sizeof nsamp)) {
+    if ((got.ntl && !tl) || read_full(fd, tl, got.ntl * sizeof *tl, pid, &told) ||
+        read_full(fd, &nsamp, sizeof nsamp, pid, &told)) {
         free(tl);
         return RB_EIO;
     }
     rb_samples add = { .ns = nsamp ? malloc(nsamp * sizeof *add.ns) : NULL, .n = nsamp,
                        .cap = nsamp };
-    if ((nsamp && !add.ns) || read_full(fd, add.ns, nsamp * sizeof *add.ns) ||
-        read_full(fd, &cpu, sizeof cpu) || rb_samples_append(&s->all, &add) != RB_OK) {
+    if ((nsamp && !add.ns) || read_full(fd, add.ns, nsamp * sizeof *add.ns, pid, &told) ||
+        read_full(fd, &cpu, sizeof cpu, pid, &told) || rb_samples_append(&s->all, &add) != RB_OK) {
         free(tl);
         rb_samples_free(&add);
         return RB_EIO;
@@ -135,7 +142,7 @@ void rb_loadgen_run(const rb_run_cfg *cfg, const rb_load_spec *ls, rb_scenario *
         rb_loadgen_run_here(cfg, ls, s, round, position, sp);
         return;
     }
-    int rc = receive(fd[0], s, round), st = 0;
+    int rc = receive(fd[0], pid, s, round), st = 0;
     close(fd[0]);
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;

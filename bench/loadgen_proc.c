@@ -36,31 +36,18 @@ uint64_t rb_loadgen_child_cpu_ns(void)
     return child_cpu_ns;
 }
 
-static int write_full(int fd, const void *p, size_t n)
-{
-    const char *b = p;
-    while (n) {
-        ssize_t k = write(fd, b, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        b += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
-/* n bytes into p; -1 at EOF or an error. ^C (rb_run_interrupted) is passed
- * on to the child, which ends its round and still sends it. */
-static int read_full(int fd, void *p, size_t n, pid_t child, int *told)
+/* All n bytes from p to fd (peer == 0) or from fd into p (peer: the child
+ * being read); -1 at EOF or an error. ^C while reading (rb_run_interrupted)
+ * is passed on to the child once (*told), which ends its round and still
+ * sends it. */
+static int xfer(int fd, void *p, size_t n, pid_t peer, int *told)
 {
     char *b = p;
     while (n) {
-        ssize_t k = read(fd, b, n);
+        ssize_t k = peer ? read(fd, b, n) : write(fd, b, n);
         if (k < 0 && errno == EINTR) {
-            if (rb_run_interrupted && !*told) {
-                kill(child, SIGINT);
+            if (peer && rb_run_interrupted && !*told) {
+                kill(peer, SIGINT);
                 *told = 1;
             }
             continue;
@@ -71,6 +58,16 @@ static int read_full(int fd, void *p, size_t n, pid_t child, int *told)
         n -= (size_t)k;
     }
     return 0;
+}
+
+static int write_full(int fd, const void *p, size_t n)
+{
+    return xfer(fd, (void *)p, n, 0, NULL);
+}
+
+static int read_full(int fd, void *p, size_t n, pid_t child, int *told)
+{
+    return xfer(fd, p, n, child, told);
 }
 
 /* The child: run the round, send it, end. */

@@ -3,11 +3,11 @@ class 5), on amqp, amqp-queue and amqp-durable.
 
 A request whose reply_to is a malformed direct reply-to name
 (amq.rabbitmq.reply-to.XXXX.YYYY) makes the broker close the connection that
-publishes the reply (541 INTERNAL_ERROR). With the server stopped (SIGSTOP),
-another client queues 25 good requests, the bad one, and 25 more; then the
-server resumes. Every good request must be answered (at least once: a reply
-published just before the bad one, whose confirm the closed connection took
-with it, is sent again; our client discards the copy as stale), the server
+publishes the reply (541 INTERNAL_ERROR): the server's consuming connection,
+which also acks. With the server stopped (SIGSTOP), another client queues 25
+good requests, the bad one, and 25 more; then the server resumes. Every good
+request must be answered (at most the prefetch window twice, were a reply
+to go out and its ack be lost with the connection), the server
 keeps serving afterwards, the bad request is rejected (counted once in the
 server's exit summary), not redelivered forever, and nothing is left in the
 queue."""

@@ -1,10 +1,9 @@
-/* amqp_reply.c - the server's reply connection: replies published in
- * confirm mode on a connection of their own, and each request acked on the
- * consuming connection once the broker confirmed its reply (see
- * amqp_srv.h for why, and what happens when the reply connection is lost). */
+/* amqp_reply.c - publishing replies: on the consuming channel with the
+ * request's ack right after it, and a redelivered request's direct reply
+ * alone on a connection of its own in confirm mode (see amqp_srv.h for
+ * why, and what happens when either connection is lost). */
 #include "amqp_srv.h"
 
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,22 +29,17 @@ void rb_amqp_reply_forget(srv_worker *w)
     w->npend = 0;
 }
 
-/* The reply of pending entry p was not taken: a request delivered for the
- * first time goes back to the queue; a redelivered one is the poison. */
+/* The reply of pending entry p (a redelivered request's, answered alone)
+ * was not taken: the request is the poison, rejected without requeue. */
 static int give_back(srv_worker *w, const srv_pending *p)
 {
-    int st;
-    if (p->redelivered) {
-        w->poison++;
-        st = amqp_basic_reject(w->conn, RB_AMQP_CHANNEL, p->tag, 0);
-    } else {
-        st = amqp_basic_nack(w->conn, RB_AMQP_CHANNEL, p->tag, 0, 1);
-    }
-    return st == AMQP_STATUS_OK ? RB_OK : RB_ECLOSED;
+    w->poison++;
+    return amqp_basic_reject(w->conn, RB_AMQP_CHANNEL, p->tag, 0) == AMQP_STATUS_OK
+           ? RB_OK : RB_ECLOSED;
 }
 
-/* rconn is gone (the broker closed it, a socket error, no confirm in time):
- * its unconfirmed replies may be lost, so their requests are given back. */
+/* rconn is gone (the broker closed it, a socket error, no confirm in time)
+ * with the pending reply unconfirmed: its request is the poison. */
 static int lost(srv_worker *w)
 {
     int rc = RB_OK;
@@ -110,20 +104,20 @@ static int read_frame(srv_worker *w, int wait_ms)
     }
 }
 
-int rb_amqp_reply_settle(srv_worker *w, int wait_ms, int all)
+/* Read rconn's frames until the pending reply is confirmed (its request
+ * acked) or refused; no confirm within RB_AMQP_SETTLE_MS means rconn is
+ * lost. RB_OK or RB_ECLOSED (conn failed). */
+static int await_confirm(srv_worker *w)
 {
-    const uint64_t deadline = rb_now_ns() + (uint64_t)wait_ms * 1000000u;
-    const size_t before = w->npend;
+    const uint64_t deadline = rb_now_ns() + (uint64_t)RB_AMQP_SETTLE_MS * 1000000u;
     if (w->rconn)
         amqp_maybe_release_buffers(w->rconn);
-    /* Until every reply is confirmed (all), or a first confirm came: more
-     * are read the next time, which saves a read that would find nothing. */
-    while (w->rconn && w->npend && (all || w->npend == before)) {
-        int rc = read_frame(w, wait_ms > 0 ? rb_ms_left(deadline) : 0);
+    while (w->rconn && w->npend) {
+        int rc = read_frame(w, rb_ms_left(deadline));
         if (rc == RB_ECLOSED)
             return rc;
         if (rc == RB_ETIMEDOUT)
-            return wait_ms > 0 ? lost(w) : RB_OK;
+            return lost(w);
     }
     return RB_OK;
 }
@@ -136,35 +130,17 @@ static int is_direct(amqp_bytes_t reply_to)
     return reply_to.len >= sizeof pre - 1 && memcmp(reply_to.bytes, pre, sizeof pre - 1) == 0;
 }
 
-/* A reply to a queue: the default exchange drops what it cannot route, so
- * this publish cannot fail at the broker; it goes on qconn without a
- * confirm, and the request is acked at once. */
-static int publish_to_queue(srv_worker *w, amqp_bytes_t reply_to,
-                            const amqp_basic_properties_t *p, amqp_bytes_t body,
-                            uint64_t tag)
+/* A reply on the consuming channel, the request's ack right after it, as
+ * the RabbitMQ tutorial's server does. A channel's frames are handled in
+ * order, so a reply whose publish makes the broker close the connection
+ * (a malformed direct reply-to name) takes its own ack and everything sent
+ * after it along: those requests are requeued, never acked unanswered. */
+static int publish_here(srv_worker *w, amqp_bytes_t reply_to, const amqp_basic_properties_t *p,
+                        amqp_bytes_t body, uint64_t tag)
 {
-    char err[300];
-    /* The broker sends nothing on qconn but a close: anything to read means
-     * it is gone (closed by the broker or an operator), and a reply written
-     * to it would vanish while its request is acked. */
-    struct pollfd pf = { w->qconn ? amqp_get_sockfd(w->qconn) : -1, POLLIN, 0 };
-    if (w->qconn && poll(&pf, 1, 0) != 0) {
-        amqp_destroy_connection(w->qconn);
-        w->qconn = NULL;
-        w->reconnects++;
-    }
-    if (!w->qconn && rb_amqp_conn_open(RB_AMQP_CONNECT_MS, &w->qconn, err, sizeof err) != RB_OK) {
-        fprintf(stderr, "%s worker %d: %s\n", rb_amqp_kind_name(w->sh->kind), w->id, err);
+    if (amqp_basic_publish(w->conn, RB_AMQP_CHANNEL, amqp_empty_bytes, reply_to, 0, 0, p,
+                           body) != AMQP_STATUS_OK)
         return RB_ECLOSED;   /* the caller drops conn, which requeues */
-    }
-    if (amqp_basic_publish(w->qconn, RB_AMQP_CHANNEL, amqp_empty_bytes, reply_to,
-                           0, 0, p, body) != AMQP_STATUS_OK) {
-        amqp_destroy_connection(w->qconn);
-        w->qconn = NULL;
-        w->reconnects++;
-        return amqp_basic_nack(w->conn, RB_AMQP_CHANNEL, tag, 0, 1) == AMQP_STATUS_OK
-               ? RB_OK : RB_ECLOSED;
-    }
     return amqp_basic_ack(w->conn, RB_AMQP_CHANNEL, tag, 0) == AMQP_STATUS_OK ? RB_OK : RB_ECLOSED;
 }
 
@@ -172,20 +148,13 @@ int rb_amqp_reply_publish(srv_worker *w, amqp_bytes_t reply_to,
                           const amqp_basic_properties_t *p, amqp_bytes_t body,
                           uint64_t tag, int redelivered)
 {
-    int rc;
-    if (!is_direct(reply_to))
-        return publish_to_queue(w, reply_to, p, body, tag);
-    if (redelivered) {
-        /* Answered alone: if rconn is lost now, this request is why. */
-        rc = rb_amqp_reply_settle(w, RB_AMQP_SETTLE_MS, 1);
-        if (rc != RB_OK)
-            return rc;
-    }
-    if (w->npend == w->window) {   /* the main loop avoids this; be sure */
-        rc = rb_amqp_reply_settle(w, RB_AMQP_SETTLE_MS, 0);
-        if (rc != RB_OK)
-            return rc;
-    }
+    /* A queue name cannot make the broker close anything (the default
+     * exchange drops what it cannot route); a direct reply-to name is
+     * suspect only on a request that has been delivered before. */
+    if (!redelivered || !is_direct(reply_to))
+        return publish_here(w, reply_to, p, body, tag);
+    /* Answered alone (nothing else is pending between requests): if rconn
+     * is lost now, this request is why. */
     if (!w->rconn) {
         char err[300];
         if (rb_amqp_reply_open(w, err, sizeof err) != RB_OK) {
@@ -196,10 +165,8 @@ int rb_amqp_reply_publish(srv_worker *w, amqp_bytes_t reply_to,
     }
     int st = amqp_basic_publish(w->rconn, RB_AMQP_CHANNEL, amqp_empty_bytes, reply_to,
                                 0, 0, p, body);
-    w->pend[w->npend++] = (srv_pending){ ++w->rseq, tag, redelivered };
+    w->pend[w->npend++] = (srv_pending){ ++w->rseq, tag };
     if (st != AMQP_STATUS_OK)
         return lost(w);
-    if (redelivered)
-        return rb_amqp_reply_settle(w, RB_AMQP_SETTLE_MS, 1);
-    return RB_OK;
+    return await_confirm(w);
 }

@@ -1,10 +1,9 @@
 /* amqp_server.c - `rpcbench serve amqp|amqp-queue|amqp-durable`: the
  * workers and their consume loop.
  *
- * `threads` workers, each with a consuming connection and reply
- * connections (amqp_srv.h), consume the request queue with manual acks and
- * basic.qos prefetch + 1 (the one more is a request whose direct reply is
- * out and awaits the broker's confirm). Each request is answered by
+ * `threads` workers, each with a consuming connection (and a reply
+ * connection when needed, amqp_srv.h), consume the request queue with
+ * manual acks and basic.qos --prefetch. Each request is answered by
  * rb_amqp_handle(); a worker whose connection breaks reconnects, and the
  * broker gives its unacked requests to the next consumer.
  *
@@ -71,8 +70,8 @@ static int worker_setup(srv_worker *w, char *err, size_t errlen)
         goto fail;
     }
     if (sh->prefetch > 0 &&
-        !amqp_basic_qos(w->conn, RB_AMQP_CHANNEL, 0, (uint16_t)w->window, 0)) {
-        snprintf(err, errlen, "basic.qos prefetch %zu: %s", w->window,
+        !amqp_basic_qos(w->conn, RB_AMQP_CHANNEL, 0, (uint16_t)sh->prefetch, 0)) {
+        snprintf(err, errlen, "basic.qos prefetch %d: %s", sh->prefetch,
                  rb_amqp_reply_str(amqp_get_rpc_reply(w->conn), why, sizeof why));
         goto fail;
     }
@@ -137,19 +136,12 @@ static void drop_conn(srv_worker *w, const char *why)
 static void serve_one(srv_worker *w)
 {
     char why[200];
-    if (w->npend >= w->window) {
-        /* Every request we may hold awaits its confirm: the broker sends
-         * no more until we ack, so wait for the reply connection. */
-        if (rb_amqp_reply_settle(w, RB_AMQP_SETTLE_MS, 0) != RB_OK)
-            drop_conn(w, "ack failed");
-        return;
-    }
     rb_amqp_msg m;
     amqp_maybe_release_buffers(w->conn);
     int rc = rb_amqp_read(w->conn, RB_AMQP_POLL_MS, RB_AMQP_FRAME_MS, w->sh->max_request,
                           &w->in, &m);
     if (rc == RB_ETIMEDOUT) {
-        rc = rb_amqp_reply_settle(w, 0, 0);   /* idle: ack what was confirmed */
+        rc = RB_OK;   /* idle: look at rb_serve_stop */
     } else if (rc == RB_OK && m.props &&
                m.frame.payload.method.id == AMQP_BASIC_DELIVER_METHOD) {
         rc = rb_amqp_handle(w, &m);
@@ -200,12 +192,8 @@ static void *worker_main(void *arg)
         }
         serve_one(w);
     }
-    /* Ack what the broker confirmed, so nothing answered is served twice. */
-    if (w->conn)
-        rb_amqp_reply_settle(w, RB_AMQP_SETTLE_MS, 1);
     rb_amqp_conn_close(&w->conn);
     rb_amqp_conn_close(&w->rconn);
-    rb_amqp_conn_close(&w->qconn);
     return NULL;
 }
 
@@ -213,17 +201,12 @@ static void *worker_main(void *arg)
 static int start_workers(srv_shared *sh, srv_worker *ws)
 {
     int spawned = 0;
-    size_t window = sh->prefetch > 0 ? (size_t)sh->prefetch + 1 : RB_AMQP_UNLIMITED_WINDOW;
-    if (window > 65535)
-        window = 65535;
     for (int i = 0; i < sh->nthreads; i++) {
         srv_worker *w = &ws[i];
         w->sh = sh;
         w->id = i;
-        w->window = window;
         rb_obj_init(&w->obj);
-        w->pend = calloc(window, sizeof *w->pend);
-        if (!w->pend || pthread_create(&w->th, NULL, worker_main, w) != 0) {
+        if (pthread_create(&w->th, NULL, worker_main, w) != 0) {
             pthread_mutex_lock(&sh->mu);
             if (!sh->failed++)
                 snprintf(sh->err, sizeof sh->err, "cannot start a worker thread");
@@ -323,7 +306,6 @@ done:
         rb_obj_free(&ws[i].obj);
         rb_buf_free(&ws[i].out);
         rb_buf_free(&ws[i].in);
-        free(ws[i].pend);
     }
     free(ws);
     rb_obj_free(&sh.get_obj);

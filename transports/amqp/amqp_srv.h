@@ -2,21 +2,19 @@
  * the consume loop), amqp_handle.c (a request -> its reply) and
  * amqp_reply.c (the reply connections and publisher confirms).
  *
- * A worker has up to three connections, opened when first needed. `conn`
- * consumes the request queue with manual acks and never publishes. Replies
- * to a queue go out on `qconn` and the request is acked at once: the
- * default exchange drops what it cannot route, so that publish cannot fail
- * at the broker. Replies to direct reply-to names go out on `rconn`, in
- * confirm mode: a malformed name makes the broker close the publishing
- * connection (541), which costs only rconn, never the consumer or the
- * other replies. Such a request is acked only after the broker confirmed
- * its reply;
- * when rconn is lost first, the requests whose replies were not confirmed
- * are requeued (basic.nack) and come back with `redelivered` set. A
- * redelivered request is answered alone (every earlier reply confirmed
- * first, its own confirm awaited before anything else), so when rconn is
- * lost then, that request is the poison: it is rejected without requeue
- * and counted. */
+ * A worker has up to two connections, opened when first needed. `conn`
+ * consumes the request queue with manual acks, and a reply goes out on it
+ * with the request's ack right after, as the RabbitMQ tutorial's server
+ * does. A channel's frames are handled in order: when a reply's publish
+ * makes the broker close the connection (a malformed direct reply-to name:
+ * 541), its own ack and everything sent after it are dropped with it, so
+ * those requests are requeued, never acked without their reply; the ones
+ * answered before it are done. A request that comes back (`redelivered`)
+ * with a direct reply-to name is answered alone on `rconn`, in confirm
+ * mode, and acked on conn once its reply is confirmed; when rconn is lost
+ * then, that request is the poison: it is rejected without requeue and
+ * counted. (A queue name cannot make the broker close anything: the
+ * default exchange drops what it cannot route.) */
 #ifndef RB_AMQP_SRV_H
 #define RB_AMQP_SRV_H
 
@@ -32,7 +30,6 @@
 #define RB_AMQP_SETTLE_MS 5000      /* longest wait for the broker's confirms */
 #define RB_AMQP_QUEUE_EXPIRES_MS 60000 /* x-expires of amqp/amqp-queue request queues */
 #define RB_AMQP_KEEP_BUF (1u << 20) /* request buffer kept between requests, bytes */
-#define RB_AMQP_UNLIMITED_WINDOW 256 /* unconfirmed replies when --prefetch 0 */
 
 typedef struct srv_shared {
     rb_amqp_kind kind;
@@ -53,7 +50,6 @@ typedef struct srv_shared {
 typedef struct srv_pending {
     uint64_t seq;                 /* its publish number on rconn, from 1 */
     uint64_t tag;                 /* the request's delivery tag on conn */
-    int redelivered;              /* the request had been delivered before */
 } srv_pending;
 
 typedef struct srv_worker {
@@ -61,12 +57,11 @@ typedef struct srv_worker {
     int id;
     pthread_t th;
     amqp_connection_state_t conn;  /* consumes requests, acks them; NULL: lost */
-    amqp_connection_state_t rconn; /* publishes direct replies (confirms); NULL: none */
-    amqp_connection_state_t qconn; /* publishes replies to queues; NULL: none */
+    amqp_connection_state_t rconn; /* redelivered requests' direct replies
+                                      (confirms); NULL: none */
     uint64_t rseq;                /* last publish number on rconn */
-    srv_pending *pend;            /* unconfirmed replies, in seq order */
-    size_t npend;                 /* entries in pend */
-    size_t window;                /* most unconfirmed replies (pend's size) */
+    srv_pending pend[1];          /* the unconfirmed reply on rconn */
+    size_t npend;                 /* entries in pend: 0 or 1 */
     rb_obj obj;                   /* decoded sendObj argument, reused */
     rb_buf in;               /* a request body that spans frames, reused */
     rb_buf out;              /* encoded reply body, reused */
@@ -76,7 +71,7 @@ typedef struct srv_worker {
 /* A worker's name for messages: "amqp", "amqp-queue", "amqp-durable". */
 const char *rb_amqp_kind_name(rb_amqp_kind k);
 
-/* amqp_handle.c: answer one request (method, reply on rconn, or an ack
+/* amqp_handle.c: answer one request (method, reply, or an ack
  * when there is nowhere to reply). Returns RB_OK, or RB_ECLOSED when conn
  * failed (the caller drops it); a lost rconn is handled inside. */
 int rb_amqp_handle(srv_worker *w, const rb_amqp_msg *req);
@@ -86,21 +81,14 @@ int rb_amqp_handle(srv_worker *w, const rb_amqp_msg *req);
 /* Open rconn in confirm mode. RB_OK or RB_ECONNECT with the reason. */
 int rb_amqp_reply_open(srv_worker *w, char *err, size_t errlen);
 
-/* Publish a reply (opening its connection if needed): to a queue on qconn,
- * acking the request; to a direct reply-to name on rconn, remembered under
- * the request's delivery tag until confirmed. Returns RB_OK (published, or
- * the reply connection lost and the request settled) or RB_ECLOSED (conn
- * failed, or no reply connection could be opened). */
+/* Publish a reply and ack its request on conn; a redelivered request's
+ * direct reply on rconn (opened if needed), its request acked once the
+ * broker confirmed it (see above). Returns RB_OK (published, or rconn lost
+ * and the request settled) or RB_ECLOSED (conn failed, or rconn could not
+ * be opened). */
 int rb_amqp_reply_publish(srv_worker *w, amqp_bytes_t reply_to,
                           const amqp_basic_properties_t *p, amqp_bytes_t body,
                           uint64_t tag, int redelivered);
-
-/* Read rconn's confirms and ack the confirmed requests on conn: until one
- * frame brought progress, or until none is pending when `all`. wait_ms 0:
- * only what has arrived; otherwise no progress within wait_ms means rconn
- * is lost. A lost rconn requeues or rejects the pending requests (see
- * above). Returns RB_OK or RB_ECLOSED (conn failed). */
-int rb_amqp_reply_settle(srv_worker *w, int wait_ms, int all);
 
 /* Forget the pending replies (conn was lost: the broker requeued their
  * requests itself) . */

@@ -252,16 +252,16 @@ done:
     return reply;
 }
 
-/* Receive one message from w->raw (non-blocking) and answer it.
- * Returns 1 when a message was handled, 0 when none was waiting, -1 on a
- * socket error. */
-static int zs_serve_one(zs_worker *w)
+/* Receive one message from w->raw and answer it; flags: ZMQ_DONTWAIT, or
+ * 0 to wait for its first frame up to the socket's ZMQ_RCVTIMEO. Returns 1
+ * when a message was handled, 0 when none came, -1 on a socket error. */
+static int zs_serve_one(zs_worker *w, int flags)
 {
     int n = 0, more;
     zmq_msg_t *f;
     do {
         f = &w->frames[n < ZS_MAX_FRAMES ? n : ZS_MAX_FRAMES - 1];
-        if (zmq_msg_recv(f, w->raw, ZMQ_DONTWAIT) < 0) {
+        if (zmq_msg_recv(f, w->raw, n ? ZMQ_DONTWAIT : flags) < 0) {
             if (n == 0 && (zmq_errno() == EAGAIN || zmq_errno() == EINTR))
                 return 0;
             return zmq_errno() == ETERM ? -1 : 0;
@@ -309,7 +309,7 @@ static void *zs_worker_main(void *arg)
         zmq_pollitem_t it = { .socket = w->raw, .events = ZMQ_POLLIN };
         if (zmq_poll(&it, 1, ZS_POLL_MS) <= 0)
             continue;
-        for (int k = 0; k < 64 && zs_serve_one(w) > 0; k++)
+        for (int k = 0; k < 64 && zs_serve_one(w, ZMQ_DONTWAIT) > 0; k++)
             ;
     }
     return NULL;
@@ -401,14 +401,27 @@ static int zs_start_workers(zs_worker *ws, int threads, zsock_t **back, char *in
 static int zs_loop(void *fr, void *br, zs_worker *w0)
 {
     zmq_msg_t m;
-    int rc = RB_OK;
+    int rc = RB_OK, tick = ZS_POLL_MS;
     zmq_msg_init(&m);
+    if (!br)
+        zmq_setsockopt(fr, ZMQ_RCVTIMEO, &tick, sizeof tick);
     while (!rb_serve_stop) {
+        if (!br) {
+            /* A request wakes this thread in its receive, as in a REP
+             * server's loop: no zmq_poll per request; the receive gives up
+             * after ZS_POLL_MS to look at rb_serve_stop. */
+            if (zs_serve_one(w0, 0) < 0) {
+                fprintf(stderr, "zmq: receive: %s\n", zmq_strerror(zmq_errno()));
+                rc = RB_EIO;
+                break;
+            }
+            continue;
+        }
         zmq_pollitem_t it[2] = {
             { .socket = fr, .events = ZMQ_POLLIN },
             { .socket = br, .events = ZMQ_POLLIN },
         };
-        int pr = zmq_poll(it, br ? 2 : 1, ZS_POLL_MS);
+        int pr = zmq_poll(it, 2, ZS_POLL_MS);
         if (pr < 0 && zmq_errno() != EINTR) {
             fprintf(stderr, "zmq: poll: %s\n", zmq_strerror(zmq_errno()));
             rc = RB_EIO;
@@ -416,13 +429,6 @@ static int zs_loop(void *fr, void *br, zs_worker *w0)
         }
         if (pr <= 0)
             continue;
-        if (!br) {
-            /* Serve what is waiting, but look at rb_serve_stop now and then. */
-            for (int k = 0; k < 64; k++)
-                if (zs_serve_one(w0) <= 0)
-                    break;
-            continue;
-        }
         if (it[0].revents & ZMQ_POLLIN)
             zs_forward(fr, br, &m);
         if (it[1].revents & ZMQ_POLLIN)

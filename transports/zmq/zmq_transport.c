@@ -14,7 +14,7 @@
  * ROUTER is proxied to N worker threads over inproc.
  *
  * Client: a DEALER socket, as zerorpc clients use, sending ["", event]. Each
- * call has a fresh message_id and a deadline (zmq_poll); only a reply whose
+ * call has a fresh message_id and a deadline (ZMQ_RCVTIMEO); only a reply whose
  * response_to is the call's id answers it: anything else is discarded and
  * counted in stale_replies. After a timeout the socket is closed and
  * reopened (the zguide's Lazy Pirate), so the client never stays stuck
@@ -321,25 +321,25 @@ static int client_roundtrip(zmq_client *c, rb_method m, int64_t *num, rb_obj *ob
             next_hb = now + (uint64_t)RB_ZR_HEARTBEAT_MS * 1000000u;
         }
         uint64_t until = deadline < next_hb ? deadline : next_hb;
-        zmq_pollitem_t it = { .socket = c->raw, .events = ZMQ_POLLIN };
-        int pr = zmq_poll(&it, 1, rb_ms_left(until));
-        if (pr < 0 && zmq_errno() != EINTR) {
-            rc = rb_client_fail(&c->base, RB_EIO, "zmq poll: %s", zmq_strerror(zmq_errno()));
-            goto lost;
-        }
-        if (pr <= 0)
-            continue;
         /* Read one whole message; the event is its last frame (frames
          * before it are the "" delimiter, or whatever envelope a proxy
-         * added). */
-        int more;
+         * added). The first frame is awaited in the receive itself, up to
+         * `until` (ZMQ_RCVTIMEO, set in libzmq, no system call): no
+         * zmq_poll per call. */
+        int wait_ms = rb_ms_left(until), more, first = 1;
+        zmq_setsockopt(c->raw, ZMQ_RCVTIMEO, &wait_ms, sizeof wait_ms);
         do {
-            if (zmq_msg_recv(&c->frame, c->raw, ZMQ_DONTWAIT) < 0) {
+            if (zmq_msg_recv(&c->frame, c->raw, first ? 0 : ZMQ_DONTWAIT) < 0) {
+                if (first && (zmq_errno() == EAGAIN || zmq_errno() == EINTR))
+                    break;   /* nothing yet: the loop's head looks at the clock */
                 rc = rb_client_fail(&c->base, RB_EIO, "zmq recv: %s", zmq_strerror(zmq_errno()));
                 goto lost;
             }
+            first = 0;
             more = zmq_msg_more(&c->frame);
         } while (more);
+        if (first)
+            continue;
         const char *buf = zmq_msg_data(&c->frame);
         size_t len = zmq_msg_size(&c->frame);
         rc = rb_mp_decode(buf, len, &unp);

@@ -117,8 +117,8 @@ def per_call_method(stream):
 
 def amqp_server_window(c):
     """The broker-to-server hop of one server connection: in each direction
-    the bytes from its CALLS-th last per-call frame on. The server consumes,
-    publishes replies and reads confirms on connections of its own."""
+    the bytes from its CALLS-th last per-call frame on (up: its reply
+    publishes, each followed by the request's ack)."""
     total = 0
     for stream in (bytes(c.up), bytes(c.down)):
         m = per_call_method(stream)
@@ -134,11 +134,15 @@ def amqp_own_case(url):
         env = dict(os.environ, RPCBENCH_AMQP_URL=url.replace(":%d/" % port, ":%d/" % relay.port))
         sc = run(["--transports", "amqp", "--methods", "fib"], env=env)
         conns = relay.stop()
-    # clients publish requests and get deliveries on one connection; every
-    # other connection is the server's (its consumer, its reply publishers,
-    # its clean-up), whatever their number and order
+    # clients publish requests and get deliveries on one connection and ack
+    # nothing (they consume replies with no-ack); the server's consuming
+    # connection publishes the replies and acks the requests. Every other
+    # connection is the server's too (a reply connection, its clean-up),
+    # whatever their number and order.
     def is_client(c):
-        return (per_call_method(bytes(c.up)) == (60, 40) and
+        up = bytes(c.up)
+        acks = sum(1 for f in amqp_frames(up) if (f[3], f[4]) == (60, 80))
+        return (per_call_method(up) == (60, 40) and acks == 0 and
                 per_call_method(bytes(c.down)) == (60, 60))
     clients = [c for c in conns if is_client(c)]
     servers = [c for c in conns if not is_client(c)]

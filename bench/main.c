@@ -34,7 +34,7 @@ static void usage_serve(FILE *f)
 "  --queue NAME         request queue of a broker transport (default rpc_queue)\n"
 "  --entries N          getObj's entry count (default %d)\n"
 "  --threads N          server threads where the stack has them (default 1)\n"
-"  --prefetch N         AMQP consumer prefetch (default 1)\n"
+"  --prefetch N         AMQP consumer prefetch (default 2)\n"
 "  --max-request BYTES  request size limit (default 16 MiB)\n"
 "  --work-us N          work per executed request, µs (default 0)\n"
 "  --work busy|sleep    how that work is spent (default busy)\n"
@@ -148,7 +148,7 @@ static int cmd_serve(int argc, char **argv)
     rb_server_opts so = {
         .entries = RB_DEFAULT_ENTRIES,
         .threads = 1,
-        .prefetch = 1,
+        .prefetch = 2,
         .max_request = RB_DEFAULT_MAX_REQUEST,
     };
     int c;

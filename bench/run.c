@@ -50,6 +50,7 @@
 #include "slo_run.h"
 #include "run_args.h"
 #include "servers.h"
+#include "child.h"
 
 static void on_interrupt(int sig)
 {
@@ -126,11 +127,23 @@ static int cluster_wanted(const rb_run_cfg *cfg)
     return want && !getenv(rb_broker_url_env(RB_BROKER_RABBITMQ_CLUSTER));
 }
 
+/* rb_in_child: does t's library initialise? 0 when it does. */
+static int init_ok(void *arg, char *msg, size_t msglen)
+{
+    const rb_transport *t = arg;
+    (void)msg;
+    (void)msglen;
+    return t->init() == RB_OK ? 0 : 1;
+}
+
 static int check_transports(const rb_run_cfg *cfg)
 {
+    char msg[128];
+    /* in a child: this process stays free of the libraries' threads */
     for (int i = 0; i < cfg->nt; i++)
-        if (cfg->ts[i]->init && cfg->ts[i]->init() != RB_OK) {
-            fprintf(stderr, "rpcbench: %s: cannot initialise its library\n", cfg->ts[i]->name);
+        if (cfg->ts[i]->init && rb_in_child(init_ok, (void *)cfg->ts[i], msg, sizeof msg) != 0) {
+            fprintf(stderr, "rpcbench: %s: cannot initialise its library%s%s\n",
+                    cfg->ts[i]->name, msg[0] ? ": " : "", msg);
             return 1;
         }
     for (int i = 0; i < cfg->nt; i++) {

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "descriptor.h"
 
 volatile sig_atomic_t rb_run_interrupted = 0;
@@ -91,11 +92,17 @@ void rb_server_stop(rb_server_proc *sp)
     sp->pid = 0;
 }
 
-/* Verified fib(1) against a fresh connection: is the server answering?
- * When not, why goes to why (whylen bytes). */
-static int server_answers(const rb_transport *t, const rb_client_opts *co, char *why,
-                          size_t whylen)
+typedef struct probe {
+    const rb_transport *t;
+    const rb_client_opts *co;
+} probe;
+
+/* rb_in_child: 1 when the server answered, else 0 and why. */
+static int probe_call(void *arg, char *why, size_t whylen)
 {
+    const probe *p = arg;
+    const rb_transport *t = p->t;
+    const rb_client_opts *co = p->co;
     rb_client *c = NULL;
     char err[256];
     int64_t v = -1;
@@ -111,6 +118,19 @@ static int server_answers(const rb_transport *t, const rb_client_opts *co, char 
         snprintf(why, whylen, "fib(1) answered %lld, not 1", (long long)v);
     rb_close(&c);
     return rc == RB_OK && v == 1;
+}
+
+/* Verified fib(1) against a fresh connection: is the server answering?
+ * When not, why goes to why (whylen bytes). The call is made in a child
+ * process (child.h): this process never loads a client library. */
+static int server_answers(const rb_transport *t, const rb_client_opts *co, char *why,
+                          size_t whylen)
+{
+    probe p = { t, co };
+    int rc = rb_in_child(probe_call, &p, why, whylen);
+    if (rc < 0)
+        snprintf(why, whylen, "the probe's process was killed");
+    return rc == 1;
 }
 
 void rb_server_client_opts(const rb_transport *t, const rb_server_proc *sp, int timeout_ms,

@@ -55,7 +55,11 @@ int rb_connect(const rb_transport *t, const rb_client_opts *o, rb_client **out,
     *out = NULL;
     if (errlen)
         errbuf[0] = '\0';
-    int rc = t->connect(o, out, errbuf, errlen);
+    /* init is once per process, and a client may be the first user of the
+     * library in its process (a client process forked for a round). */
+    int rc = t->init ? t->init() : RB_OK;
+    if (rc == RB_OK)
+        rc = t->connect(o, out, errbuf, errlen);
     if (rc == RB_OK) {
         (*out)->t = t;
         (*out)->timeout_ms = o->timeout_ms;

@@ -167,7 +167,8 @@ const rb_transport *rb_transport_find(const char *name);
  * byte counts before the call and stores the result code in c->err. A reply
  * that arrives later than c->timeout_ms after the call began is turned into
  * RB_ETIMEDOUT (and counted in c->stale_replies): a late reply is never a
- * success, whatever the stack's own deadline did. */
+ * success, whatever the stack's own deadline did. rb_connect runs the
+ * table's init first (once per process): a failed init is its error. */
 int rb_connect(const rb_transport *t, const rb_client_opts *o, rb_client **out,
                char *errbuf, size_t errlen);
 int rb_call_fib(rb_client *c, int64_t n, int64_t *result);

@@ -1,6 +1,6 @@
 """Each round's clients run in a process forked for the round (loadgen.h):
 single-threaded with one connection, a thread per connection with more, and
-rpcbench's own process never starts a thread. ^C (SIGINT to rpcbench
+rpcbench's own process never starts a thread, even with gRPC in the run. ^C (SIGINT to rpcbench
 alone) ends the round in the client process too, and no client process
 outlives the run. Real processes, read from /proc while the round runs."""
 import os
@@ -76,6 +76,25 @@ with Server("tcp") as srv:
             c.true("c=%d: results written" % conc, os.path.exists(os.path.join(out, "results.json")),
                    err)
             c.true("c=%d: the client process is gone" % conc, kid is None or threads(kid) is None)
+
+    # A run with a stack whose library starts threads when initialised
+    # (gRPC): rpcbench initialises and probes it in child processes too, so
+    # its own process stays at one thread for the whole run.
+    with tempfile.TemporaryDirectory() as out:
+        run = subprocess.Popen([RPCBENCH, "run", "--transports", "tcp,grpc", "--methods", "fib",
+                                "--concurrency", "1", "--duration", "1", "--rounds", "2",
+                                "--warmup", "10", "--out", out],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        most, seen = 0, 0
+        while run.poll() is None:
+            n = threads(run.pid)
+            most = max(most, n or 0)
+            seen += 1
+            time.sleep(0.02)
+        _, err = run.communicate()
+        c.eq("tcp,grpc: exit status", run.returncode, 0)
+        c.true("tcp,grpc: sampled while running", seen > 10, seen)
+        c.eq("tcp,grpc: rpcbench's own threads, most seen", most, 1)
 
     # ^C to rpcbench alone, in a 60 s round: the client process ends its
     # round too, and the run ends long before the round would have.

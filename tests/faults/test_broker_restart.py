@@ -70,9 +70,12 @@ try:
         done = journal(os.path.join(base, t + ".bin"))
         lost = [i for i in ids[t] if i not in done]
         if t == "amqp":
-            # every request that waited in the queue vanished with it; only
-            # the ones the stopped server held (prefetch) may have run
-            checks.eq("amqp: every waiting request lost", len(lost), waits[t])
+            # every request that waited in the queue vanished with it; of
+            # the ones the stopped server held (its prefetch), those it reads
+            # before a write to the dead connection fails run (reply and ack
+            # go on that connection), the others are lost too
+            checks.true("amqp: every waiting request lost", len(lost) >= waits[t],
+                        (len(lost), waits[t]))
         else:
             checks.eq("amqp-durable: no request lost", lost, [])
         checks.true("%s: server alive after the restart" % t, servers[t].alive())

@@ -1,6 +1,6 @@
 /* amqp_srv.h - the AMQP server's worker, shared by amqp_server.c (threads,
  * the consume loop), amqp_handle.c (a request -> its reply) and
- * amqp_reply.c (the reply connections and publisher confirms).
+ * amqp_reply.c (publishing replies, and the confirmed reply connection).
  *
  * A worker has up to two connections, opened when first needed. `conn`
  * consumes the request queue with manual acks, and a reply goes out on it

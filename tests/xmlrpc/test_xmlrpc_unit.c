@@ -366,6 +366,42 @@ static void test_deadline_then_usable_no_stale_answer(void **state)
     assert_int_equal(s.accepted, 2);
 }
 
+/* The deadline timer is lazy (xmlrpc.c): a call whose deadline is later
+ * than the timer's keeps the timer, which then fires inside the call and is
+ * moved on. Each step below takes one of its paths. */
+static void test_lazy_deadline_timer(void **state)
+{
+    (void)state;
+    static const step steps[] = {
+        { 0, 200, RESP_I8("5") },       /* timer set for this call's deadline */
+        { 600, 200, RESP_I8("7") },     /* that deadline fires inside this
+                                           call, which goes on to its own */
+        { 0, 200, RESP_I8("9") },       /* a shorter timeout: timer moved back */
+        { 1500, 200, RESP_I8("111") },  /* the moved-on timer ends this call */
+        { 0, 200, RESP_I8("222") },
+    };
+    static const int timeout_ms[] = { 300, 2000, 400, 500, 5000 };
+    static const int want_rc[] = { RB_OK, RB_OK, RB_OK, RB_ETIMEDOUT, RB_OK };
+    static const int64_t want_r[] = { 5, 7, 9, -1, 222 };
+    script s;
+    script_start(&s, steps, 5);
+    rb_client *c = client(&rb_transport_xmlrpc, s.port, 5000);
+    for (int i = 0; i < 5; i++) {
+        int64_t r = -1;
+        c->timeout_ms = timeout_ms[i];
+        int rc = rb_call_fib(c, 5, &r);
+        if (rc != want_rc[i])
+            print_error("call %d: got %s (%s)\n", i, rb_err_name(rc), c->errstr);
+        assert_int_equal(rc, want_rc[i]);
+        assert_int_equal(r, want_r[i]);
+    }
+    assert_int_equal(c->stale_replies, 0);
+    rb_close(&c);
+    script_stop(&s);
+    /* the timed-out call took its connection along */
+    assert_int_equal(s.accepted, 2);
+}
+
 static void test_keepalive_versus_close(void **state)
 {
     (void)state;
@@ -477,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_screen_counts_elements),
         cmocka_unit_test(test_faults_map_to_error_codes),
         cmocka_unit_test(test_deadline_then_usable_no_stale_answer),
+        cmocka_unit_test(test_lazy_deadline_timer),
         cmocka_unit_test(test_keepalive_versus_close),
         cmocka_unit_test(test_body_bytes_and_objects),
         cmocka_unit_test(test_no_server_is_a_connect_error),

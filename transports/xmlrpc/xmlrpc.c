@@ -18,20 +18,29 @@
  *
  * Deadline: xmlrpc-c 1.33's synchronous call waits in select() with a fixed
  * 3 s tick and only then lets curl notice its CURLOPT_TIMEOUT (which it also
- * rounds up to whole seconds): a 300 ms timeout fired after 3 s. So each call
- * arms a per-client POSIX timer that signals the calling thread (signal
- * RB_XR_DEADLINE_SIG) at the deadline; the handler sets the thread's flag
- * registered with xmlrpc_client_set_interrupt(), the signal breaks
- * xmlrpc-c's pselect(), and its curl progress callback aborts the transfer.
- * Cost: two timer_settime() calls per call, plus the sigprocmask() pair
- * xmlrpc-c does around each wait when an interrupt flag is set. The curl
- * `timeout` option stays set as a backstop. An aborted transfer makes curl
- * drop the connection, so a late reply can never be read as the answer of
- * the next call (stale_replies stays 0; the next call reconnects).
+ * rounds up to whole seconds): a 300 ms timeout fired after 3 s. So each
+ * calling thread has a POSIX timer that signals it (signal
+ * RB_XR_DEADLINE_SIG); the handler sets the thread's flag registered with
+ * xmlrpc_client_set_interrupt(), the signal breaks xmlrpc-c's pselect(),
+ * and its curl progress callback aborts the transfer. The curl `timeout`
+ * option stays set as a backstop. An aborted transfer makes curl drop the
+ * connection, so a late reply can never be read as the answer of the next
+ * call (stale_replies stays 0; the next call reconnects).
+ *
+ * The timer is lazy: a call only writes its deadline into the thread's
+ * state; the timer is programmed (timer_settime) only when it is stopped
+ * or would fire after the new deadline. When it fires before the deadline
+ * of the call in flight (an earlier call's deadline), the handler programs
+ * it for the current one; when it fires between calls, it stops. In a
+ * closed loop with one timeout for every call this is one timer_settime()
+ * and one signal per timeout period instead of two timer_settime() per
+ * call. What a call still pays is the sigprocmask() pair xmlrpc-c does
+ * around each wait when an interrupt flag is set.
  */
 #include "xr.h"
 #include "xr_codec.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -53,22 +62,69 @@ typedef struct xr_client {
     xmlrpc_mem_block *call_xml;   /* request buffer, reused by every call */
     struct xmlrpc_curl_xportparms xp;
     struct xmlrpc_clientparms cp;
-    timer_t timer;                /* the deadline timer, when have_timer */
-    pid_t timer_tid;              /* the thread the timer signals */
-    int have_timer;
 } xr_client;
 
 /* The deadline signal: a real-time signal nothing else in rpcbench uses. */
 #define RB_XR_DEADLINE_SIG (SIGRTMIN + 7)
 
-/* Set by the deadline signal in the thread whose call is due; registered
- * as that call's xmlrpc-c interrupt flag (an int, as sig_atomic_t is). */
-static __thread volatile sig_atomic_t deadline_hit;
+/* A thread's deadline state. The handler runs on the same thread (the timer
+ * signals it alone, SIGEV_THREAD_ID), so the fields need no lock, only
+ * single loads and stores the handler cannot tear (volatile, 64-bit). */
+typedef struct {
+    volatile sig_atomic_t hit;       /* the call's deadline passed: the
+                                        xmlrpc-c interrupt flag */
+    volatile int in_call;            /* a call is in flight */
+    volatile uint64_t deadline_ns;   /* its deadline, CLOCK_MONOTONIC ns */
+    volatile uint64_t armed_ns;      /* when the timer fires; 0: stopped
+                                        (or unknown: program it again) */
+    int have_timer;
+    timer_t timer;
+} xr_deadline;
 
+static __thread xr_deadline dl;
+static pthread_key_t dl_key;         /* its destructor deletes the timer */
+
+static void program(uint64_t at_ns)
+{
+    struct itimerspec its = { .it_value = { .tv_sec = (time_t)(at_ns / 1000000000ull),
+                                            .tv_nsec = (long)(at_ns % 1000000000ull) } };
+    timer_settime(dl.timer, TIMER_ABSTIME, &its, NULL);
+}
+
+/* Async-signal-safe: clock_gettime() and timer_settime() only. */
 static void on_deadline(int sig)
 {
     (void)sig;
-    deadline_hit = 1;
+    int saved = errno;
+    if (dl.have_timer && dl.in_call) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        uint64_t n = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+        uint64_t d = dl.deadline_ns;
+        if (n < d) {              /* an earlier call's deadline: go on */
+            program(d);
+            dl.armed_ns = d;
+            errno = saved;
+            return;
+        }
+        dl.hit = 1;
+    }
+    dl.armed_ns = 0;              /* one-shot: it has fired */
+    errno = saved;
+}
+
+static void delete_timer(void *unused)
+{
+    (void)unused;
+    if (dl.have_timer)
+        timer_delete(dl.timer);
+    dl.have_timer = 0;
+}
+
+/* A forked child inherits the forking thread's state but not its timer. */
+static void forget_timer_in_child(void)
+{
+    memset((void *)&dl, 0, sizeof dl);
 }
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -86,7 +142,9 @@ static void init_global(void)
     sa.sa_handler = on_deadline;
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    if (sigaction(RB_XR_DEADLINE_SIG, &sa, NULL) != 0)
+    if (sigaction(RB_XR_DEADLINE_SIG, &sa, NULL) != 0 ||
+        pthread_key_create(&dl_key, delete_timer) != 0 ||
+        pthread_atfork(NULL, NULL, forget_timer_in_child) != 0)
         init_rc = RB_EIO;
     /* Replies can be large (getObj with millions of entries); the
      * library's default of 512 KiB would refuse them. A server process
@@ -120,46 +178,47 @@ static int make_client(xr_client *c, xmlrpc_env *env)
     return env->fault_occurred ? RB_EIO : RB_OK;
 }
 
-/* Arm the deadline for a call of the calling thread: ms from now. The
- * timer is created on first use, and again when another thread takes the
- * client over (SIGEV_THREAD_ID signals one thread). */
+/* Arm the deadline of the calling thread's call: ms from now. Creates the
+ * thread's timer on first use; programs it only when it is stopped or
+ * would fire after this deadline (see the top of this file). */
 static int arm_deadline(xr_client *c, int ms)
 {
-    pid_t tid = gettid();
-    if (!c->have_timer || c->timer_tid != tid) {
+    if (!dl.have_timer) {
         struct sigevent sev;
-        if (c->have_timer)
-            timer_delete(c->timer);
-        c->have_timer = 0;
         memset(&sev, 0, sizeof sev);
         sev.sigev_notify = SIGEV_THREAD_ID;
         sev.sigev_signo = RB_XR_DEADLINE_SIG;
 #ifdef sigev_notify_thread_id
-        sev.sigev_notify_thread_id = tid;
+        sev.sigev_notify_thread_id = gettid();
 #else
-        sev._sigev_un._tid = tid;
+        sev._sigev_un._tid = gettid();
 #endif
-        if (timer_create(CLOCK_MONOTONIC, &sev, &c->timer) != 0)
+        if (timer_create(CLOCK_MONOTONIC, &sev, &dl.timer) != 0)
             return RB_EIO;
-        c->have_timer = 1;
-        c->timer_tid = tid;
+        dl.armed_ns = 0;
+        dl.have_timer = 1;
+        pthread_setspecific(dl_key, &dl);
     }
-    struct itimerspec its = { .it_value = { .tv_sec = ms / 1000,
-                                            .tv_nsec = (long)(ms % 1000) * 1000000L } };
-    deadline_hit = 0;
-    if (timer_settime(c->timer, 0, &its, NULL) != 0)
-        return RB_EIO;
-    xmlrpc_client_set_interrupt(c->cli, (int *)&deadline_hit);
+    uint64_t d = rb_now_ns() + (uint64_t)ms * 1000000ull;
+    dl.deadline_ns = d;
+    dl.hit = 0;
+    dl.in_call = 1;
+    /* From here the handler sees this call. If it runs between the load
+     * and program(), both program d: the same outcome. */
+    uint64_t a = dl.armed_ns;
+    if (a == 0 || a > d) {
+        program(d);
+        dl.armed_ns = d;
+    }
+    xmlrpc_client_set_interrupt(c->cli, (int *)&dl.hit);
     return RB_OK;
 }
 
-/* Disarm: after this no deadline signal is generated; one generated just
- * before was delivered already (the signal is not blocked outside
- * xmlrpc-c's waits), and the next arm_deadline() clears the flag. */
-static void disarm_deadline(xr_client *c)
+/* The call is over: a later signal finds no call and stops the timer. No
+ * system call. */
+static void disarm_deadline(void)
 {
-    static const struct itimerspec off;
-    timer_settime(c->timer, 0, &off, NULL);
+    dl.in_call = 0;
 }
 
 static void xr_close(rb_client *base)
@@ -167,8 +226,6 @@ static void xr_close(rb_client *base)
     xr_client *c = (xr_client *)base;
     if (!c)
         return;
-    if (c->have_timer)
-        timer_delete(c->timer);
     if (c->cli)
         xmlrpc_client_destroy(c->cli);
     if (c->server)
@@ -331,10 +388,10 @@ static int xr_call(xr_client *c, const char *method, xmlrpc_value *params,
         goto done;
     }
     xmlrpc_client_transport_call2(&env, c->cli, c->server, c->call_xml, &resp);
-    disarm_deadline(c);
+    disarm_deadline();
     if (env.fault_occurred) {
         resp = NULL;  /* xmlrpc-c leaves a poison value on failure */
-        if (deadline_hit)
+        if (dl.hit)
             rc = rb_client_fail(&c->base, RB_ETIMEDOUT,
                                 "xmlrpc: deadline of %d ms exceeded (%s)",
                                 c->base.timeout_ms, env.fault_string);

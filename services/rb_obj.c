@@ -1,6 +1,7 @@
 #include "rb_obj.h"
 #include "rb_error.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,31 +93,49 @@ int rb_obj_fill(rb_obj *o, const char *prefix, size_t n)
     return RB_OK;
 }
 
+/* Does k[0..klen) spell v in decimal, as "%lld" prints it (no sign, no
+ * leading zero unless v is 0)? v >= 0. */
+static int spells(const char *k, size_t klen, uint64_t v)
+{
+    if (klen == 0 || klen > 20 || (klen > 1 && k[0] == '0'))
+        return 0;
+    uint64_t x = 0;
+    for (size_t i = 0; i < klen; i++) {
+        unsigned d = (unsigned)(unsigned char)k[i] - '0';
+        if (d > 9 || x > (UINT64_MAX - d) / 10)
+            return 0;
+        x = x * 10 + d;
+    }
+    return x == v;
+}
+
 int rb_obj_is_pattern(const rb_obj *o, const char *prefix, size_t n)
 {
     if (o->count != n)
         return 0;
     size_t plen = strlen(prefix);
-    /* Each index must appear once: mark what we see. */
-    unsigned char *seen = calloc(n ? n : 1, 1);
+    /* Each index must appear once: mark what we see (on the stack for the
+     * sizes a run uses per call). */
+    unsigned char local[4096];
+    unsigned char *seen = n <= sizeof local ? local : calloc(n, 1);
     if (!seen)
         return 0;
+    if (seen == local)
+        memset(local, 0, n);
     int ok = 1;
     for (size_t i = 0; i < o->count && ok; i++) {
         const char *k = rb_obj_key(o, i);
         size_t klen = o->entries[i].key_len;
         int64_t v = o->entries[i].value;
         if (v < 0 || (uint64_t)v >= n || seen[v] || klen <= plen + 1 ||
-            memcmp(k, prefix, plen) != 0 || k[plen] != ':') {
+            memcmp(k, prefix, plen) != 0 || k[plen] != ':' ||
+            !spells(k + plen + 1, klen - plen - 1, (uint64_t)v)) {
             ok = 0;
             break;
         }
-        char want[32];
-        int wl = snprintf(want, sizeof want, "%lld", (long long)v);
-        if ((size_t)wl != klen - plen - 1 || memcmp(k + plen + 1, want, (size_t)wl) != 0)
-            ok = 0;
         seen[v] = 1;
     }
-    free(seen);
+    if (seen != local)
+        free(seen);
     return ok;
 }

@@ -52,6 +52,17 @@ static void obj_fill_and_pattern(void **state)
     o.entries[1].value = 2; /* duplicate index */
     assert_false(rb_obj_is_pattern(&o, "server", 3));
     o.entries[1].value = 1;
+    /* the key must spell its value exactly: no leading zero, no sign */
+    static const char *bad_keys[] = { "server:01", "server:+1", "server:2", "server:1x",
+                                      "server:", "server1", "Server:1" };
+    for (size_t b = 0; b < sizeof bad_keys / sizeof *bad_keys; b++) {
+        rb_obj w = RB_OBJ_INIT;
+        assert_int_equal(rb_obj_add(&w, "server:0", 8, 0), RB_OK);
+        assert_int_equal(rb_obj_add(&w, bad_keys[b], strlen(bad_keys[b]), 1), RB_OK);
+        assert_int_equal(rb_obj_add(&w, "server:2", 8, 2), RB_OK);
+        assert_false(rb_obj_is_pattern(&w, "server", 3));
+        rb_obj_free(&w);
+    }
 
     int64_t ack = 0;
     assert_int_equal(rb_service_send_obj(&o, &ack), RB_OK);

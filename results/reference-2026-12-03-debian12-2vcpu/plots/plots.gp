@@ -112,7 +112,7 @@ set title 'Latency by percentile, getObj, 100 entries, 1 client (every call of a
 set key inside left top Left reverse opaque box
 set logscale x
 set logscale y
-set xrange [1:80000]
+set xrange [1:90000]
 set xtics ('0%%' 1, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000, '99.999%%' 100000, '99.9999%%' 1000000)
 set xlabel 'percentile'
 set ylabel 'latency (µs)'
@@ -136,7 +136,7 @@ set title 'Latency by percentile, getObj, 100 entries, 1 client (every call of a
 set key inside left top Left reverse opaque box
 set logscale x
 set logscale y
-set xrange [1:80000]
+set xrange [1:90000]
 set xtics ('0%%' 1, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000, '99.999%%' 100000, '99.9999%%' 1000000)
 set xlabel 'percentile'
 set ylabel 'latency (µs)'
@@ -162,7 +162,7 @@ set title 'Latency by percentile, getObj, 100 entries, 4 clients (every call of 
 set key inside left top Left reverse opaque box
 set logscale x
 set logscale y
-set xrange [1:190000]
+set xrange [1:220000]
 set xtics ('0%%' 1, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000, '99.999%%' 100000, '99.9999%%' 1000000)
 set xlabel 'percentile'
 set ylabel 'latency (µs)'
@@ -186,7 +186,7 @@ set title 'Latency by percentile, getObj, 100 entries, 4 clients (every call of 
 set key inside left top Left reverse opaque box
 set logscale x
 set logscale y
-set xrange [1:190000]
+set xrange [1:220000]
 set xtics ('0%%' 1, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000, '99.999%%' 100000, '99.9999%%' 1000000)
 set xlabel 'percentile'
 set ylabel 'latency (µs)'
@@ -212,7 +212,7 @@ set title 'Latency by percentile, sendObj, 100 entries, 1 client (every call of 
 set key inside left top Left reverse opaque box
 set logscale x
 set logscale y
-set xrange [1:90000]
+set xrange [1:100000]
 set xtics ('0%%' 1, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000, '99.999%%' 100000, '99.9999%%' 1000000)
 set xlabel 'percentile'
 set ylabel 'latency (µs)'
@@ -236,7 +236,7 @@ set title 'Latency by percentile, sendObj, 100 entries, 1 client (every call of 
 set key inside left top Left reverse opaque box
 set logscale x
 set logscale y
-set xrange [1:90000]
+set xrange [1:100000]
 set xtics ('0%%' 1, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000, '99.999%%' 100000, '99.9999%%' 1000000)
 set xlabel 'percentile'
 set ylabel 'latency (µs)'
@@ -318,7 +318,7 @@ set ylabel 'bytes per call'
 set multiplot layout 1,3 title 'Bytes per call on the wire (TCP payload, both directions)'
 set title 'fib, 1 client'
 unset label
-set yrange [0:1118.29]
+set yrange [0:1087.98]
 set key inside left top vertical Left reverse opaque box font ',9'
 set label 'wire n/a' at first 5, first 0 rotate by 90 left offset 0,0.5 font ',9' front
 plot 'bytes.dat' index 0 using 2:xtic(1) lc rgb '#0072b2' title 'body (request + reply)', 'bytes.dat' index 0 using 3 lc rgb '#e69f00' title 'overhead, client connection', 'bytes.dat' index 0 using 4 lc rgb '#009e73' title 'broker-server hop'
@@ -352,7 +352,7 @@ set ylabel 'bytes per call'
 set multiplot layout 1,3 title 'Bytes per call on the wire (TCP payload, both directions)'
 set title 'fib, 1 client'
 unset label
-set yrange [0:1118.29]
+set yrange [0:1087.98]
 set key inside left top vertical Left reverse opaque box font ',9'
 set label 'wire n/a' at first 5, first 0 rotate by 90 left offset 0,0.5 font ',9' front
 plot 'bytes.dat' index 0 using 2:xtic(1) lc rgb '#0072b2' title 'body (request + reply)', 'bytes.dat' index 0 using 3 lc rgb '#e69f00' title 'overhead, client connection', 'bytes.dat' index 0 using 4 lc rgb '#009e73' title 'broker-server hop'
@@ -388,17 +388,17 @@ set ylabel 'CPU µs per call'
 set multiplot layout 1,3 title 'CPU time per call'
 set title 'fib, 1 client'
 unset label
-set yrange [0:683.089]
+set yrange [0:726.486]
 set key inside left top vertical Left reverse opaque box font ',9'
 plot 'cpu.dat' index 0 using 2:xtic(1) lc rgb '#0072b2' title 'client', 'cpu.dat' index 0 using 3 lc rgb '#e69f00' title 'server', 'cpu.dat' index 0 using 4 lc rgb '#009e73' title 'broker'
 set title 'getObj, 100 entries, 1 client'
 unset label
-set yrange [0:671.971]
+set yrange [0:647.277]
 unset key
 plot 'cpu.dat' index 1 using 2:xtic(1) lc rgb '#0072b2' title 'client', 'cpu.dat' index 1 using 3 lc rgb '#e69f00' title 'server', 'cpu.dat' index 1 using 4 lc rgb '#009e73' title 'broker'
 set title 'sendObj, 100 entries, 1 client'
 unset label
-set yrange [0:1031]
+set yrange [0:1035.38]
 unset key
 plot 'cpu.dat' index 2 using 2:xtic(1) lc rgb '#0072b2' title 'client', 'cpu.dat' index 2 using 3 lc rgb '#e69f00' title 'server', 'cpu.dat' index 2 using 4 lc rgb '#009e73' title 'broker'
 unset multiplot
@@ -419,17 +419,17 @@ set ylabel 'CPU µs per call'
 set multiplot layout 1,3 title 'CPU time per call'
 set title 'fib, 1 client'
 unset label
-set yrange [0:683.089]
+set yrange [0:726.486]
 set key inside left top vertical Left reverse opaque box font ',9'
 plot 'cpu.dat' index 0 using 2:xtic(1) lc rgb '#0072b2' title 'client', 'cpu.dat' index 0 using 3 lc rgb '#e69f00' title 'server', 'cpu.dat' index 0 using 4 lc rgb '#009e73' title 'broker'
 set title 'getObj, 100 entries, 1 client'
 unset label
-set yrange [0:671.971]
+set yrange [0:647.277]
 unset key
 plot 'cpu.dat' index 1 using 2:xtic(1) lc rgb '#0072b2' title 'client', 'cpu.dat' index 1 using 3 lc rgb '#e69f00' title 'server', 'cpu.dat' index 1 using 4 lc rgb '#009e73' title 'broker'
 set title 'sendObj, 100 entries, 1 client'
 unset label
-set yrange [0:1031]
+set yrange [0:1035.38]
 unset key
 plot 'cpu.dat' index 2 using 2:xtic(1) lc rgb '#0072b2' title 'client', 'cpu.dat' index 2 using 3 lc rgb '#e69f00' title 'server', 'cpu.dat' index 2 using 4 lc rgb '#009e73' title 'broker'
 unset multiplot

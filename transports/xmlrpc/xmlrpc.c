@@ -84,11 +84,12 @@ typedef struct {
 static __thread xr_deadline dl;
 static pthread_key_t dl_key;         /* its destructor deletes the timer */
 
-static void program(uint64_t at_ns)
+/* Set the thread's timer to fire at at_ns (CLOCK_MONOTONIC). 0 or -1. */
+static int program(uint64_t at_ns)
 {
     struct itimerspec its = { .it_value = { .tv_sec = (time_t)(at_ns / 1000000000ull),
                                             .tv_nsec = (long)(at_ns % 1000000000ull) } };
-    timer_settime(dl.timer, TIMER_ABSTIME, &its, NULL);
+    return timer_settime(dl.timer, TIMER_ABSTIME, &its, NULL);
 }
 
 /* Async-signal-safe: clock_gettime() and timer_settime() only. */
@@ -101,8 +102,9 @@ static void on_deadline(int sig)
         clock_gettime(CLOCK_MONOTONIC, &now);
         uint64_t n = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
         uint64_t d = dl.deadline_ns;
-        if (n < d) {              /* an earlier call's deadline: go on */
-            program(d);
+        /* An earlier call's deadline: on to this one's (should the timer
+         * refuse, the call ends now rather than wait without one). */
+        if (n < d && program(d) == 0) {
             dl.armed_ns = d;
             errno = saved;
             return;
@@ -207,7 +209,10 @@ static int arm_deadline(xr_client *c, int ms)
      * and program(), both program d: the same outcome. */
     uint64_t a = dl.armed_ns;
     if (a == 0 || a > d) {
-        program(d);
+        if (program(d) != 0) {
+            dl.in_call = 0;
+            return RB_EIO;
+        }
         dl.armed_ns = d;
     }
     xmlrpc_client_set_interrupt(c->cli, (int *)&dl.hit);

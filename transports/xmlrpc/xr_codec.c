@@ -11,9 +11,8 @@
  * sendObj build them). Decoding: xmlrpc_parse_call() /
  * xmlrpc_parse_response2(), then the struct read member by member (borrowed
  * references) into an rb_obj as the server's sendObj and the client's
- * getObj do. The server's
- * request screen (rb_xr_screen, a linear scan in front of the parser) is
- * not counted. */
+ * getObj do. The server's request screen (rb_xr_screen, a linear scan in
+ * front of the parser) is not counted. */
 #include "rb_codec.h"
 #include "xr_codec.h"
 

@@ -26,15 +26,16 @@ int rb_amqp_reply_open(srv_worker *w, char *err, size_t errlen)
 
 void rb_amqp_reply_forget(srv_worker *w)
 {
-    w->npend = 0;
+    w->pending = 0;
 }
 
-/* The reply of pending entry p (a redelivered request's, answered alone)
- * was not taken: the request is the poison, rejected without requeue. */
-static int give_back(srv_worker *w, const srv_pending *p)
+/* The pending reply (a redelivered request's, answered alone) was not
+ * taken: its request is the poison, rejected without requeue. */
+static int give_back(srv_worker *w)
 {
+    w->pending = 0;
     w->poison++;
-    return amqp_basic_reject(w->conn, RB_AMQP_CHANNEL, p->tag, 0) == AMQP_STATUS_OK
+    return amqp_basic_reject(w->conn, RB_AMQP_CHANNEL, w->pending_tag, 0) == AMQP_STATUS_OK
            ? RB_OK : RB_ECLOSED;
 }
 
@@ -42,36 +43,23 @@ static int give_back(srv_worker *w, const srv_pending *p)
  * with the pending reply unconfirmed: its request is the poison. */
 static int lost(srv_worker *w)
 {
-    int rc = RB_OK;
     amqp_destroy_connection(w->rconn);   /* no polite close: state unknown */
     w->rconn = NULL;
     w->reconnects++;
-    for (size_t i = 0; i < w->npend && rc == RB_OK; i++)
-        rc = give_back(w, &w->pend[i]);
-    w->npend = 0;
-    return rc;
+    return w->pending ? give_back(w) : RB_OK;
 }
 
 /* basic.ack (ok) or basic.nack of publish number seq (and all before it
- * when multiple): ack the requests, or give them back. */
+ * when multiple): ack the pending reply's request, or give it back. */
 static int confirmed(srv_worker *w, uint64_t seq, int multiple, int ok)
 {
-    size_t keep = 0;
-    int rc = RB_OK;
-    for (size_t i = 0; i < w->npend; i++) {
-        srv_pending *p = &w->pend[i];
-        if (rc != RB_OK || !(p->seq == seq || (multiple && p->seq < seq))) {
-            w->pend[keep++] = *p;
-            continue;
-        }
-        if (ok)
-            rc = amqp_basic_ack(w->conn, RB_AMQP_CHANNEL, p->tag, 0) == AMQP_STATUS_OK
-                 ? RB_OK : RB_ECLOSED;
-        else
-            rc = give_back(w, p);
-    }
-    w->npend = keep;
-    return rc;
+    if (!w->pending || !(seq == w->rseq || (multiple && w->rseq < seq)))
+        return RB_OK;
+    if (!ok)
+        return give_back(w);
+    w->pending = 0;
+    return amqp_basic_ack(w->conn, RB_AMQP_CHANNEL, w->pending_tag, 0) == AMQP_STATUS_OK
+           ? RB_OK : RB_ECLOSED;
 }
 
 /* One frame from rconn within wait_ms. RB_OK (handled, rconn maybe lost),
@@ -112,7 +100,7 @@ static int await_confirm(srv_worker *w)
     const uint64_t deadline = rb_now_ns() + (uint64_t)RB_AMQP_SETTLE_MS * 1000000u;
     if (w->rconn)
         amqp_maybe_release_buffers(w->rconn);
-    while (w->rconn && w->npend) {
+    while (w->rconn && w->pending) {
         int rc = read_frame(w, rb_ms_left(deadline));
         if (rc == RB_ECLOSED)
             return rc;
@@ -165,7 +153,9 @@ int rb_amqp_reply_publish(srv_worker *w, amqp_bytes_t reply_to,
     }
     int st = amqp_basic_publish(w->rconn, RB_AMQP_CHANNEL, amqp_empty_bytes, reply_to,
                                 0, 0, p, body);
-    w->pend[w->npend++] = (srv_pending){ ++w->rseq, tag };
+    w->rseq++;
+    w->pending = 1;
+    w->pending_tag = tag;
     if (st != AMQP_STATUS_OK)
         return lost(w);
     return await_confirm(w);

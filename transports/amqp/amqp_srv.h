@@ -47,11 +47,6 @@ typedef struct srv_shared {
 } srv_shared;
 
 /* A reply published on rconn and not yet confirmed. */
-typedef struct srv_pending {
-    uint64_t seq;                 /* its publish number on rconn, from 1 */
-    uint64_t tag;                 /* the request's delivery tag on conn */
-} srv_pending;
-
 typedef struct srv_worker {
     srv_shared *sh;
     int id;
@@ -59,9 +54,9 @@ typedef struct srv_worker {
     amqp_connection_state_t conn;  /* consumes requests, acks them; NULL: lost */
     amqp_connection_state_t rconn; /* redelivered requests' direct replies
                                       (confirms); NULL: none */
-    uint64_t rseq;                /* last publish number on rconn */
-    srv_pending pend[1];          /* the unconfirmed reply on rconn */
-    size_t npend;                 /* entries in pend: 0 or 1 */
+    uint64_t rseq;                /* last publish number on rconn, from 1 */
+    int pending;                  /* publish rseq awaits its confirm */
+    uint64_t pending_tag;         /* its request's delivery tag on conn */
     rb_obj obj;                   /* decoded sendObj argument, reused */
     rb_buf in;               /* a request body that spans frames, reused */
     rb_buf out;              /* encoded reply body, reused */
@@ -90,8 +85,8 @@ int rb_amqp_reply_publish(srv_worker *w, amqp_bytes_t reply_to,
                           const amqp_basic_properties_t *p, amqp_bytes_t body,
                           uint64_t tag, int redelivered);
 
-/* Forget the pending replies (conn was lost: the broker requeued their
- * requests itself) . */
+/* Forget the pending reply (conn was lost: the broker requeued its
+ * request itself). */
 void rb_amqp_reply_forget(srv_worker *w);
 
 #endif

@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codecs.h"
+#include "codecs/codecs.h"
 #include "rb_codec.h"
 #include "rb_error.h"
 #include "rb_service.h"
-#include "report_codecs.h"
+#include "report/report_codecs.h"
 #include "transport.h"
 #ifdef RB_HAVE_AMQP
 #include "amqp_int.h"

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fault.h"
+#include "fault/fault.h"
 #include "rb_error.h"
 
 static pid_t sleeper(void)

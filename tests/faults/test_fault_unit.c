@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fault.h"
-#include "fault_account.h"
-#include "fault_run.h"
+#include "fault/fault.h"
+#include "fault/fault_account.h"
+#include "fault/fault_run.h"
 #include "rb_journal.h"
 #include "rb_service.h"
 #include "transport.h"

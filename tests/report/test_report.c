@@ -15,11 +15,11 @@
 
 #include <cmocka.h>
 
-#include "compare.h"
-#include "hgrm.h"
+#include "report/compare.h"
+#include "results/hgrm.h"
 #include "rb_error.h"
-#include "report.h"
-#include "results.h"
+#include "report/report.h"
+#include "results/results.h"
 #include "transport.h"
 
 #ifndef RB_REPORT_FIXTURES

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "procstat.h"
+#include "measure/procstat.h"
 #include "rb_error.h"
 
 #define THREADS 4

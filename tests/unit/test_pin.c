@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "pin.h"
+#include "proc/pin.h"
 #include "rb_error.h"
 
 static void parses_lists(void **state)

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "rb_error.h"
-#include "schedule.h"
+#include "load/schedule.h"
 
 static uint64_t mono_ns(void)
 {

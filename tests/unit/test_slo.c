@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "rb_error.h"
-#include "slo.h"
+#include "load/slo.h"
 
 /* ---- parsing ------------------------------------------------------------ */
 

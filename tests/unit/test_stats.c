@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stats.h"
+#include "measure/stats.h"
 
 static void percentiles_known(void **state)
 {

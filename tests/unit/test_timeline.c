@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "rb_error.h"
-#include "timeline.h"
+#include "measure/timeline.h"
 
 #define MS 1000000ull
 

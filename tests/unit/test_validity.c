@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "rb_error.h"
-#include "validity.h"
+#include "measure/validity.h"
 
 /* P(a <= B <= b), B ~ Binomial(n, q), summed over every k. */
 static double binom_between(size_t n, double q, long a, long b)

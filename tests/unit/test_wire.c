@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "rb_error.h"
-#include "wire.h"
+#include "measure/wire.h"
 
 static int listen_any(int *port)
 {

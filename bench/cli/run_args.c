@@ -1,0 +1,442 @@
+/* run_args.c - `rpcbench run`'s options into an rb_run_cfg, and back out
+ * as results.json's environment.parameters. */
+#include "cli/run_args.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/args.h"
+#include "results/descriptor.h"
+
+static json_t *params_base(const rb_run_cfg *cfg);
+
+void rb_run_usage(FILE *f)
+{
+    fprintf(f,
+"usage: rpcbench run [options]\n"
+"  --transports LIST   comma-separated (default: every transport built in)\n"
+"  --methods LIST      fib,getObj,sendObj (default: all three)\n"
+"  --calls N           calls per scenario and round, shared by the threads\n"
+"  --duration S        or: seconds per scenario and round (default 2)\n"
+"  --warmup N          untimed calls per thread before measuring (default 100)\n"
+"  --concurrency LIST  client threads, one connection each (default 1)\n"
+"  --entries LIST      getObj/sendObj entries; servers restart per value (default 100)\n"
+"  --rounds R          repeat every scenario R times, transports interleaved in\n"
+"                      an order rotated each round (default 1)\n"
+"  --connect T=ADDR    use a running server for transport T (HOST:PORT, or the\n"
+"                      queue of an AMQP transport) instead of starting one\n"
+"  --timeout MS        deadline of every call (default %d)\n"
+"  --fib-n N           fib's argument, 0..92 (default 30)\n"
+"  --pin S:C           servers on CPU list S, client threads on C (e.g. 0:1,\n"
+"                      0-1:0; sched_setaffinity), recorded in the manifest\n"
+"  --out DIR           results folder (default results/<UTC timestamp>)\n"
+"open loop, the SLO search, server work:\n"
+"  --rate LIST         calls/s offered per scenario, over all connections: open\n"
+"                      loop, latency counted from each call's intended send time\n"
+"  --arrivals KIND     poisson (default: exponential gaps) or uniform (even gaps)\n"
+"  --seed N            the schedule's seed (default 1): same seed, same schedule\n"
+"  --slo pNN=BOUND     per transport, method and entries, the highest rate whose\n"
+"                      percentile stays within BOUND (us or ms: p99=1ms) with no\n"
+"                      failed call, at the largest --concurrency, in every round\n"
+"  --slo-methods LIST  the methods searched (default: --methods)\n"
+"  --slo-step S        seconds of each search step (default 0.3)\n"
+"  --timeline-ms N     timeline interval (default %d)\n"
+"  --work-us N         the started servers spend N us per call (serve --work-us)\n"
+"  --work busy|sleep   how they spend it (default busy)\n"
+"  --fault KIND[:DURATION][@AT]  (repeatable) inject a fault once per scenario and round, AT\n"
+"                      into the window (default a third), and account for every\n"
+"                      call (sendObj only): server-kill, server-restart,\n"
+"                      server-stall, conn-reset, partition (root), broker-restart,\n"
+"                      broker-kill, broker-node-kill; DURATION/AT as 500ms, 2s\n"
+"\n"
+"exit status: 0 every scenario ran with zero failed calls; 3 calls failed\n"
+"(results written, the last line on stderr names the scenarios); 1 nothing\n"
+"could be measured (no server, no broker); 2 usage error; 130 interrupted\n"
+"(what finished is written, marked \"complete\": false)\n",
+            RB_DEFAULT_TIMEOUT_MS, RB_TIMELINE_DEFAULT_MS);
+}
+
+/* A list of methods into v[0..*nv) (at most RB_M__COUNT). */
+static int parse_methods(char *list, rb_method *v, int *nv)
+{
+    char *items[RB_RUN_MAX];
+    int n = rb_arg_split(list, items, RB_RUN_MAX);
+    *nv = 0;
+    for (int i = 0; i < n; i++) {
+        int m = rb_method_from_name(items[i], strlen(items[i]));
+        if (m < 0) {
+            fprintf(stderr, "rpcbench: unknown method '%s' (fib, getObj, sendObj)\n", items[i]);
+            return 2;
+        }
+        if (*nv < RB_M__COUNT)
+            v[(*nv)++] = (rb_method)m;
+    }
+    return 0;
+}
+
+/* The open-loop, SLO, timeline and server-work options (schedule.h,
+ * slo_run.h). Returns 0, or 2 (message on stderr). */
+static int load_option(int c, char *arg, rb_run_cfg *cfg)
+{
+    char *items[RB_RUN_MAX];
+    switch (c) {
+    case 'R':
+        cfg->nrates = rb_arg_split(arg, items, RB_RUN_MAX);
+        for (int i = 0; i < cfg->nrates; i++)
+            cfg->rates[i] = rb_arg_real("--rate", items[i], 0, 1e8);
+        return 0;
+    case 'A':
+        if (rb_arrivals_parse(arg, &cfg->arrivals) == RB_OK)
+            return 0;
+        fprintf(stderr, "rpcbench: --arrivals wants poisson or uniform, got '%s'\n", arg);
+        return 2;
+    case 'S': cfg->seed = (uint64_t)rb_arg_int("--seed", arg, 0, 1LL << 62); return 0;
+    case 'L':
+        if (rb_slo_parse(arg, &cfg->slo) == RB_OK) {
+            cfg->slo_set = 1;
+            cfg->slo_arg = arg;
+            return 0;
+        }
+        fprintf(stderr, "rpcbench: --slo wants pNN=BOUND with BOUND in us or ms "
+                        "(p99=1ms, p99.9=500us), got '%s'\n", arg);
+        return 2;
+    case 'M': return parse_methods(arg, cfg->slo_methods, &cfg->nslo_m);
+    case 'Q': cfg->slo_step_s = rb_arg_real("--slo-step", arg, 0.01, 600); return 0;
+    case 'I': cfg->timeline_ms = (int)rb_arg_int("--timeline-ms", arg, 1, 3600000); return 0;
+    case 'W': cfg->work_us = (int)rb_arg_int("--work-us", arg, 0, 10000000); return 0;
+    case 'K':
+        if (strcmp(arg, "busy") == 0 || strcmp(arg, "sleep") == 0) {
+            cfg->work_sleep = strcmp(arg, "sleep") == 0;
+            return 0;
+        }
+        fprintf(stderr, "rpcbench: --work wants busy or sleep, got '%s'\n", arg);
+        return 2;
+    }
+    return 2;
+}
+
+/* Every --rate offers at least one call per connection in the window. */
+static int check_rates(const rb_run_cfg *cfg)
+{
+    for (int i = 0; i < cfg->nrates; i++)
+        for (int c = 0; c < cfg->nc; c++) {
+            double window = cfg->calls ? (double)cfg->calls / cfg->rates[i] : cfg->duration_s;
+            if (rb_schedule_total(cfg->rates[i], window) < (uint64_t)cfg->conc[c]) {
+                fprintf(stderr, "rpcbench: --rate %g over %g s offers fewer calls than the %d "
+                                "connections\n", cfg->rates[i], window, cfg->conc[c]);
+                return 2;
+            }
+        }
+    return 0;
+}
+
+/* The SLO's methods default to --methods. */
+static void load_defaults(rb_run_cfg *cfg)
+{
+    if (cfg->slo_set && cfg->nslo_m == 0) {
+        memcpy(cfg->slo_methods, cfg->methods, sizeof cfg->methods);
+        cfg->nslo_m = cfg->nm;
+    }
+}
+
+/* --transports LIST, or (tlist NULL) every transport built in, the broker
+ * ones only when their broker's URL is set. */
+static int parse_transports(char *tlist, rb_run_cfg *cfg)
+{
+    char *items[RB_RUN_MAX];
+    if (tlist) {
+        int n = rb_arg_split(tlist, items, RB_RUN_MAX);
+        for (int i = 0; i < n; i++) {
+            const rb_transport *t = rb_transport_find(items[i]);
+            if (!t) {
+                fprintf(stderr, "rpcbench: no transport '%s' in this build (rpcbench list)\n", items[i]);
+                return 2;
+            }
+            cfg->ts[cfg->nt++] = t;
+        }
+        return 0;
+    }
+    /* a cluster fault asks for the cluster: the runner starts it */
+    int cluster = 0;
+    for (int k = 0; k < cfg->nf; k++)
+        cluster |= strncmp(cfg->fault_args[k], "broker-node-kill", 16) == 0;
+    for (const rb_transport *const *p = rb_transports; *p && cfg->nt < RB_RUN_MAX; p++) {
+        if ((*p)->broker == RB_BROKER_RABBITMQ_CLUSTER && cluster) {
+            cfg->ts[cfg->nt++] = *p;
+            continue;
+        }
+        if ((*p)->broker != RB_BROKER_NONE && !getenv(rb_broker_url_env((*p)->broker))) {
+            fprintf(stderr, "rpcbench: %s left out: %s is not set (%s)\n", (*p)->name,
+                    rb_broker_url_env((*p)->broker), rb_broker_hint((*p)->broker));
+            continue;
+        }
+        cfg->ts[cfg->nt++] = *p;
+    }
+    return 0;
+}
+
+/* --connect T=ADDR, each T among the run's transports. */
+static int parse_connects(char **connects, int nconnect, rb_run_cfg *cfg)
+{
+    for (int i = 0; i < nconnect; i++) {
+        char *eq = strchr(connects[i], '=');
+        int found = 0;
+        if (eq) {
+            *eq = '\0';
+            for (int k = 0; k < cfg->nt; k++)
+                if (strcmp(cfg->ts[k]->name, connects[i]) == 0) {
+                    cfg->connect[k] = eq + 1;
+                    found = 1;
+                }
+        }
+        if (!found) {
+            if (eq)
+                *eq = '=';
+            fprintf(stderr, "rpcbench: --connect wants T=ADDR with T among the run's "
+                            "transports, got '%s'\n", connects[i]);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* --calls and --duration together, and the duration default. */
+static int check_amount(rb_run_cfg *cfg)
+{
+    if (cfg->calls && cfg->duration_s > 0) {
+        fprintf(stderr, "rpcbench: give --calls or --duration, not both\n");
+        return 2;
+    }
+    if (!cfg->calls && !(cfg->duration_s > 0))
+        cfg->duration_s = 2;
+    for (int i = 0; i < cfg->nc; i++)
+        if (cfg->calls && cfg->calls < cfg->conc[i]) {
+            fprintf(stderr, "rpcbench: --calls %lld is fewer than --concurrency %d\n", cfg->calls, cfg->conc[i]);
+            return 2;
+        }
+    return 0;
+}
+
+/* A comma-separated list of whole numbers in lo..hi into v[0..RB_RUN_MAX). */
+static int int_list(const char *opt, char *list, long lo, long hi, long *v)
+{
+    return rb_arg_int_list(opt, list, lo, hi, v, RB_RUN_MAX);
+}
+
+/* Whether fault f applies to transport i of cfg (a broker fault to a
+ * transport through that broker, a server fault to a server we start);
+ * why not into *why. */
+int rb_run_fault_applies(const rb_run_cfg *cfg, const rb_fault_spec *f, int i, const char **why)
+{
+    unsigned needs = rb_fault_needs(f->kind);
+    const rb_transport *t = cfg->ts[i];
+    *why = NULL;
+    if (needs & RB_FAULT_NEEDS_SERVER && cfg->connect[i])
+        *why = "a server rpcbench starts (not --connect)";
+    if (needs & RB_FAULT_NEEDS_BROKER && t->broker != RB_BROKER_RABBITMQ)
+        *why = "a transport through the private broker";
+    if (needs & RB_FAULT_NEEDS_CLUSTER && t->broker != RB_BROKER_RABBITMQ_CLUSTER)
+        *why = "a transport through the broker cluster";
+    return *why == NULL;
+}
+
+/* --fault: parsed, injectable by this process, and fitting the run: a
+ * window of --duration with AT inside it, sendObj (its object carries the
+ * call id), and at least one transport it applies to. */
+static int check_fault(rb_run_cfg *cfg, int k)
+{
+    char err[512];
+    rb_fault_spec *f = &cfg->faults[k];
+    const char *arg = cfg->fault_args[k], *why = NULL;
+    if (rb_fault_parse(arg, f, err, sizeof err) || rb_fault_check(f->kind, err, sizeof err)) {
+        fprintf(stderr, "rpcbench: %s\n", err);
+        return 2;
+    }
+    if (cfg->calls || (f->at_ms >= 0 && f->at_ms >= cfg->duration_s * 1000)) {
+        fprintf(stderr, "rpcbench: --fault '%s' needs --duration S with AT inside the window\n", arg);
+        return 2;
+    }
+    if (cfg->nm != 1 || cfg->methods[0] != RB_M_SEND_OBJ) {
+        if (cfg->methods_given) {
+            fprintf(stderr, "rpcbench: --fault accounts for sendObj calls only (--methods sendObj)\n");
+            return 2;
+        }
+        cfg->methods[0] = RB_M_SEND_OBJ;   /* the call id rides in sendObj's object */
+        cfg->nm = 1;
+    }
+    int any = 0;
+    for (int i = 0; i < cfg->nt; i++)
+        any |= rb_run_fault_applies(cfg, f, i, &why);
+    if (!any) {
+        fprintf(stderr, "rpcbench: --fault %s needs %s; none of the transports is\n",
+                rb_fault_kind_name(f->kind), why);
+        return 2;
+    }
+    return 0;
+}
+
+static int check_faults(rb_run_cfg *cfg)
+{
+    int rc = 0;
+    for (int k = 0; k < cfg->nf && rc == 0; k++)
+        rc = check_fault(cfg, k);
+    return rc;
+}
+
+int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
+{
+    static const struct option opts[] = {
+        { "transports", required_argument, NULL, 't' },
+        { "methods", required_argument, NULL, 'm' },
+        { "calls", required_argument, NULL, 'n' },
+        { "duration", required_argument, NULL, 'd' },
+        { "warmup", required_argument, NULL, 'w' },
+        { "concurrency", required_argument, NULL, 'c' },
+        { "entries", required_argument, NULL, 'e' },
+        { "rounds", required_argument, NULL, 'r' },
+        { "connect", required_argument, NULL, 'C' },
+        { "timeout", required_argument, NULL, 'T' },
+        { "fib-n", required_argument, NULL, 'f' },
+        { "out", required_argument, NULL, 'o' },
+        { "fault", required_argument, NULL, 'F' },
+        { "rate", required_argument, NULL, 'R' },
+        { "arrivals", required_argument, NULL, 'A' },
+        { "seed", required_argument, NULL, 'S' },
+        { "slo", required_argument, NULL, 'L' },
+        { "slo-methods", required_argument, NULL, 'M' },
+        { "slo-step", required_argument, NULL, 'Q' },
+        { "timeline-ms", required_argument, NULL, 'I' },
+        { "work-us", required_argument, NULL, 'W' },
+        { "work", required_argument, NULL, 'K' },
+        { "pin", required_argument, NULL, 'P' },
+        { "help", no_argument, NULL, 'h' },
+        { 0, 0, 0, 0 },
+    };
+    char *connects[RB_RUN_MAX], *tlist = NULL;
+    long v[RB_RUN_MAX];
+    int nconnect = 0, c, rc = 0;
+    char err[300];
+    while (rc == 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        /* Lists are cut in place: work on a copy, never on argv (the
+         * process title). The copies live as long as the process. */
+        char *arg = optarg ? strdup(optarg) : NULL;
+        if (optarg && !arg) {
+            fprintf(stderr, "rpcbench: out of memory\n");
+            return 1;
+        }
+        switch (c) {
+        case 't': tlist = arg; break;
+        case 'm': rc = parse_methods(arg, cfg->methods, &cfg->nm), cfg->methods_given = 1; break;
+        case 'n': cfg->calls = rb_arg_int("--calls", optarg, 1, 1000000000); break;
+        case 'd': cfg->duration_s = rb_arg_real("--duration", optarg, 0, 86400); break;
+        case 'w': cfg->warmup = (int)rb_arg_int("--warmup", optarg, 0, 10000000); break;
+        case 'c':
+            cfg->nc = int_list("--concurrency", arg, 1, 1024, v);
+            for (int i = 0; i < cfg->nc; i++)
+                cfg->conc[i] = (int)v[i];
+            break;
+        case 'e': cfg->ne = int_list("--entries", arg, 0, 10000000, cfg->entries); break;
+        case 'r': cfg->rounds = (int)rb_arg_int("--rounds", optarg, 1, 1000); break;
+        case 'C':
+            if (nconnect < RB_RUN_MAX)
+                connects[nconnect++] = arg;
+            break;
+        case 'T': cfg->timeout_ms = (int)rb_arg_int("--timeout", optarg, 1, 3600000); break;
+        case 'f': cfg->fib_n = (int)rb_arg_int("--fib-n", optarg, 0, RB_FIB_MAX); break;
+        case 'o': cfg->out = arg; break;
+        case 'F': cfg->fault_args[cfg->nf < RB_FAULT__COUNT ? cfg->nf++ : cfg->nf - 1] = arg; break;
+        case 'P':
+            if (rb_pin_parse(arg, &cfg->pin, err, sizeof err)) {
+                fprintf(stderr, "rpcbench: %s\n", err);
+                return 2;
+            }
+            cfg->pinned = 1;
+            break;
+        case 'h': rb_run_usage(stdout); exit(0);
+        case '?': rb_run_usage(stderr); return 2;
+        default: rc = load_option(c, arg, cfg); break;
+        }
+    }
+    if (rc)
+        return rc;
+    if (optind != argc) {
+        rb_run_usage(stderr);
+        return 2;
+    }
+    if ((rc = parse_transports(tlist, cfg)) || (rc = parse_connects(connects, nconnect, cfg)))
+        return rc;
+    load_defaults(cfg);
+    if ((rc = check_amount(cfg)) || (rc = check_rates(cfg)))
+        return rc;
+    return check_faults(cfg);
+}
+
+/* The open-loop, SLO, timeline and server-work parameters. */
+static json_t *load_params_json(const rb_run_cfg *cfg)
+{
+    json_t *r = json_array(), *sm = json_array();
+    for (int i = 0; i < cfg->nrates; i++)
+        json_array_append_new(r, json_real(cfg->rates[i]));
+    for (int i = 0; i < cfg->nslo_m; i++)
+        json_array_append_new(sm, json_string(rb_method_name(cfg->slo_methods[i])));
+    int open = cfg->nrates || cfg->slo_set;
+    json_t *p = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:i,s:i,s:s}",
+        "rate_cps", cfg->nrates ? json_incref(r) : json_null(),
+        "arrivals", open ? json_string(rb_arrivals_name(cfg->arrivals)) : json_null(),
+        "seed", open ? json_integer((json_int_t)cfg->seed) : json_null(),
+        "slo", cfg->slo_set ? json_string(cfg->slo_arg) : json_null(),
+        "slo_methods", cfg->slo_set ? json_incref(sm) : json_null(),
+        "slo_step_s", cfg->slo_set ? json_real(cfg->slo_step_s) : json_null(),
+        "timeline_ms", cfg->timeline_ms, "work_us", cfg->work_us,
+        "work", cfg->work_sleep ? "sleep" : "busy");
+    json_decref(r);
+    json_decref(sm);
+    return p;
+}
+
+json_t *rb_run_params_json(const rb_run_cfg *cfg)
+{
+    json_t *j = params_base(cfg);
+    json_object_set_new(j, "pin", cfg->pinned
+        ? json_pack("{s:s,s:s}", "server_cpus", cfg->pin.server.text,
+                    "client_cpus", cfg->pin.client.text)
+        : json_null());
+    return j;
+}
+
+static json_t *params_base(const rb_run_cfg *cfg)
+{
+    json_t *t = json_array(), *m = json_array(), *c = json_array(), *e = json_array();
+    for (int i = 0; i < cfg->nt; i++)
+        json_array_append_new(t, json_string(cfg->ts[i]->name));
+    for (int i = 0; i < cfg->nm; i++)
+        json_array_append_new(m, json_string(rb_method_name(cfg->methods[i])));
+    for (int i = 0; i < cfg->nc; i++)
+        json_array_append_new(c, json_integer(cfg->conc[i]));
+    for (int i = 0; i < cfg->ne; i++)
+        json_array_append_new(e, json_integer(cfg->entries[i]));
+    json_t *conn = json_object();
+    for (int i = 0; i < cfg->nt; i++)
+        if (cfg->connect[i])
+            json_object_set_new(conn, cfg->ts[i]->name, json_string(cfg->connect[i]));
+    json_t *p = json_pack("{s:o,s:o,s:o,s:o,s:i,s:o,s:o,s:i,s:i,s:i,s:b,s:s,s:o,s:s}",
+        "transports", t, "methods", m,
+        "calls", cfg->calls ? json_integer(cfg->calls) : json_null(),
+        "duration_s", cfg->calls ? json_null() : json_real(cfg->duration_s),
+        "warmup", cfg->warmup, "concurrency", c, "entries", e, "rounds", cfg->rounds,
+        "timeout_ms", cfg->timeout_ms, "fib_n", cfg->fib_n, "pinned", cfg->pinned,
+        "loop", cfg->nrates ? "open" : "closed", "connect", conn,
+        "server_threads", "each transport's default");
+    json_t *f = json_array();
+    for (int k = 0; k < cfg->nf; k++)
+        json_array_append_new(f, json_string(cfg->fault_args[k]));
+    json_object_update_new(p, load_params_json(cfg));
+    if (p && cfg->nf)
+        json_object_set_new(p, "faults", f);
+    else
+        json_decref(f);
+    return p;
+}

@@ -1,0 +1,167 @@
+/* slo.c - the SLO search (see slo.h). */
+#include "load/slo.h"
+#include "rb_error.h"
+#include "load/schedule.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A plain decimal number at *s: digits, optionally '.' and more digits.
+ * No sign, exponent, inf or nan, which strtod alone would accept. */
+static int parse_decimal(const char **s, double *out)
+{
+    const char *p = *s;
+    if (!isdigit((unsigned char)*p))
+        return RB_EINVAL;
+    while (isdigit((unsigned char)*p))
+        p++;
+    if (*p == '.') {
+        if (!isdigit((unsigned char)p[1]))
+            return RB_EINVAL;
+        for (p++; isdigit((unsigned char)*p);)
+            p++;
+    }
+    *out = strtod(*s, NULL);
+    *s = p;
+    return RB_OK;
+}
+
+int rb_slo_parse(const char *s, rb_slo_spec *out)
+{
+    if (!s || (s[0] != 'p' && s[0] != 'P'))
+        return RB_EINVAL;
+    const char *p = s + 1, *pct_text = p;
+    double pct, bound;
+    if (parse_decimal(&p, &pct) || *p != '=' || !(pct > 0) || pct > 100)
+        return RB_EINVAL;
+    size_t pct_len = (size_t)(p - pct_text);
+    p++;
+    if (parse_decimal(&p, &bound) || !(bound > 0))
+        return RB_EINVAL;
+    double scale;
+    if (strcmp(p, "us") == 0 || strcmp(p, "\xc2\xb5s") == 0)
+        scale = 1;
+    else if (strcmp(p, "ms") == 0)
+        scale = 1e3;
+    else if (strcmp(p, "s") == 0)
+        scale = 1e6;
+    else
+        return RB_EINVAL;
+    if (pct_len + 2 > sizeof out->label || !isfinite(bound * scale))
+        return RB_EINVAL;
+    out->percentile = pct;
+    out->bound_us = bound * scale;
+    snprintf(out->label, sizeof out->label, "p%.*s", (int)pct_len, pct_text);
+    return RB_OK;
+}
+
+int rb_slo_passes(const rb_slo_point *pt, double bound_us)
+{
+    return pt->failures == 0 && isfinite(pt->value_us) && pt->value_us <= bound_us &&
+           !rb_schedule_rate_short(pt->rate_cps, pt->achieved_cps);
+}
+
+static int fill_defaults(const rb_slo_params *in, rb_slo_params *p)
+{
+    *p = *in;
+    if (p->growth == 0)
+        p->growth = 2;
+    if (p->precision == 0)
+        p->precision = 0.05;
+    if (p->max_steps == 0)
+        p->max_steps = 12;
+    if (p->min_cps == 0)
+        p->min_cps = 1;
+    if (p->max_cps == 0)
+        p->max_cps = 1e7;
+    if (!(p->bound_us > 0) || !(p->growth > 1) || !(p->precision > 0) ||
+        p->max_steps < 1 || p->max_steps > RB_SLO_MAX_STEPS ||
+        !(p->min_cps > 0) || !(p->max_cps >= p->min_cps) ||
+        !(p->start_cps > 0) || !isfinite(p->start_cps) || !isfinite(p->max_cps))
+        return RB_EINVAL;
+    if (p->start_cps < p->min_cps)
+        p->start_cps = p->min_cps;
+    if (p->start_cps > p->max_cps)
+        p->start_cps = p->max_cps;
+    return RB_OK;
+}
+
+static int step(const rb_slo_params *p, rb_slo_measure_fn fn, void *ctx,
+                double rate, rb_slo_point *pt)
+{
+    memset(pt, 0, sizeof *pt);
+    pt->value_us = NAN;
+    pt->rate_cps = rate;
+    int rc = fn(ctx, rate, pt);
+    pt->rate_cps = rate;
+    pt->pass = rc == RB_OK && rb_slo_passes(pt, p->bound_us);
+    return rc;
+}
+
+/* The next rate to try, or 0 when the search is over (flags set in out). */
+static double next_rate(const rb_slo_params *p, double lo, double hi, double r,
+                        rb_slo_result *out)
+{
+    if (hi == 0) {                       /* nothing failed yet: grow */
+        if (r >= p->max_cps) {
+            out->ceiling = 1;
+            return 0;
+        }
+        return fmin(r * p->growth, p->max_cps);
+    }
+    if (lo == 0) {                       /* nothing passed yet: shrink */
+        if (r <= p->min_cps) {
+            out->floor = 1;
+            return 0;
+        }
+        return fmax(r / p->growth, p->min_cps);
+    }
+    if (hi / lo <= 1 + p->precision)
+        return 0;
+    return sqrt(lo * hi);
+}
+
+int rb_slo_search(const rb_slo_params *params, rb_slo_measure_fn measure,
+                  rb_slo_measure_fn confirm, void *ctx, rb_slo_result *out)
+{
+    rb_slo_params p;
+    memset(out, 0, sizeof *out);
+    if (!params || !measure || fill_defaults(params, &p))
+        return RB_EINVAL;
+    double lo = 0, hi = 0, r = p.start_cps;
+    while (r > 0) {
+        if (out->nsteps == p.max_steps) {
+            out->capped = 1;
+            break;
+        }
+        rb_slo_point *pt = &out->steps[out->nsteps++];
+        int rc = step(&p, measure, ctx, r, pt);
+        if (rc)
+            return rc;
+        if (pt->pass && r > lo)
+            lo = r;
+        else if (!pt->pass && (hi == 0 || r < hi))
+            hi = r;
+        r = next_rate(&p, lo, hi, r, out);
+    }
+    out->max_rate_cps = lo;
+    out->searched_cps = lo;
+    out->fail_rate_cps = hi;
+    double rate = lo;
+    while (lo > 0 && confirm && out->confirm_runs < RB_SLO_CONFIRM_TRIES && rate >= p.min_cps) {
+        int rc = step(&p, confirm, ctx, rate, &out->confirm);
+        out->has_confirm = 1;
+        out->confirm_runs++;
+        if (rc)
+            return rc;
+        if (out->confirm.pass) {
+            out->max_rate_cps = rate;
+            break;
+        }
+        rate *= RB_SLO_CONFIRM_BACKOFF;
+    }
+    return RB_OK;
+}

@@ -1,0 +1,132 @@
+#include "results/descriptor.h"
+
+#include <string.h>
+
+static const struct {
+    rb_broker_kind kind;
+    const char *key, *label, *url_env, *hint;
+} brokers[] = {
+    { RB_BROKER_NONE, "none", NULL, NULL, NULL },
+    { RB_BROKER_RABBITMQ, "rabbitmq", "RabbitMQ", "RPCBENCH_AMQP_URL",
+      "scripts/broker start, then source .run/broker.env" },
+    { RB_BROKER_RABBITMQ_CLUSTER, "rabbitmq-cluster", "a 3-node RabbitMQ cluster",
+      "RPCBENCH_AMQP_CLUSTER_URL",
+      "name it in --transports, or add --fault broker-node-kill: the run starts the cluster" },
+};
+
+const char *rb_broker_key(rb_broker_kind k)
+{
+    for (size_t i = 0; i < sizeof brokers / sizeof brokers[0]; i++)
+        if (brokers[i].kind == k)
+            return brokers[i].key;
+    return "none";
+}
+
+const char *rb_broker_label(rb_broker_kind k)
+{
+    for (size_t i = 0; i < sizeof brokers / sizeof brokers[0]; i++)
+        if (brokers[i].kind == k)
+            return brokers[i].label;
+    return NULL;
+}
+
+const char *rb_broker_url_env(rb_broker_kind k)
+{
+    for (size_t i = 0; i < sizeof brokers / sizeof brokers[0]; i++)
+        if (brokers[i].kind == k)
+            return brokers[i].url_env;
+    return NULL;
+}
+
+const char *rb_broker_hint(rb_broker_kind k)
+{
+    for (size_t i = 0; i < sizeof brokers / sizeof brokers[0]; i++)
+        if (brokers[i].kind == k && brokers[i].hint)
+            return brokers[i].hint;
+    return "set it to the broker's URL";
+}
+
+static rb_broker_kind broker_of_key(const char *key)
+{
+    for (size_t i = 0; key && i < sizeof brokers / sizeof brokers[0]; i++)
+        if (strcmp(brokers[i].key, key) == 0)
+            return brokers[i].kind;
+    return RB_BROKER_NONE;
+}
+
+json_t *rb_desc_json(const rb_transport *t)
+{
+    const rb_transport_props *p = &t->props;
+    json_t *pk = json_object();
+    for (int i = 0; i < RB_MAX_PACKAGES && t->packages[i].library; i++)
+        json_object_set_new(pk, t->packages[i].library,
+                            json_string(t->packages[i].debian_package));
+    return json_pack("{s:s?,s:i,s:b,s:s,s:s?,s:{s:s?,s:s?,s:s?,s:s?,s:s?},s:o,s:s?}",
+        "description", t->description, "order", t->order, "is_floor", t->is_floor,
+        "broker", rb_broker_key(t->broker), "wire", t->wire,
+        "properties", "human_readable", p->human_readable, "schema", p->schema,
+        "streaming", p->streaming, "stdlib", p->stdlib, "restart", p->restart,
+        "packages", pk, "version", t->version ? t->version() : NULL);
+}
+
+static const char *jstr(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));   /* NULL unless a string */
+}
+
+static void from_json(const json_t *j, rb_transport *out)
+{
+    const json_t *order = json_object_get(j, "order"), *pk = json_object_get(j, "packages");
+    const json_t *pr = json_object_get(j, "properties"), *v;
+    const char *lib;
+    int n = 0;
+
+    out->description = jstr(j, "description");
+    out->order = json_is_integer(order) ? (int)json_integer_value(order) : RB_DESC_ORDER_UNKNOWN;
+    out->is_floor = json_is_true(json_object_get(j, "is_floor"));
+    out->broker = broker_of_key(jstr(j, "broker"));
+    out->uses_broker = out->broker != RB_BROKER_NONE;
+    out->wire = jstr(j, "wire");
+    out->props.human_readable = jstr(pr, "human_readable");
+    out->props.schema = jstr(pr, "schema");
+    out->props.streaming = jstr(pr, "streaming");
+    out->props.stdlib = jstr(pr, "stdlib");
+    out->props.restart = jstr(pr, "restart");
+    json_object_foreach((json_t *)pk, lib, v) {
+        if (n == RB_MAX_PACKAGES || !json_is_string(v))
+            break;
+        out->packages[n].library = lib;
+        out->packages[n++].debian_package = json_string_value(v);
+    }
+}
+
+int rb_desc_lookup(const char *name, const json_t *j, rb_transport *out)
+{
+    const rb_transport *t;
+
+    memset(out, 0, sizeof *out);
+    if (json_is_object(j)) {
+        from_json(j, out);
+        out->name = name;
+        return 1;
+    }
+    t = rb_transport_find(name);
+    if (t) {
+        /* The table's data, none of its functions: a descriptor is not a
+         * transport to call. */
+        *out = *t;
+        out->init = NULL;
+        out->version = NULL;
+        out->connect = NULL;
+        out->fib = NULL;
+        out->get_obj = NULL;
+        out->send_obj = NULL;
+        out->close = NULL;
+        out->serve = NULL;
+        out->name = name;
+        return 2;
+    }
+    out->name = name;
+    out->order = RB_DESC_ORDER_UNKNOWN;
+    return 0;
+}

@@ -34,7 +34,9 @@ pid_t rb_broker_pid_at(const char *list, int node);
  * its stdout into out[0..outlen) (NUL-terminated) when out is not NULL,
  * else onto this process's stderr. Waits up to timeout_ms (>= 0), then
  * kills it (SIGKILL) and says so on stderr. Returns its exit status
- * (0..255), or -1 when it could not run, was killed, or died of a signal. */
+ * (0..255; 127 when it could not be executed), or -1 when no pipe or
+ * process could be had, it was killed at the deadline, or it died of a
+ * signal. */
 int rb_broker_script(const char *script, const char *const *args, int timeout_ms,
                      char *out, size_t outlen);
 

@@ -31,8 +31,8 @@
 /* How a client reaches its server. */
 typedef struct rb_client_opts {
     const char *endpoint;  /* "HOST:PORT"; NULL: the transport's default.
-                              Broker transports ignore it (the broker comes
-                              from RPCBENCH_AMQP_URL). */
+                              Broker transports ignore it (the broker's
+                              URL comes from its url_env variable). */
     const char *queue;     /* broker transports: request queue; NULL: default */
     int timeout_ms;        /* deadline of every call, ms, 1..3600000 */
 } rb_client_opts;
@@ -49,15 +49,11 @@ typedef struct rb_server_opts {
 
 typedef struct rb_transport rb_transport;
 
-/* Which broker requests go through. bench/ starts, measures (CPU, the
- * broker-to-server hop) and faults brokers by this kind, never by name. */
-typedef enum rb_broker_kind {
-    RB_BROKER_NONE = 0,        /* client talks to the server directly */
-    RB_BROKER_RABBITMQ = 1,    /* the private node of scripts/broker, reached
-                                  through RPCBENCH_AMQP_URL */
-    RB_BROKER_RABBITMQ_CLUSTER = 2, /* the 3-node cluster (scripts/broker
-                                  start --nodes 3), RPCBENCH_AMQP_CLUSTER_URL */
-} rb_broker_kind;
+/* The broker requests go through, if any: one of brokers/broker.h's
+ * tables (that header says what bench/ asks of it). A transport whose
+ * client talks to its server directly has RB_BROKER_NONE. */
+struct rb_broker;
+#define RB_BROKER_NONE ((const struct rb_broker *)NULL)
 
 /* What users weigh and the numbers do not show: short phrases for report.md's
  * "What the numbers do not show" table, from the stack's documentation and
@@ -104,10 +100,9 @@ struct rb_transport {
     const char *description;   /* one line for `rpcbench list` */
     const char *default_endpoint; /* "127.0.0.1:7301", or NULL for broker ones;
                                   rb_endpoint_or_default() applies it */
-    int uses_broker;           /* 1: requests go through a broker (see
-                                  `broker`); the server takes a queue, not a
-                                  listen address */
-    rb_broker_kind broker;     /* which broker, RB_BROKER_NONE for direct */
+    const struct rb_broker *broker; /* the broker requests go through (the
+                                  server then takes a queue, not a listen
+                                  address), RB_BROKER_NONE for direct */
     int order;                 /* display order in tables and plots, ascending
                                   (10 tcp ... 80 rest); ties by name */
     int is_floor;              /* 1: the baseline every other transport's

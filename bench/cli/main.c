@@ -34,7 +34,8 @@ static void usage_serve(FILE *f)
 "  --queue NAME         request queue of a broker transport (default rpc_queue)\n"
 "  --entries N          getObj's entry count (default %d)\n"
 "  --threads N          server threads where the stack has them (default 1)\n"
-"  --prefetch N         AMQP consumer prefetch (default 2)\n"
+"  --prefetch N         a broker transport's consumer prefetch: requests held\n"
+"                       unacknowledged per consumer (default 2; 0: no limit)\n"
 "  --max-request BYTES  request size limit (default 16 MiB)\n"
 "  --work-us N          work per executed request, µs (default 0)\n"
 "  --work busy|sleep    how that work is spent (default busy)\n"
@@ -309,7 +310,7 @@ static int cmd_call(int argc, char **argv)
     }
     char host[256];
     int port;
-    if (!t->uses_broker && co.endpoint &&
+    if (t->broker == RB_BROKER_NONE && co.endpoint &&
         rb_parse_hostport(co.endpoint, host, sizeof host, &port) != RB_OK) {
         fprintf(stderr, "rpcbench call: --connect wants HOST:PORT, got '%s'\n", co.endpoint);
         return 2;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker.h"
 #include "cli/args.h"
 #include "results/descriptor.h"
 
@@ -164,7 +165,7 @@ static int parse_transports(char *tlist, rb_run_cfg *cfg)
     for (int k = 0; k < cfg->nf; k++)
         cluster |= strncmp(cfg->fault_args[k], "broker-node-kill", 16) == 0;
     for (const rb_transport *const *p = rb_transports; *p && cfg->nt < RB_RUN_MAX; p++) {
-        if ((*p)->broker == RB_BROKER_RABBITMQ_CLUSTER && cluster) {
+        if (rb_broker_nodes((*p)->broker) > 1 && cluster) {
             cfg->ts[cfg->nt++] = *p;
             continue;
         }
@@ -236,9 +237,9 @@ int rb_run_fault_applies(const rb_run_cfg *cfg, const rb_fault_spec *f, int i, c
     *why = NULL;
     if (needs & RB_FAULT_NEEDS_SERVER && cfg->connect[i])
         *why = "a server rpcbench starts (not --connect)";
-    if (needs & RB_FAULT_NEEDS_BROKER && t->broker != RB_BROKER_RABBITMQ)
+    if (needs & RB_FAULT_NEEDS_BROKER && rb_broker_nodes(t->broker) != 1)
         *why = "a transport through the private broker";
-    if (needs & RB_FAULT_NEEDS_CLUSTER && t->broker != RB_BROKER_RABBITMQ_CLUSTER)
+    if (needs & RB_FAULT_NEEDS_CLUSTER && rb_broker_nodes(t->broker) < 2)
         *why = "a transport through the broker cluster";
     return *why == NULL;
 }

@@ -1,20 +1,21 @@
 /* fault.c - the --fault option, the process faults, the undo registry and
  * the sequence of one fault (fault.h). Network faults are in fault_net.c,
- * broker faults in fault_broker.c. */
-#include "fault/fault_int.h"
+ * a broker node down and up in fault_broker.c; what all share in
+ * fault_base.c. */
+#include "fault/fault.h"
+
+#include "fault/fault_broker.h"
 #include "rb_error.h"
+#include "transport.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-volatile sig_atomic_t rb_fault_aborted;
 
 static const struct {
     const char *name;
@@ -102,20 +103,6 @@ int rb_fault_parse(const char *s, rb_fault_spec *out, char *err, size_t errlen)
     return RB_OK;
 }
 
-int rb_fault_has_netadmin(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    unsigned long long caps = 0;
-    if (!f)
-        return 0;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "CapEff: %llx", &caps) == 1)
-            break;
-    fclose(f);
-    return (caps >> 12) & 1;   /* CAP_NET_ADMIN */
-}
-
 int rb_fault_check(rb_fault_kind k, char *err, size_t errlen)
 {
     if (rb_fault_needs(k) & RB_FAULT_NEEDS_NETADM && !rb_fault_has_netadmin()) {
@@ -127,70 +114,11 @@ int rb_fault_check(rb_fault_kind k, char *err, size_t errlen)
     return RB_OK;
 }
 
-int rb_fault_err(rb_fault_times *tm, int rc, const char *fmt, ...)
-{
-    if (tm->rc == RB_OK && rc != RB_OK) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(tm->err, sizeof tm->err, fmt, ap);
-        va_end(ap);
-        tm->rc = rc;
-    }
-    return rc;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-int rb_fault_sleep_ms(int64_t ms)
-{
-    uint64_t end = now_ns() + (uint64_t)(ms > 0 ? ms : 0) * 1000000ull;
-    for (;;) {
-        if (rb_fault_aborted)
-            return RB_EINTR;
-        uint64_t now = now_ns();
-        if (now >= end)
-            return RB_OK;
-        uint64_t left = end - now;
-        struct timespec ts = { 0, (long)(left < 10000000ull ? left : 10000000ull) };
-        nanosleep(&ts, NULL);
-    }
-}
-
 /* ---- process faults and the undo registry ---------------------------------- */
 
 #define MAX_STALLED 16
 static volatile pid_t stalled[MAX_STALLED];   /* SIGSTOPped by us, 0: free slot */
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int gone(pid_t pid)
-{
-    int st;
-    pid_t w = waitpid(pid, &st, WNOHANG);
-    if (w == pid || (w < 0 && errno == ECHILD && kill(pid, 0) < 0 && errno == ESRCH))
-        return 1;
-    return 0;
-}
-
-int rb_fault_kill(pid_t pid, int sig, int wait_ms)
-{
-    if (pid <= 0)
-        return RB_EINVAL;
-    if (kill(pid, sig) < 0)
-        return RB_EIO;
-    uint64_t end = now_ns() + (uint64_t)wait_ms * 1000000ull;
-    do {
-        if (gone(pid))
-            return RB_OK;
-        struct timespec ts = { 0, 2000000 };
-        nanosleep(&ts, NULL);
-    } while (now_ns() < end);
-    return gone(pid) ? RB_OK : RB_ETIMEDOUT;
-}
 
 int rb_fault_stall_begin(pid_t pid)
 {
@@ -229,16 +157,6 @@ static void undo_signal_safe(void)
         if (stalled[i] > 0)
             kill(stalled[i], SIGCONT);
     rb_fault_net_undo_signal_safe();
-}
-
-void rb_fault_abort(void)
-{
-    rb_fault_aborted = 1;
-}
-
-void rb_fault_rearm(void)
-{
-    rb_fault_aborted = 0;
 }
 
 void rb_fault_cleanup(void)
@@ -323,7 +241,7 @@ static int server_down_up(const rb_fault_spec *f, rb_fault_target *t, rb_fault_t
         return rb_fault_err(tm, RB_EUNSUPP, "%s needs a server rpcbench started (not --connect)",
                             rb_fault_kind_name(f->kind));
     int rc = rb_fault_kill(t->server_pid, sig, sig == SIGKILL ? 5000 : 10000);
-    tm->begin_ns = now_ns();   /* in effect: the process is gone */
+    tm->begin_ns = rb_now_ns();   /* in effect: the process is gone */
     if (rc == RB_ETIMEDOUT && sig == SIGTERM) {
         rb_fault_err(tm, rc, "server %d ignored SIGTERM for 10 s: killed", (int)t->server_pid);
         rc = rb_fault_kill(t->server_pid, SIGKILL, 5000);
@@ -337,8 +255,43 @@ static int server_down_up(const rb_fault_spec *f, rb_fault_target *t, rb_fault_t
     if (rc)
         return rb_fault_err(tm, rc, "server did not start again: %s", rb_strerror(rc));
     t->server_pid = np;
-    tm->end_ns = now_ns();
+    tm->end_ns = rb_now_ns();
     return RB_OK;
+}
+
+int rb_fault_prepare(const rb_fault_spec *f, rb_fault_target *t, rb_fault_times *tm)
+{
+    char err[200];
+    if (f->kind != RB_FAULT_BROKER_NODE_KILL)
+        return RB_OK;
+    if (!t->queue)
+        return rb_fault_err(tm, RB_EINVAL, "broker-node-kill needs the request queue");
+    int rc = rb_broker_leader(t->broker, t->queue, &t->node, &t->node_pid, err, sizeof err);
+    return rc ? rb_fault_err(tm, rc, "%s", err) : RB_OK;
+}
+
+/* The broker faults: which node, which signal, how long to wait for it. */
+static int broker_down_up(const rb_fault_spec *f, rb_fault_target *t, rb_fault_times *tm)
+{
+    const rb_broker *b = t->broker;
+    const char *name = rb_fault_kind_name(f->kind);
+    int rc;
+    if (!b)
+        return rb_fault_err(tm, RB_EUNSUPP, "%s needs a transport through a broker", name);
+    if (f->kind == RB_FAULT_BROKER_NODE_KILL) {
+        if (!t->node && (rc = rb_fault_prepare(f, t, tm)))
+            return rc;
+        return rb_fault_broker_down_up(b, t->node, t->node_pid, SIGKILL, 10000,
+                                       f->duration_ms, tm);
+    }
+    pid_t pid = rb_broker_node_pid(b, 1);
+    if (pid <= 0)
+        return rb_fault_err(tm, RB_EUNSUPP, "%s needs the broker's pid in %s (%s)", name,
+                            b->pids_env, rb_broker_hint(b));
+    /* a clean stop is in effect when the process is gone: give it 2 min */
+    int clean = f->kind == RB_FAULT_BROKER_RESTART;
+    return rb_fault_broker_down_up(b, 1, pid, clean ? b->stop_signal : SIGKILL,
+                                   clean ? 120000 : 10000, f->duration_ms, tm);
 }
 
 int rb_fault_inject(const rb_fault_spec *f, rb_fault_target *t, rb_fault_times *tm)
@@ -355,31 +308,31 @@ int rb_fault_inject(const rb_fault_spec *f, rb_fault_target *t, rb_fault_times *
         if ((rc = rb_fault_stall_begin(t->server_pid)))
             return rb_fault_err(tm, rc, "SIGSTOP %d: %s", (int)t->server_pid, strerror(errno));
         wait_stopped(t->server_pid);
-        tm->begin_ns = now_ns();   /* in effect: every thread stopped */
+        tm->begin_ns = rb_now_ns();   /* in effect: every thread stopped */
         rb_fault_sleep_ms(f->duration_ms);
         if ((rc = rb_fault_stall_end(t->server_pid)))
             return rb_fault_err(tm, rc, "SIGCONT %d: %s", (int)t->server_pid, strerror(errno));
-        tm->end_ns = now_ns();
+        tm->end_ns = rb_now_ns();
         return RB_OK;
     case RB_FAULT_CONN_RESET:
         rc = rb_fault_conn_reset(t->client_pid, t->port, &n, tm->err, sizeof tm->err);
-        tm->begin_ns = tm->end_ns = now_ns();
+        tm->begin_ns = tm->end_ns = rb_now_ns();
         if (rc == RB_OK && n == 0)
             snprintf(tm->err, sizeof tm->err, "no connection to port %d was open", t->port);
         return tm->rc = rc;
     case RB_FAULT_PARTITION:
         if ((rc = rb_fault_partition_begin(t->port, &handle, tm->err, sizeof tm->err)))
             return tm->rc = rc;
-        tm->begin_ns = now_ns();   /* in effect: the table is in place */
+        tm->begin_ns = rb_now_ns();   /* in effect: the table is in place */
         rb_fault_sleep_ms(f->duration_ms);
         if ((rc = rb_fault_partition_end(handle)))
             return rb_fault_err(tm, rc, "the partition's table could not be deleted");
-        tm->end_ns = now_ns();
+        tm->end_ns = rb_now_ns();
         return RB_OK;
     case RB_FAULT_BROKER_RESTART:
     case RB_FAULT_BROKER_KILL:
     case RB_FAULT_BROKER_NODE_KILL:
-        return rb_fault_broker_inject(f, t, tm);
+        return broker_down_up(f, t, tm);
     default:
         return rb_fault_err(tm, RB_EINVAL, "no fault");
     }

@@ -1,7 +1,9 @@
 /* fault_net.c - network faults: reset a process's TCP connections to a port
  * (sock_diag SOCK_DESTROY, as `ss -K` does) and a partition of a loopback
- * port (an nftables table of our own). See fault.h. */
-#include "fault/fault_int.h"
+ * port (an nftables table of our own). See fault_net.h. */
+#include "fault/fault_net.h"
+
+#include "fault/fault_base.h"
 #include "rb_error.h"
 
 #include <dirent.h>
@@ -208,7 +210,11 @@ static void table_name(char *out, pid_t pid, int seq)
 }
 
 /* Run nft with args, stdout/stderr to /dev/null unless quiet == 0 (stderr
- * kept). Only async-signal-safe calls. Exit status, or -1. */
+ * kept). Exit status, or -1.
+ * Its own fork/exec, not a shared helper: the partition's undo runs it from
+ * a signal handler (rb_fault_net_undo_signal_safe), so it uses only
+ * async-signal-safe calls (fork, open, dup2, execve, waitpid, _exit): no
+ * stdio, no allocation, no lock, an environment built here. Keep it so. */
 static int run_nft(char *const args[], int quiet)
 {
     if (!nft_path[0])

@@ -132,7 +132,8 @@ rb_fault_run *rb_fault_run_new(const rb_fault_spec *f, const rb_transport *t, lo
      * before the next one can show the recovery */
     fr->tail_ns = TAIL_NS + (uint64_t)timeout_ms * 1000000ull;
     fr->target = (rb_fault_target){ .server_pid = sp->pid, .port = sp->wire_port,
-                                    .client_pid = getpid(), .queue = sp->endpoint,
+                                    .client_pid = getpid(), .broker = t->broker,
+                                    .queue = sp->endpoint,
                                     .respawn = respawn, .arg = fr };
     /* before the window: what takes seconds to learn (the queue's leader) */
     rb_fault_times pre = { 0 };
@@ -195,18 +196,11 @@ void rb_fault_run_call(rb_fault_run *fr, int thread, uint64_t id, uint64_t start
     }
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void *fault_main(void *arg)
 {
     rb_fault_run *fr = arg;
     uint64_t at = fr->start_ns + (uint64_t)fr->spec.at_ms * 1000000ull;
-    while (now_ns() < at && !rb_run_interrupted) {
+    while (rb_now_ns() < at && !rb_run_interrupted) {
         struct timespec ts = { 0, 5000000 };
         nanosleep(&ts, NULL);
     }
@@ -216,7 +210,7 @@ static void *fault_main(void *arg)
         if (fr->times.rc != RB_OK)
             fprintf(stderr, "\nrpcbench: %s on %s: %s\n", rb_fault_kind_name(fr->spec.kind),
                     fr->t->name, fr->times.err);
-        uint64_t want = (fr->times.end_ns ? fr->times.end_ns : now_ns()) + fr->tail_ns;
+        uint64_t want = (fr->times.end_ns ? fr->times.end_ns : rb_now_ns()) + fr->tail_ns;
         if (want > end)
             end = want;
     }

@@ -2,58 +2,6 @@
 
 #include <string.h>
 
-static const struct {
-    rb_broker_kind kind;
-    const char *key, *label, *url_env, *hint;
-} brokers[] = {
-    { RB_BROKER_NONE, "none", NULL, NULL, NULL },
-    { RB_BROKER_RABBITMQ, "rabbitmq", "RabbitMQ", "RPCBENCH_AMQP_URL",
-      "scripts/broker start, then source .run/broker.env" },
-    { RB_BROKER_RABBITMQ_CLUSTER, "rabbitmq-cluster", "a 3-node RabbitMQ cluster",
-      "RPCBENCH_AMQP_CLUSTER_URL",
-      "name it in --transports, or add --fault broker-node-kill: the run starts the cluster" },
-};
-
-const char *rb_broker_key(rb_broker_kind k)
-{
-    for (size_t i = 0; i < sizeof brokers / sizeof brokers[0]; i++)
-        if (brokers[i].kind == k)
-            return brokers[i].key;
-    return "none";
-}
-
-const char *rb_broker_label(rb_broker_kind k)
-{
-    for (size_t i = 0; i < sizeof brokers / sizeof brokers[0]; i++)
-        if (brokers[i].kind == k)
-            return brokers[i].label;
-    return NULL;
-}
-
-const char *rb_broker_url_env(rb_broker_kind k)
-{
-    for (size_t i = 0; i < sizeof brokers / sizeof brokers[0]; i++)
-        if (brokers[i].kind == k)
-            return brokers[i].url_env;
-    return NULL;
-}
-
-const char *rb_broker_hint(rb_broker_kind k)
-{
-    for (size_t i = 0; i < sizeof brokers / sizeof brokers[0]; i++)
-        if (brokers[i].kind == k && brokers[i].hint)
-            return brokers[i].hint;
-    return "set it to the broker's URL";
-}
-
-static rb_broker_kind broker_of_key(const char *key)
-{
-    for (size_t i = 0; key && i < sizeof brokers / sizeof brokers[0]; i++)
-        if (strcmp(brokers[i].key, key) == 0)
-            return brokers[i].kind;
-    return RB_BROKER_NONE;
-}
-
 json_t *rb_desc_json(const rb_transport *t)
 {
     const rb_transport_props *p = &t->props;
@@ -84,8 +32,7 @@ static void from_json(const json_t *j, rb_transport *out)
     out->description = jstr(j, "description");
     out->order = json_is_integer(order) ? (int)json_integer_value(order) : RB_DESC_ORDER_UNKNOWN;
     out->is_floor = json_is_true(json_object_get(j, "is_floor"));
-    out->broker = broker_of_key(jstr(j, "broker"));
-    out->uses_broker = out->broker != RB_BROKER_NONE;
+    out->broker = rb_broker_find(jstr(j, "broker"));
     out->wire = jstr(j, "wire");
     out->props.human_readable = jstr(pr, "human_readable");
     out->props.schema = jstr(pr, "schema");

@@ -8,7 +8,9 @@
  * results.json written before these fields existed falls back to the table
  * of the same name in this build (rb_transport_find), and a name neither
  * knows gets neutral values (order RB_DESC_ORDER_UNKNOWN, not the floor, no
- * broker, no properties).
+ * broker, no properties). The broker is written as its name (rb_broker_key:
+ * "none" for a direct transport) and read back through the brokers'
+ * registry (rb_broker_find); a name it does not know reads as no broker.
  *
  * A descriptor is an rb_transport with its function pointers NULL; its
  * strings are borrowed (from the JSON document or the static table).
@@ -18,30 +20,12 @@
 
 #include <jansson.h>
 
+#include "broker.h"
 #include "transport.h"
 
 /* The order of a transport that neither results.json nor this build knows:
  * after every known one (ties by name). */
 #define RB_DESC_ORDER_UNKNOWN 1000
-
-/* The broker kind as written in results.json: "none", "rabbitmq",
- * "rabbitmq-cluster". Never NULL. */
-const char *rb_broker_key(rb_broker_kind k);
-
-/* What the report says a transport needs: "RabbitMQ", "a 3-node RabbitMQ
- * cluster"; NULL for RB_BROKER_NONE. */
-const char *rb_broker_label(rb_broker_kind k);
-
-/* The environment variable that holds the URL of a broker of kind k
- * (scripts/broker writes it to .run/broker.env): "RPCBENCH_AMQP_URL",
- * "RPCBENCH_AMQP_CLUSTER_URL"; NULL for RB_BROKER_NONE. */
-const char *rb_broker_url_env(rb_broker_kind k);
-
-/* How a user gets that variable set, for a message (static text, never
- * NULL): "scripts/broker start, then source .run/broker.env" for the
- * single node; for the cluster, that a run naming a cluster transport or a
- * cluster fault starts it. */
-const char *rb_broker_hint(rb_broker_kind k);
 
 /* A new JSON object (caller owns) with t's descriptor: description, order,
  * is_floor, broker, wire, properties{...}, packages{library: package},

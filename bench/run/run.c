@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "broker.h"
 #include "results/descriptor.h"
 #include "measure/envinfo.h"
 #include "fault/fault_run.h"
@@ -115,16 +116,25 @@ static int prepare_out(rb_run_cfg *cfg, char *started, char *outbuf, size_t outc
 
 /* Every transport's library initialised and its broker reachable. Returns
  * 0, 1 (a library failed) or 2 (a broker URL is missing: usage). */
-/* Whether the run needs the 3-node cluster (a transport through it, or a
- * cluster fault) and it is not running yet (its URL is not set). */
-static int cluster_wanted(const rb_run_cfg *cfg)
+#define BROKER_UP_MS 900000     /* a 3-node cluster boots in minutes when busy */
+#define BROKER_DOWN_MS 300000
+
+/* The brokers this run starts: each distinct broker of the run's
+ * transports that is started on demand and not running yet (its URL is
+ * not set). A fault that needs a cluster has a transport through one
+ * (rb_run_parse_args checks). Into out[0..RB_RUN_MAX); returns the count. */
+static int brokers_wanted(const rb_run_cfg *cfg, const rb_broker **out)
 {
-    int want = 0;
-    for (int i = 0; i < cfg->nt; i++)
-        want |= cfg->ts[i]->broker == RB_BROKER_RABBITMQ_CLUSTER;
-    for (int k = 0; k < cfg->nf; k++)
-        want |= (rb_fault_needs(cfg->faults[k].kind) & RB_FAULT_NEEDS_CLUSTER) != 0;
-    return want && !getenv(rb_broker_url_env(RB_BROKER_RABBITMQ_CLUSTER));
+    int n = 0;
+    for (int i = 0; i < cfg->nt; i++) {
+        const rb_broker *b = cfg->ts[i]->broker;
+        int seen = 0;
+        for (int k = 0; k < n; k++)
+            seen |= out[k] == b;
+        if (!seen && rb_broker_wanted(b))
+            out[n++] = b;
+    }
+    return n;
 }
 
 /* rb_in_child: does t's library initialise? 0 when it does. */
@@ -149,8 +159,8 @@ static int check_transports(const rb_run_cfg *cfg)
     for (int i = 0; i < cfg->nt; i++) {
         const rb_transport *t = cfg->ts[i];
         if (t->broker != RB_BROKER_NONE && !getenv(rb_broker_url_env(t->broker))) {
-            fprintf(stderr, "rpcbench: %s needs %s (scripts/broker start writes it "
-                            "to .run/broker.env)\n", t->name, rb_broker_url_env(t->broker));
+            fprintf(stderr, "rpcbench: %s needs %s (%s)\n", t->name,
+                    rb_broker_url_env(t->broker), rb_broker_hint(t->broker));
             return 2;
         }
     }
@@ -545,14 +555,18 @@ int rb_run_main(int argc, char **argv)
     if (rc)
         return rc;
     cfg.progress = isatty(STDERR_FILENO);
-    /* The cluster runs only for the runs that ask for it, and stops with them. */
-    int cluster = cluster_wanted(&cfg);
-    if (cluster && rb_fault_cluster_up() != RB_OK) {
-        rb_fault_cluster_down();
-        return 1;
-    }
-    rc = run_main_cluster(&cfg, started, outbuf, sizeof outbuf);
-    if (cluster)
-        rb_fault_cluster_down();
+    /* A broker started on demand (the cluster) runs only for the runs that
+     * ask for it, and stops with them. */
+    const rb_broker *up[RB_RUN_MAX];
+    char err[256];
+    int nup = brokers_wanted(&cfg, up), k = 0;
+    for (; k < nup; k++)
+        if (rb_broker_up(up[k], BROKER_UP_MS, err, sizeof err) != RB_OK) {
+            fprintf(stderr, "rpcbench: %s\n", err);
+            break;
+        }
+    rc = k == nup ? run_main_cluster(&cfg, started, outbuf, sizeof outbuf) : 1;
+    while (nup > 0)
+        rb_broker_down(up[--nup], BROKER_DOWN_MS);
     return rc;
 }

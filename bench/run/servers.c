@@ -25,7 +25,7 @@
 volatile sig_atomic_t rb_run_interrupted = 0;
 
 /* The port of the broker of kind k, from its URL's variable; 0 unknown. */
-static int broker_port(rb_broker_kind k)
+static int broker_port(const rb_broker *k)
 {
     const char *url = getenv(rb_broker_url_env(k));
     if (!url)

@@ -15,6 +15,7 @@
  * restart.
  */
 #include "amqp_int.h"
+#include "rabbitmq/rabbitmq.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -449,8 +450,7 @@ const rb_transport rb_transport_amqp = {
     .name = "amqp",
     .description = "AMQP 0-9-1 via RabbitMQ (rabbitmq-c), MessagePack bodies, direct reply-to",
     .default_endpoint = NULL,
-    .uses_broker = 1,
-    .broker = RB_BROKER_RABBITMQ,
+    .broker = &rb_broker_rabbitmq,
     .order = 20,
     .wire = "AMQP 0-9-1 frames + MessagePack bodies (JSON, text answered)",
     .props = {
@@ -479,8 +479,7 @@ const rb_transport rb_transport_amqp_queue = {
     .name = "amqp-queue",
     .description = "AMQP 0-9-1 via RabbitMQ (rabbitmq-c), MessagePack bodies, exclusive callback queue",
     .default_endpoint = NULL,
-    .uses_broker = 1,
-    .broker = RB_BROKER_RABBITMQ,
+    .broker = &rb_broker_rabbitmq,
     .order = 21,
     .wire = "AMQP 0-9-1 frames + MessagePack bodies (JSON, text answered)",
     .props = {
@@ -510,8 +509,7 @@ const rb_transport rb_transport_amqp_durable = {
     .description = "AMQP 0-9-1 via RabbitMQ (rabbitmq-c), MessagePack bodies: durable queue, persistent "
                    "messages, publisher confirms, manual acks",
     .default_endpoint = NULL,
-    .uses_broker = 1,
-    .broker = RB_BROKER_RABBITMQ,
+    .broker = &rb_broker_rabbitmq,
     .order = 22,
     .wire = "AMQP 0-9-1 frames + MessagePack bodies (JSON, text answered)",
     .props = {
@@ -541,8 +539,7 @@ const rb_transport rb_transport_amqp_quorum = {
     .description = "AMQP 0-9-1 via a 3-node RabbitMQ cluster (rabbitmq-c), MessagePack bodies: quorum "
                    "request queue, persistent messages, publisher confirms, manual acks, direct reply-to",
     .default_endpoint = NULL,
-    .uses_broker = 1,
-    .broker = RB_BROKER_RABBITMQ_CLUSTER,
+    .broker = &rb_broker_rabbitmq_cluster,
     .order = 23,
     .wire = "AMQP 0-9-1 frames + MessagePack bodies (JSON, text answered)",
     .props = {

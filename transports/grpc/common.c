@@ -42,7 +42,6 @@ const rb_transport rb_transport_grpc = {
     .name = "grpc",
     .description = "gRPC C core (HTTP/2) + protobuf-c, services/rpcbench.proto",
     .default_endpoint = RB_GRPC_DEFAULT_ENDPOINT,
-    .uses_broker = 0,
     .broker = RB_BROKER_NONE,
     .order = 50,
     .wire = "HTTP/2 + protobuf",

@@ -277,7 +277,6 @@ const rb_transport rb_transport_rest = {
     .name = "rest",
     .description = "REST: HTTP/1.1 + JSON, POST per method (libmicrohttpd, libcurl, jansson)",
     .default_endpoint = RB_REST_DEFAULT_ENDPOINT,
-    .uses_broker = 0,
     .broker = RB_BROKER_NONE,
     .order = 60,
     .is_floor = 0,

@@ -375,7 +375,6 @@ const rb_transport rb_transport_tcp = {
     .name = "tcp",
     .description = "plain TCP, 4-byte length + MessagePack: the floor",
     .default_endpoint = "127.0.0.1:7301",
-    .uses_broker = 0,
     .broker = RB_BROKER_NONE,
     .order = 10,
     .is_floor = 1,

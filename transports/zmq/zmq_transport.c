@@ -405,7 +405,6 @@ const rb_transport rb_transport_zmq = {
     .name = "zmq",
     .description = "ZeroMQ ROUTER/DEALER + MessagePack, zerorpc protocol v3",
     .default_endpoint = ZMQ_DEFAULT_ENDPOINT,
-    .uses_broker = 0,
     .broker = RB_BROKER_NONE,
     .order = 40,
     .wire = "ZMTP 3 + MessagePack (zerorpc)",

@@ -1,4 +1,4 @@
-/* test_report.c - unit tests of the report (results_read.c, hgrm.c, report_cli.c) and compare.c: spread overlap, the
+/* test_report.c - unit tests of the report (results/read.c, hgrm.c, report_cli.c) and compare.c: spread overlap, the
  * compare verdict, the HdrHistogram text parser, the results.json loader,
  * report.md without gnuplot, and compare's table, on the fixtures in
  * tests/report/fixtures (written by make_fixtures.py, so the answers are
@@ -19,6 +19,7 @@
 #include "results/hgrm.h"
 #include "rb_error.h"
 #include "report/report.h"
+#include "results/read.h"
 #include "results/results.h"
 #include "transport.h"
 
@@ -180,13 +181,13 @@ static void test_hgrm_c_format_and_errors(void **state)
     assert_int_equal(rb_hgrm_read(path, &rows, &n, NULL), RB_EIO);
 }
 
-static void test_results_load(void **state)
+static void test_results_read(void **state)
 {
     rb_results r;
     const rb_summary *s;
     (void)state;
 
-    assert_int_equal(rb_results_load(FIX "/small", &r), 0);
+    assert_int_equal(rb_results_read(FIX "/small", &r), 0);
     assert_int_equal(r.n, 12);
     s = &r.sc[0];
     assert_string_equal(s->t->name, "tcp");
@@ -219,38 +220,38 @@ static void test_results_load(void **state)
     rb_results_free(&r);                   /* freeing twice is harmless */
 
     /* a results.json path works as well as its folder */
-    assert_int_equal(rb_results_load(FIX "/small-b/results.json", &r), 0);
+    assert_int_equal(rb_results_read(FIX "/small-b/results.json", &r), 0);
     assert_int_equal(r.n, 12);
     rb_results_free(&r);
 }
 
-static void test_results_load_errors(void **state)
+static void test_results_read_errors(void **state)
 {
     char path[512];
     rb_results r;
     (void)state;
 
     snprintf(path, sizeof path, "%s/none", tmpdir);
-    assert_int_equal(rb_results_load(path, &r), RB_EIO);
+    assert_int_equal(rb_results_read(path, &r), RB_EIO);
     assert_null(r.sc);
     snprintf(path, sizeof path, "%s/bad.json", tmpdir);
     write_file(path, "{\"schema\": 1, \"scenarios\": [");
-    assert_int_equal(rb_results_load(path, &r), RB_EPROTO);
-    write_file(path, "{\"schema\": 2, \"scenarios\": []}");
-    assert_int_equal(rb_results_load(path, &r), RB_EPROTO);
+    assert_int_equal(rb_results_read(path, &r), RB_EPROTO);
+    write_file(path, "{\"schema\": 3, \"scenarios\": []}");
+    assert_int_equal(rb_results_read(path, &r), RB_EPROTO);
     write_file(path, "{\"schema\": 1}");
-    assert_int_equal(rb_results_load(path, &r), RB_EPROTO);
+    assert_int_equal(rb_results_read(path, &r), RB_EPROTO);
     /* names end up in gnuplot's script: a quote must not get through */
     write_file(path, "{\"schema\": 1, \"scenarios\": [{\"transport\": \"a'; system('x')\", "
                      "\"method\": \"fib\", \"concurrency\": 1}]}");
-    assert_int_equal(rb_results_load(path, &r), RB_EPROTO);
+    assert_int_equal(rb_results_read(path, &r), RB_EPROTO);
     write_file(path, "{\"schema\": 1, \"scenarios\": [{\"transport\": \"tcp\", "
                      "\"method\": \"fib\", \"concurrency\": 0}]}");
-    assert_int_equal(rb_results_load(path, &r), RB_EPROTO);
+    assert_int_equal(rb_results_read(path, &r), RB_EPROTO);
     /* a minimal scenario loads; every figure missing is NAN */
     write_file(path, "{\"schema\": 1, \"scenarios\": [{\"transport\": \"tcp\", "
                      "\"method\": \"fib\", \"concurrency\": 2, \"latency_us\": {\"p50\": null}}]}");
-    assert_int_equal(rb_results_load(path, &r), 0);
+    assert_int_equal(rb_results_read(path, &r), 0);
     assert_int_equal(r.n, 1);
     assert_int_equal(r.sc[0].concurrency, 2);
     assert_int_equal(r.sc[0].rounds, 1);
@@ -309,8 +310,8 @@ static void test_compare_print(void **state)
     FILE *f;
     (void)state;
 
-    assert_int_equal(rb_results_load(FIX "/small", &a), 0);
-    assert_int_equal(rb_results_load(FIX "/small-b", &b), 0);
+    assert_int_equal(rb_results_read(FIX "/small", &a), 0);
+    assert_int_equal(rb_results_read(FIX "/small-b", &b), 0);
     f = open_memstream(&out, &len);
     assert_non_null(f);
     assert_int_equal(rb_compare_print(f, "A", &a, "B", &b), 11);
@@ -391,7 +392,7 @@ static void test_results_round_trip(void **state)
     json_t *env = json_object();
     assert_int_equal(rb_results_write(dir, env, sc, sum, 2, 1, NULL), RB_OK);
     json_decref(env);
-    assert_int_equal(rb_results_load(dir, &r), 0);
+    assert_int_equal(rb_results_read(dir, &r), 0);
     assert_int_equal(r.n, 2);
     for (int t = 0; t < 2; t++) {
         const rb_summary *a = &sum[t], *b = &r.sc[t];
@@ -445,8 +446,8 @@ int main(void)
         cmocka_unit_test(test_compare_figure),
         cmocka_unit_test(test_hgrm_fixture),
         cmocka_unit_test(test_hgrm_c_format_and_errors),
-        cmocka_unit_test(test_results_load),
-        cmocka_unit_test(test_results_load_errors),
+        cmocka_unit_test(test_results_read),
+        cmocka_unit_test(test_results_read_errors),
         cmocka_unit_test(test_report_without_gnuplot),
         cmocka_unit_test(test_compare_print),
         cmocka_unit_test(test_results_round_trip),

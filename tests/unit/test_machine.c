@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "measure/machine.h"
+#include "results/json_out.h"
 
 static char root[64];
 

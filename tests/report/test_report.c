@@ -225,6 +225,90 @@ static void test_results_read(void **state)
     rb_results_free(&r);
 }
 
+/* Every section of the committed reference run (schema 1) reads into the
+ * model: scenarios with their rounds, timelines, validity and machine
+ * state, the SLO search with its steps and confirming runs, the codecs, the
+ * environment. */
+static void test_results_read_sections(void **state)
+{
+    rb_results r;
+    (void)state;
+    assert_int_equal(rb_results_read(RB_REFERENCE_RUN, &r), 0);
+    assert_int_equal(r.schema, 1);
+    assert_int_equal(r.nall, 54);
+    assert_int_equal(r.n, 54);                 /* all closed loop */
+    const rb_scen_rec *s = &r.all[0];
+    assert_string_equal(s->sum.t->name, "tcp");
+    assert_int_equal(s->open, 0);
+    assert_int_equal(s->nrounds, 3);
+    assert_int_equal(s->rounds[0].ntl, 11);
+    assert_int_equal(s->rounds[0].tl[0].calls, 4363);
+    ASSERT_NEAR(s->rounds[0].tl[0].p99_us, 67.377);
+    assert_int_equal(s->rounds[0].tail[1].behind, 461);
+    assert_int_equal(s->rounds[0].has_machine, 1);
+    assert_string_equal(s->rounds[0].machine_before.cpuidle_driver, "none");
+    assert_string_equal(s->rounds[0].machine_before.governor, "");   /* null */
+    ASSERT_NEAR(s->rounds[0].machine_before.loadavg[1], 1.14);
+    assert_null(s->fault);
+    assert_int_equal(r.nslo, 9);
+    const rb_slo_rec *e = &r.slo[0];
+    assert_string_equal(e->transport, "tcp");
+    assert_string_equal(e->method, "fib");
+    assert_int_equal(e->entries, -1);
+    ASSERT_NEAR(e->max_rate.median, 42622.06883);
+    ASSERT_NEAR(e->max_rate.lo, 23569.8001);
+    assert_int_equal(e->nrounds, 3);
+    assert_int_equal(e->per_round[0].nsteps, 7);
+    ASSERT_NEAR(e->per_round[0].steps[0].p99_9_us, 61667.511);
+    assert_int_equal(e->per_round[0].steps[0].pass, 0);
+    assert_int_equal(e->per_round[0].has_confirm, 1);
+    assert_int_equal(e->per_round[0].confirm.ntl, 11);
+    assert_int_equal(r.ncodecs, 16);
+    assert_string_equal(r.codecs[0].encoding, "MessagePack");
+    assert_int_equal(r.codecs[0].bytes, 2);
+    assert_int_equal(r.codecs[0].has_entries, 0);
+    assert_null(r.codecs[0].error);
+    const rb_value *cores = rb_kv_get(r.env.top, r.env.ntop, "cores");
+    assert_non_null(cores);
+    assert_int_equal(cores->kind, RB_V_INT);
+    assert_int_equal(cores->i, 2);
+    const rb_value *conc = rb_kv_get(r.env.parameters, r.env.npar, "concurrency");
+    assert_int_equal(conc->kind, RB_V_ARRAY);
+    assert_int_equal(conc->n, 2);
+    assert_int_equal(conc->items[1].i, 4);
+    rb_results_free(&r);
+}
+
+/* The ratio to the floor is ratio_to_tcp in schema 1, ratio_to_floor from
+ * schema 2; each version reads its own key only. */
+static void test_results_read_ratio_key(void **state)
+{
+    char path[512];
+    rb_results r;
+    (void)state;
+    static const char *const docs[4] = {
+        "{\"schema\": 1, \"scenarios\": [{\"transport\": \"zmq\", \"method\": \"fib\", "
+        "\"concurrency\": 1, \"ratio_to_tcp\": {\"p50\": {\"median\": 2.5}}}]}",
+        "{\"schema\": 2, \"scenarios\": [{\"transport\": \"zmq\", \"method\": \"fib\", "
+        "\"concurrency\": 1, \"ratio_to_floor\": {\"p50\": {\"median\": 2.5}}}]}",
+        "{\"schema\": 2, \"scenarios\": [{\"transport\": \"zmq\", \"method\": \"fib\", "
+        "\"concurrency\": 1, \"ratio_to_tcp\": {\"p50\": {\"median\": 2.5}}}]}",
+        "{\"schema\": 1, \"scenarios\": [{\"transport\": \"zmq\", \"method\": \"fib\", "
+        "\"concurrency\": 1, \"ratio_to_floor\": {\"p50\": {\"median\": 2.5}}}]}",
+    };
+    snprintf(path, sizeof path, "%s/ratio.json", tmpdir);
+    for (int i = 0; i < 4; i++) {
+        write_file(path, docs[i]);
+        assert_int_equal(rb_results_read(path, &r), 0);
+        assert_int_equal(r.sc[0].has_ratio, i < 2);
+        if (i < 2)
+            ASSERT_NEAR(r.sc[0].r_p50.median, 2.5);
+        else
+            assert_true(isnan(r.sc[0].r_p50.median));
+        rb_results_free(&r);
+    }
+}
+
 static void test_results_read_errors(void **state)
 {
     char path[512];
@@ -448,6 +532,8 @@ int main(void)
         cmocka_unit_test(test_hgrm_c_format_and_errors),
         cmocka_unit_test(test_results_read),
         cmocka_unit_test(test_results_read_errors),
+        cmocka_unit_test(test_results_read_sections),
+        cmocka_unit_test(test_results_read_ratio_key),
         cmocka_unit_test(test_report_without_gnuplot),
         cmocka_unit_test(test_compare_print),
         cmocka_unit_test(test_results_round_trip),

@@ -2,6 +2,7 @@
 #include "cli/args.h"
 #include "codecs/codecs.h"
 #include "report/report_codecs.h"
+#include "results/read.h"
 
 #include "rb_service.h"
 
@@ -59,7 +60,10 @@ int rb_codecs_main(int argc, char **argv)
         fprintf(stderr, "rpcbench: codecs: out of memory\n");
         return 1;
     }
-    rb_report_codecs_md(stdout, arr);
+    rb_results cr;
+    if (rb_results_from_codecs(arr, &cr) == RB_OK)
+        rb_report_codecs_md(stdout, &cr);
+    rb_results_free(&cr);
     int rc = failed ? 1 : 0;
     if (failed)
         fprintf(stderr, "rpcbench: codecs: %d cells failed their check\n", failed);

@@ -1,5 +1,6 @@
 /* fault_run.c - one scenario round under a fault (fault_run.h). */
 #include "fault/fault_run.h"
+#include "results/json_out.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -297,11 +298,6 @@ void rb_fault_round_free(rb_fault_round **fr)
     *fr = NULL;
 }
 
-static json_t *num(double x)
-{
-    return isnan(x) ? json_null() : json_real(x);
-}
-
 static json_t *classes_json(json_t *o, const uint64_t *cls, const uint64_t *fails)
 {
     json_t *f = json_object();
@@ -320,18 +316,18 @@ json_t *rb_fault_round_json(const rb_fault_round *fr)
         const rb_fault_bucket *b = &fr->tl[i];
         json_array_append_new(tl, json_pack("{s:f,s:I,s:I,s:o,s:o,s:o}", "t_ms", b->t_ms,
             "calls", (json_int_t)b->calls, "failures", (json_int_t)b->failures,
-            "p50_us", num(b->p50_us), "p99_us", num(b->p99_us), "max_us", num(b->max_us)));
+            "p50_us", rb_json_num(b->p50_us), "p99_us", rb_json_num(b->p99_us), "max_us", rb_json_num(b->max_us)));
     }
     json_t *o = json_pack("{s:s,s:o,s:o,s:b,s:I,s:I,s:I,s:I,s:o,s:s?}",
-        "kind", rb_fault_kind_name(fr->spec.kind), "at_ms", num(fr->at_ms),
-        "duration_ms", num(fr->undone_ms - fr->at_ms), "injected", fr->injected,
+        "kind", rb_fault_kind_name(fr->spec.kind), "at_ms", rb_json_num(fr->at_ms),
+        "duration_ms", rb_json_num(fr->undone_ms - fr->at_ms), "injected", fr->injected,
         "calls", (json_int_t)fr->counts.calls, "unanswered", (json_int_t)fr->counts.unanswered,
         "answered_unexecuted", (json_int_t)fr->counts.answered_unexecuted,
-        "executions", (json_int_t)fr->counts.executions, "target_cps", num(fr->target_cps),
+        "executions", (json_int_t)fr->counts.executions, "target_cps", rb_json_num(fr->target_cps),
         "error", fr->err[0] ? fr->err : NULL);
     classes_json(o, fr->counts.cls, fr->counts.failed_by_kind);
     json_object_set_new(o, "recovery_ms", json_pack("{s:o,s:o}",
-        "first_ok", num(fr->counts.first_ok_ms), "rate_restored", num(fr->counts.rate_restored_ms)));
+        "first_ok", rb_json_num(fr->counts.first_ok_ms), "rate_restored", rb_json_num(fr->counts.rate_restored_ms)));
     json_object_set_new(o, "timeline", tl);
     return o;
 }
@@ -373,7 +369,7 @@ json_t *rb_fault_scenario_json(rb_fault_round *const *rounds, int n)
         "at_ms", (json_int_t)any->spec.at_ms, "duration_ms", (json_int_t)any->spec.duration_ms,
         "injected_rounds", injected, "calls", (json_int_t)calls, "unanswered", (json_int_t)unans);
     classes_json(o, cls, fails);
-    json_object_set_new(o, "recovery_ms", json_pack("{s:o,s:o}", "first_ok", num(known_median(first, m)),
-                                                    "rate_restored", num(known_median(rate, m))));
+    json_object_set_new(o, "recovery_ms", json_pack("{s:o,s:o}", "first_ok", rb_json_num(known_median(first, m)),
+                                                    "rate_restored", rb_json_num(known_median(rate, m))));
     return o;
 }

@@ -1,7 +1,8 @@
 /* slo_run.c - the SLO search against the run's servers (see slo_run.h). */
 #include "load/slo_run.h"
 #include "load/loadgen.h"
-#include "results/results_load.h"
+#include "results/json_out.h"
+#include "results/openloop.h"
 #include "measure/timeline.h"
 
 #include <math.h>
@@ -190,18 +191,13 @@ void rb_slo_run_round(const rb_run_cfg *cfg, rb_slo_entry *e, int round, int pos
 
 /* ---- results.json and the terminal ------------------------------------------ */
 
-static json_t *num(double x)
-{
-    return isfinite(x) ? json_real(x) : json_null();
-}
-
 static json_t *step_json(const rb_slo_point *p)
 {
     int n = p->lat.n > 0;
-    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:b}", "rate_cps", num(p->rate_cps),
-                     "achieved_cps", num(p->achieved_cps), "value_us", num(p->value_us),
-                     "p50_us", num(n ? p->lat.p50 : NAN), "p99_us", num(n ? p->lat.p99 : NAN),
-                     "p99_9_us", num(n ? p->lat.p99_9 : NAN), "failures", (json_int_t)p->failures,
+    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:b}", "rate_cps", rb_json_num(p->rate_cps),
+                     "achieved_cps", rb_json_num(p->achieved_cps), "value_us", rb_json_num(p->value_us),
+                     "p50_us", rb_json_num(n ? p->lat.p50 : NAN), "p99_us", rb_json_num(n ? p->lat.p99 : NAN),
+                     "p99_9_us", rb_json_num(n ? p->lat.p99_9 : NAN), "failures", (json_int_t)p->failures,
                      "pass", p->pass);
 }
 
@@ -211,13 +207,13 @@ static json_t *confirm_round_json(const rb_slo_entry *e, int r)
     if (!res->has_confirm)
         return json_null();
     json_t *o = json_object();
-    rb_load_round_json(o, &e->confirm.rounds[r], 1);
+    rb_openloop_round_json(o, &e->confirm.rounds[r], 1);
     json_object_set_new(o, "calls", json_integer((json_int_t)e->confirm.rounds[r].calls));
     json_object_set_new(o, "failures", json_integer((json_int_t)res->confirm.failures));
     json_object_set_new(o, "latency_us", rb_latency_json(&e->confirm.rounds[r].lat,
                                                         e->confirm.rounds[r].lat.n == 0));
-    json_object_set_new(o, "duration_s", num(e->confirm.rounds[r].duration_s));
-    json_object_set_new(o, "value_us", num(res->confirm.value_us));
+    json_object_set_new(o, "duration_s", rb_json_num(e->confirm.rounds[r].duration_s));
+    json_object_set_new(o, "value_us", rb_json_num(res->confirm.value_us));
     json_object_set_new(o, "pass", json_boolean(res->confirm.pass));
     return o;
 }
@@ -229,25 +225,37 @@ static json_t *round_json(const rb_slo_entry *e, int r)
     for (int k = 0; k < res->nsteps; k++)
         json_array_append_new(steps, step_json(&res->steps[k]));
     return json_pack("{s:i,s:o,s:o,s:o,s:i,s:o,s:b,s:b,s:b,s:o,s:o}", "round", r,
-                     "start_cps", num(e->start_cps[r]), "max_rate_cps", num(res->max_rate_cps),
-                     "searched_cps", num(res->searched_cps), "confirm_tries", res->confirm_runs,
-                     "fail_rate_cps", res->fail_rate_cps > 0 ? num(res->fail_rate_cps) : json_null(),
+                     "start_cps", rb_json_num(e->start_cps[r]), "max_rate_cps", rb_json_num(res->max_rate_cps),
+                     "searched_cps", rb_json_num(res->searched_cps), "confirm_tries", res->confirm_runs,
+                     "fail_rate_cps", res->fail_rate_cps > 0 ? rb_json_num(res->fail_rate_cps) : json_null(),
                      "capped", res->capped, "ceiling", res->ceiling, "floor", res->floor,
                      "steps", steps, "confirm", confirm_round_json(e, r));
 }
 
-/* Median, lowest and highest of the searched rounds' v(e, r). */
-static json_t *over_rounds(const rb_slo_entry *e, double (*v)(const rb_slo_entry *, int))
+/* Median, lowest and highest (*m, *lo, *hi) of the searched rounds'
+ * v(e, r); NAN when none. */
+static void over(const rb_slo_entry *e, double (*v)(const rb_slo_entry *, int), double *m,
+                 double *lo, double *hi)
 {
     double x[e->nrounds > 0 ? e->nrounds : 1];
     size_t n = 0;
     for (int r = 0; r < e->nrounds; r++)
         if (e->searched[r] && isfinite(v(e, r)))
             x[n++] = v(e, r);
+    *m = *lo = *hi = NAN;
     if (!n)
-        return json_pack("{s:n,s:n,s:n}", "median", "lo", "hi");
-    double m = rb_median(x, n);
-    return json_pack("{s:o,s:o,s:o}", "median", num(m), "lo", num(x[0]), "hi", num(x[n - 1]));
+        return;
+    *m = rb_median(x, n);
+    *lo = x[0];
+    *hi = x[n - 1];
+}
+
+static json_t *over_rounds(const rb_slo_entry *e, double (*v)(const rb_slo_entry *, int))
+{
+    double m, lo, hi;
+    over(e, v, &m, &lo, &hi);
+    return json_pack("{s:o,s:o,s:o}", "median", rb_json_num(m), "lo", rb_json_num(lo),
+                     "hi", rb_json_num(hi));
 }
 
 static double v_max(const rb_slo_entry *e, int r)
@@ -277,41 +285,56 @@ static json_t *confirm_json(const rb_slo_entry *e)
         }
     json_t *o = json_object();
     json_object_set_new(o, "rate_cps", json_pack("{s:o,s:o}",
-        "target", num(rb_round_median(&e->confirm, FIELD(target_cps), NULL)),
-        "achieved", num(rb_round_median(&e->confirm, FIELD(achieved_cps), NULL))));
-    json_object_set_new(o, "latency_us", rb_load_latency_median(&e->confirm, FIELD(lat)));
-    json_object_set_new(o, "service_time_us", rb_load_latency_median(&e->confirm, FIELD(svc)));
-    json_object_set_new(o, "send_lag_us", rb_load_latency_median(&e->confirm, FIELD(lag)));
+        "target", rb_json_num(rb_round_median(&e->confirm, FIELD(target_cps), NULL)),
+        "achieved", rb_json_num(rb_round_median(&e->confirm, FIELD(achieved_cps), NULL))));
+    json_object_set_new(o, "latency_us", rb_openloop_latency_median(&e->confirm, FIELD(lat)));
+    json_object_set_new(o, "service_time_us", rb_openloop_latency_median(&e->confirm, FIELD(svc)));
+    json_object_set_new(o, "send_lag_us", rb_openloop_latency_median(&e->confirm, FIELD(lag)));
     json_object_set_new(o, "calls", json_integer((json_int_t)calls));
     json_object_set_new(o, "failures", json_integer((json_int_t)fails));
-    json_object_set_new(o, "value_us", json_incref(json_object_get(over_rounds(e, v_confirm), "median")));
+    double med, lo, hi;
+    over(e, v_confirm, &med, &lo, &hi);
+    json_object_set_new(o, "value_us", rb_json_num(med));
     return o;
 }
 
-static json_t *entry_json(const rb_run_cfg *cfg, const rb_slo_entry *e)
+/* What the searched rounds of e add up to. */
+typedef struct slo_counts {
+    int confirmed, confirm_runs, capped, ceiling, floor_;
+} slo_counts;
+
+static slo_counts counts_of(const rb_slo_entry *e)
 {
-    int confirmed = 0, confirm_runs = 0, capped = 0, ceiling = 0, floor_ = 0;
-    json_t *per = json_array();
+    slo_counts c = { 0 };
     for (int r = 0; r < e->nrounds; r++) {
         if (!e->searched[r])
             continue;
         const rb_slo_result *res = &e->res[r];
-        confirmed += res->has_confirm && res->confirm.pass;
-        confirm_runs += res->has_confirm;
-        capped |= res->capped;
-        ceiling |= res->ceiling;
-        floor_ |= res->floor;
-        json_array_append_new(per, round_json(e, r));
+        c.confirmed += res->has_confirm && res->confirm.pass;
+        c.confirm_runs += res->has_confirm;
+        c.capped |= res->capped;
+        c.ceiling |= res->ceiling;
+        c.floor_ |= res->floor;
     }
+    return c;
+}
+
+static json_t *entry_json(const rb_run_cfg *cfg, const rb_slo_entry *e)
+{
+    slo_counts c = counts_of(e);
+    json_t *per = json_array();
+    for (int r = 0; r < e->nrounds; r++)
+        if (e->searched[r])
+            json_array_append_new(per, round_json(e, r));
     return json_pack("{s:s,s:s,s:o,s:i,s:s,s:f,s:f,s:i,s:i,s:i,s:o,s:b,s:b,s:b,s:o,s:o,s:o}",
         "transport", e->t->name, "method", rb_method_name(e->method),
         "entries", e->entries < 0 ? json_null() : json_integer(e->entries),
         "concurrency", e->concurrency, "percentile", cfg->slo.label,
         "percentile_value", cfg->slo.percentile, "bound_us", cfg->slo.bound_us,
-        "rounds", (int)json_array_size(per), "confirm_runs", confirm_runs,
-        "confirmed_rounds", confirmed,
-        "max_rate_cps", over_rounds(e, v_max), "capped", capped, "ceiling", ceiling,
-        "floor", floor_, "start_cps", over_rounds(e, v_start), "confirm", confirm_json(e),
+        "rounds", (int)json_array_size(per), "confirm_runs", c.confirm_runs,
+        "confirmed_rounds", c.confirmed,
+        "max_rate_cps", over_rounds(e, v_max), "capped", c.capped, "ceiling", c.ceiling,
+        "floor", c.floor_, "start_cps", over_rounds(e, v_start), "confirm", confirm_json(e),
         "per_round", per);
 }
 
@@ -335,25 +358,22 @@ void rb_slo_print_table(FILE *f, const rb_run_cfg *cfg, const rb_slo_entry *e, s
     fprintf(f, "%-13s %-7s %7s %4s %12s %19s %9s %15s %14s\n", "transport", "method", "entries",
             "conn", "max calls/s", "lo-hi", "confirmed", vcol, "closed calls/s");
     for (size_t i = 0; i < n; i++) {
-        json_t *o = entry_json(cfg, &e[i]);
-        json_t *mr = json_object_get(o, "max_rate_cps"), *cf = json_object_get(o, "confirm");
-        char ent[24] = "-", spread[48];
+        slo_counts c = counts_of(&e[i]);
+        double med, lo, hi, start, val, x, y;
+        over(&e[i], v_max, &med, &lo, &hi);
+        over(&e[i], v_start, &start, &x, &y);
+        over(&e[i], v_confirm, &val, &x, &y);
+        double *zero[] = { &med, &lo, &hi, &start };   /* none: 0, as before */
+        for (size_t k = 0; k < sizeof zero / sizeof zero[0]; k++)
+            *zero[k] = isnan(*zero[k]) ? 0 : *zero[k];
+        char ent[24] = "-", spread[48], vs[32] = "-";
         if (e[i].entries >= 0)
             snprintf(ent, sizeof ent, "%ld", e[i].entries);
-        snprintf(spread, sizeof spread, "%.0f-%.0f%s", json_number_value(json_object_get(mr, "lo")),
-                 json_number_value(json_object_get(mr, "hi")),
-                 json_is_true(json_object_get(o, "ceiling")) ? "+" : "");
-        double med = json_number_value(json_object_get(mr, "median"));
-        char val[32] = "-";
-        if (json_is_number(json_object_get(cf, "value_us")))
-            snprintf(val, sizeof val, "%.1f", json_number_value(json_object_get(cf, "value_us")));
+        snprintf(spread, sizeof spread, "%.0f-%.0f%s", lo, hi, c.ceiling ? "+" : "");
+        if (isfinite(val))
+            snprintf(vs, sizeof vs, "%.1f", val);
         fprintf(f, "%-13s %-7s %7s %4d %12.0f %19s %5d/%-3d %15s %14.0f%s\n", e[i].t->name,
-                rb_method_name(e[i].method), ent, e[i].concurrency, med, spread,
-                (int)json_integer_value(json_object_get(o, "confirmed_rounds")),
-                (int)json_integer_value(json_object_get(o, "confirm_runs")),
-                val,
-                json_number_value(json_object_get(json_object_get(o, "start_cps"), "median")),
-                json_is_true(json_object_get(o, "capped")) ? "  (step cap: lower bound)" : "");
-        json_decref(o);
+                rb_method_name(e[i].method), ent, e[i].concurrency, med, spread, c.confirmed,
+                c.confirm_runs, vs, start, c.capped ? "  (step cap: lower bound)" : "");
     }
 }

@@ -52,7 +52,7 @@ static json_t *cpu_model(void)
 static void add_library(json_t *l, const char *lib, const char *pkg)
 {
     char cmd[200];
-    if (json_object_get(l, lib))
+    if (json_object_iter_at(l, lib))   /* the object being built, not results.json */
         return;
     snprintf(cmd, sizeof cmd, "dpkg-query -W -f='${Version}' '%s' 2>/dev/null", pkg);
     json_object_set_new(l, lib, command_line(cmd));

@@ -23,7 +23,6 @@
 #ifndef RB_MACHINE_H
 #define RB_MACHINE_H
 
-#include <jansson.h>
 #include <stdint.h>
 
 #define RB_MACHINE_STEAL_MAX 0.01   /* fraction of CPU time stolen, at most */
@@ -62,11 +61,5 @@ void rb_machine_read(rb_machine *m, const char *root);
  * a server that is not ours: then others' CPU is unknown, never flagged). */
 void rb_machine_interference(const rb_machine *before, const rb_machine *after,
                              double own_cpu_ns, rb_interference *out);
-
-/* {"before": {...}, "after": {...}, "steal_fraction", "loadavg_1m",
- *  "own_cpu_us", "others_fraction", "steal_max", "others_max",
- *  "flags": ["steal"|"others"], "interference": bool}; new reference. */
-json_t *rb_machine_json(const rb_machine *before, const rb_machine *after,
-                        const rb_interference *in);
 
 #endif

@@ -21,7 +21,6 @@
 #ifndef RB_TIMELINE_H
 #define RB_TIMELINE_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -80,15 +79,6 @@ void rb_timeline_free(rb_timeline *tl);
  * Sorts each bucket's samples in place. *out is malloc'd (caller frees;
  * NULL when *n is 0). RB_OK or RB_ENOMEM. */
 int rb_timeline_points(rb_timeline *tl, rb_tl_point **out, size_t *n);
-
-/* The JSON array of points (a new reference; NULL on ENOMEM). open_loop
- * adds "offered" and the send lag figures to every point. */
-json_t *rb_timeline_json(const rb_tl_point *p, size_t n, int open_loop);
-
-/* Read an array written by rb_timeline_json back. Missing or null figures
- * become NAN (counts 0). *out malloc'd (caller frees). RB_OK, RB_EINVAL
- * when arr is not an array of objects, RB_ENOMEM. */
-int rb_timeline_from_json(const json_t *arr, rb_tl_point **out, size_t *n);
 
 /* Does the send lag grow over the run, i.e. the generator falls further
  * behind the schedule as it goes? Over the intervals with offered calls,

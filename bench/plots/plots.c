@@ -1,13 +1,14 @@
-/* plots.c - the charts of a report: the shared chart machinery, the latency
- * spectra, and rb_plots_make, which writes them all and runs gnuplot.
+/* plots.c - the charts of a report: the latency spectra, and
+ * rb_plots_make, which writes them all and runs gnuplot.
  *
  * Every chart is written to DIR/plots as NAME.dat plus a block of plots.gp
- * drawing NAME.svg and NAME.png; gnuplot then runs once in that folder
- * (gnuplot.c), and report.md links the charts that came out. The bar charts
- * are in plots_bars.c, the lines against entries and concurrency in
- * plots_lines.c. A transport has the same colour in every chart.
+ * (or load.gp) drawing NAME.svg and NAME.png (chart.c); gnuplot then runs
+ * once per script in that folder (gnuplot.c), and report.md links the
+ * charts that came out. The bar charts are in plots_bars.c, the lines
+ * against entries and concurrency in plots_lines.c, the fault timelines in
+ * faults.c, the "Under load" charts in rate_plots.c.
  */
-#include "plots/plots_int.h"
+#include "plots/plots.h"
 
 #include <errno.h>
 #include <math.h>
@@ -16,98 +17,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "plots/faults.h"
 #include "plots/gnuplot.h"
-#include "results/hgrm.h"
+#include "plots/plots_bars.h"
+#include "plots/plots_lines.h"
+#include "plots/rate_plots.h"
 #include "rb_error.h"
-#include "report/report_faults.h"
-
-rb_plot *rb_plot_add(rb_plots *ps, const char *title, const char *name)
-{
-    rb_plot *p;
-    if (ps->n == RB_MAXPLOTS)
-        return NULL;
-    p = &ps->p[ps->n++];
-    memset(p, 0, sizeof *p);
-    snprintf(p->name, sizeof p->name, "%s", name);
-    snprintf(p->title, sizeof p->title, "%s", title);
-    return p;
-}
-
-static FILE *open_in(const char *dir, const char *name, const char *mode)
-{
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
-        return NULL;
-    return fopen(path, mode);
-}
-
-FILE *rb_plot_dat(const char *pdir, const char *name)
-{
-    char dn[160];
-    snprintf(dn, sizeof dn, "%s.dat", name);
-    return open_in(pdir, dn, "w");
-}
-
-void rb_dat_val(FILE *d, double v)
-{
-    if (isnan(v))
-        fputs(" n/a", d);
-    else
-        fprintf(d, " %.6g", v);
-}
-
-const char *rb_plot_colour(const rb_shape *sh, const char *tr)
-{
-    /* Distinct on white, colour-blind friendly first (Okabe-Ito), then more. */
-    static const char *const pal[] = {
-        "#000000", "#e69f00", "#56b4e9", "#009e73", "#d55e00", "#0072b2", "#cc79a7",
-        "#999999", "#8c564b", "#bcbd22", "#17becf", "#9467bd",
-    };
-    size_t i;
-    for (i = 0; i < sh->ntr; i++)
-        if (strcmp(sh->tr[i], tr) == 0)
-            break;
-    return pal[i % (sizeof pal / sizeof pal[0])];
-}
-
-const char *rb_clients(char *b, long n)
-{
-    snprintf(b, 32, "%ld client%s", n, n == 1 ? "" : "s");
-    return b;
-}
-
-FILE *rb_chart_begin(rb_chart *c, const char *name, int w, int h)
-{
-    memset(c, 0, sizeof *c);
-    snprintf(c->name, sizeof c->name, "%s", name);
-    c->w = w;
-    c->h = h;
-    c->f = open_memstream(&c->buf, &c->len);
-    return c->f;
-}
-
-int rb_chart_end(FILE *gp, rb_chart *c)
-{
-    static const char *const term[2] = {
-        "svg size %d,%d dynamic noenhanced font 'sans,12' background rgb 'white'",
-        "pngcairo size %d,%d noenhanced font 'sans,10' background rgb 'white'",
-    };
-    static const char *const ext[2] = { "svg", "png" };
-    if (fclose(c->f) != 0)
-        return RB_EIO;
-    fprintf(gp, "\n# --- %s\n", c->name);
-    for (int i = 0; i < 2; i++) {
-        fprintf(gp, "reset\nset terminal ");
-        fprintf(gp, term[i], c->w, c->h);
-        fprintf(gp, "\nset output '%s.%s'\nset grid\nset key outside right top\n"
-                    "set datafile missing 'n/a'\n", c->name, ext[i]);
-        fwrite(c->buf, 1, c->len, gp);
-        fprintf(gp, "unset output\n");
-    }
-    free(c->buf);
-    c->buf = NULL;
-    return ferror(gp) ? RB_EIO : 0;
-}
+#include "results/hgrm.h"
 
 /* One transport's block of a spectrum's data: its hgrm file's rows, or
  * the summary percentiles when the file is missing or unreadable (then
@@ -205,7 +121,7 @@ static int plot_spectrum(const char *dir, const char *pdir, const rb_results *r,
         *fallbacks += fell_back[i] = spectrum_block(d, dir, v[i], &xmax);
     if (fclose(d) != 0)
         return RB_EIO;
-    if (!rb_plot_add(ps, title, name))
+    if (!rb_plot_add(ps, title, name, RB_SCRIPT_MAIN))
         return 0;
     if (!rb_chart_begin(&c, name, RB_CHART_W, RB_CHART_H))
         return RB_EIO;
@@ -213,11 +129,87 @@ static int plot_spectrum(const char *dir, const char *pdir, const rb_results *r,
     return rb_chart_end(gp, &c);
 }
 
+/* plots.gp and its data: the spectra, bars and lines, or (a fault run)
+ * the fault timelines only. Returns 0 or RB_EIO (ps->note says what). */
+static int write_main(const char *dir, const char *pdir, const rb_results *r, const rb_shape *sh,
+                      rb_plots *ps, int *fallbacks)
+{
+    FILE *gp = rb_plot_open(pdir, "plots.gp", "w");
+    if (!gp) {
+        fprintf(stderr, "rpcbench report: cannot write %s/plots.gp: %s\n", pdir, strerror(errno));
+        snprintf(ps->note, sizeof ps->note, "plots.gp could not be written");
+        return RB_EIO;
+    }
+    fprintf(gp, "# rpcbench plots: written by `rpcbench report`; run `gnuplot plots.gp` in this folder.\n"
+                "# Data: the .dat files next to this script.\n");
+    int faults = rb_results_has_faults(r);   /* then only the fault timelines */
+    int rc = 0;
+    for (size_t m = 0; m < sh->nme && !faults && !rc; m++) {
+        long cv[RB_SHAPE_MAX];
+        size_t nc = rb_shape_conc(r, sh->me[m], cv);
+        for (size_t c = 0; c < nc && !rc; c++)
+            rc = plot_spectrum(dir, pdir, r, sh, sh->me[m], cv[c], gp, ps, fallbacks);
+    }
+    if (!rc && !faults)
+        rc = rb_plot_bars(pdir, r, sh, gp, ps);
+    if (!rc)
+        rc = rb_plots_faults(pdir, r, sh, gp, ps);
+    for (size_t m = 0; m < sh->nme && !faults && !rc; m++)
+        rc = rb_plot_entries(pdir, r, sh, sh->me[m], gp, ps) ||
+             rb_plot_conc(pdir, r, sh, sh->me[m], gp, ps) ? RB_EIO : 0;
+    if (fclose(gp) != 0)
+        rc = RB_EIO;
+    if (rc && !ps->note[0])
+        snprintf(ps->note, sizeof ps->note, "the plot data could not be written");
+    return rc ? RB_EIO : 0;
+}
+
+/* Run gnuplot on load.gp; the note says what did not come out. */
+static void draw_load(const char *gnuplot, const char *pdir, rb_plots *ps)
+{
+    if (!ps->load_written || ps->load_note[0])
+        return;
+    if (!gnuplot) {
+        snprintf(ps->load_note, sizeof ps->load_note, "gnuplot was not found, so these plots "
+                 "were not drawn (`gnuplot load.gp` in plots/ draws them)");
+        return;
+    }
+    int st = rb_gnuplot_run_script(gnuplot, pdir, "load.gp", "load-gnuplot.log");
+    if (st)
+        snprintf(ps->load_note, sizeof ps->load_note, "gnuplot failed on load.gp (exit status "
+                 "%d); its messages are in plots/load-gnuplot.log", st);
+}
+
+/* Run gnuplot on plots.gp; ps->note says what did not come out. */
+static void draw_main(const char *gnuplot, const char *pdir, rb_plots *ps, int fallbacks)
+{
+    if (!gnuplot) {
+        snprintf(ps->note, sizeof ps->note,
+                 "gnuplot was not found, so no plot was drawn. Install it (Debian: "
+                 "`apt-get install gnuplot-nox`) and run `rpcbench report` on this folder again, "
+                 "or run `gnuplot plots.gp` in plots/.");
+        fprintf(stderr, "rpcbench report: gnuplot not found; plots skipped\n");
+        return;
+    }
+    int st = rb_gnuplot_run(gnuplot, pdir);
+    if (st != 0) {
+        snprintf(ps->note, sizeof ps->note,
+                 "gnuplot failed (exit status %d); its messages are in plots/gnuplot.log.", st);
+        fprintf(stderr, "rpcbench report: gnuplot failed (exit %d), see %s/gnuplot.log\n", st, pdir);
+    } else {
+        ps->ran = 1;
+    }
+    if (fallbacks)
+        snprintf(ps->note + strlen(ps->note), sizeof ps->note - strlen(ps->note),
+                 "%s%d latency curve%s drawn from the summary percentiles because the "
+                 "scenario's hgrm file was missing or unreadable.",
+                 ps->note[0] ? " " : "", fallbacks, fallbacks == 1 ? " is" : "s are");
+}
+
 int rb_plots_make(const char *dir, const rb_results *r, const rb_shape *sh, rb_plots *ps)
 {
     char pdir[4096], gnuplot[4096];
-    FILE *gp = NULL;
-    int rc = RB_EIO, fallbacks = 0, st;
+    int fallbacks = 0;
 
     memset(ps, 0, sizeof *ps);
     snprintf(pdir, sizeof pdir, "%s/plots", dir);
@@ -226,64 +218,17 @@ int rb_plots_make(const char *dir, const rb_results *r, const rb_shape *sh, rb_p
         snprintf(ps->note, sizeof ps->note, "the plots folder could not be created");
         return RB_EIO;
     }
-    gp = open_in(pdir, "plots.gp", "w");
-    if (!gp) {
-        fprintf(stderr, "rpcbench report: cannot write %s/plots.gp: %s\n", pdir, strerror(errno));
-        snprintf(ps->note, sizeof ps->note, "plots.gp could not be written");
-        goto fail;
-    }
-    fprintf(gp, "# rpcbench plots: written by `rpcbench report`; run `gnuplot plots.gp` in this folder.\n"
-                "# Data: the .dat files next to this script.\n");
-    int faults = rb_report_has_faults(r);   /* then only the fault timelines */
-    for (size_t m = 0; m < sh->nme && !faults; m++) {
-        long cv[RB_SHAPE_MAX];
-        size_t nc = rb_shape_conc(r, sh->me[m], cv);
-        for (size_t c = 0; c < nc; c++)
-            if (plot_spectrum(dir, pdir, r, sh, sh->me[m], cv[c], gp, ps, &fallbacks) != 0)
-                goto fail;
-    }
-    if (!faults && rb_plot_bars(pdir, r, sh, gp, ps) != 0)
-        goto fail;
-    if (rb_plots_faults(pdir, r, sh, gp, ps) != 0)
-        goto fail;
-    for (size_t m = 0; m < sh->nme && !faults; m++)
-        if (rb_plot_entries(pdir, r, sh, sh->me[m], gp, ps) != 0 ||
-            rb_plot_conc(pdir, r, sh, sh->me[m], gp, ps) != 0)
-            goto fail;
-    if (fclose(gp) != 0) {
-        gp = NULL;
-        goto fail;
-    }
-    gp = NULL;
-
-    if (rb_gnuplot_find(gnuplot, sizeof gnuplot) != 0) {
-        snprintf(ps->note, sizeof ps->note,
-                 "gnuplot was not found, so no plot was drawn. Install it (Debian: "
-                 "`apt-get install gnuplot-nox`) and run `rpcbench report` on this folder again, "
-                 "or run `gnuplot plots.gp` in plots/.");
-        fprintf(stderr, "rpcbench report: gnuplot not found; plots skipped\n");
-        return 0;
-    }
-    st = rb_gnuplot_run(gnuplot, pdir);
-    if (st != 0) {
-        snprintf(ps->note, sizeof ps->note,
-                 "gnuplot failed (exit status %d); its messages are in plots/gnuplot.log.", st);
-        fprintf(stderr, "rpcbench report: gnuplot failed (exit %d), see %s/gnuplot.log\n", st, pdir);
-    } else {
-        ps->ran = 1;
-    }
+    int rc = write_main(dir, pdir, r, sh, ps, &fallbacks);
+    /* The "Under load" charts (not in a fault run, whose report has no such section). */
+    if (!rb_results_has_faults(r) && rb_results_has_under_load(r))
+        (void)rb_rate_plots_write(pdir, r, sh, ps);
+    int have_gp = rb_gnuplot_find(gnuplot, sizeof gnuplot) == 0;
+    if (rc == 0)
+        draw_main(have_gp ? gnuplot : NULL, pdir, ps, have_gp ? fallbacks : 0);
+    draw_load(have_gp ? gnuplot : NULL, pdir, ps);
     for (size_t i = 0; i < ps->n; i++)
-        ps->p[i].ok = rb_file_nonempty(pdir, ps->p[i].name, "svg") && rb_file_nonempty(pdir, ps->p[i].name, "png");
-    if (fallbacks)
-        snprintf(ps->note + strlen(ps->note), sizeof ps->note - strlen(ps->note),
-                 "%s%d latency curve%s drawn from the summary percentiles because the "
-                 "scenario's hgrm file was missing or unreadable.",
-                 ps->note[0] ? " " : "", fallbacks, fallbacks == 1 ? " is" : "s are");
-    return 0;
-fail:
-    if (gp)
-        fclose(gp);
-    if (!ps->note[0])
-        snprintf(ps->note, sizeof ps->note, "the plot data could not be written");
+        if (ps->p[i].script == RB_SCRIPT_LOAD || (rc == 0 && have_gp))
+            ps->p[i].ok = rb_file_nonempty(pdir, ps->p[i].name, "svg") &&
+                          rb_file_nonempty(pdir, ps->p[i].name, "png");
     return rc;
 }

@@ -1,30 +1,19 @@
-/* plots.h - the charts of a report: data, gnuplot script, SVG and PNG in
- * DIR/plots. */
+/* plots.h - the charts of a report: data, gnuplot scripts, SVG and PNG in
+ * DIR/plots (README.md of this folder says what it owns). */
 #ifndef RB_PLOTS_H
 #define RB_PLOTS_H
 
-#include "results/results.h"
-#include "report/shape.h"
+#include "plots/chart.h"
+#include "plots/shape.h"
+#include "results/model.h"
 
-#define RB_MAXPLOTS 64
-
-typedef struct rb_plot {
-    char name[96];          /* file name without extension */
-    char title[256];        /* caption in report.md */
-    int ok;                 /* both .svg and .png came out */
-} rb_plot;
-
-typedef struct rb_plots {
-    rb_plot p[RB_MAXPLOTS];
-    size_t n;
-    int ran;                /* gnuplot ran and exited 0 */
-    char note[512];         /* why plots are missing, for report.md */
-} rb_plots;
-
-/* Write dir/plots/ (NAME.dat, plots.gp) for run r of shape sh and run
- * gnuplot there; *ps gets every chart, whether it came out, and a note on
- * what is missing. gnuplot missing or failing is not an error (the note says
- * so). Returns 0, or RB_EIO when the data could not be written. */
+/* Write dir/plots/ for run r of shape sh: plots.gp with its NAME.dat (the
+ * latency spectra, bars and lines; a fault run: the fault timelines only)
+ * and, when the run has open-loop scenarios, an SLO search or timelines
+ * (and no fault), load.gp with its own (rate_plots.h); then run gnuplot on
+ * each. *ps gets every chart, whether it came out, and notes on what is
+ * missing. gnuplot missing or failing is not an error (the notes say so).
+ * Returns 0, or RB_EIO when the data could not be written. */
 int rb_plots_make(const char *dir, const rb_results *r, const rb_shape *sh, rb_plots *ps);
 
 #endif

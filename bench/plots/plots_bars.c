@@ -4,7 +4,7 @@
  * slice (entries, clients) named in its title. A figure that was not
  * measured is "n/a" in the data and written over its bar, never drawn as
  * a bar of 0. */
-#include "plots/plots_int.h"
+#include "plots/plots_bars.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -172,7 +172,7 @@ static int bar_chart(const char *pdir, const bar_kind *k, const rb_results *r,
     }
     if (fclose(d) != 0)
         return RB_EIO;
-    if (!rb_plot_add(ps, caption, k->name))
+    if (!rb_plot_add(ps, caption, k->name, RB_SCRIPT_MAIN))
         return 0;
     if (!rb_chart_begin(&c, k->name, w < RB_CHART_W ? RB_CHART_W : w > 1800 ? 1800 : w, RB_CHART_H))
         return RB_EIO;

@@ -4,7 +4,7 @@
  * highest round). One line per transport in its own colour; a transport
  * whose wire bytes were not measured keeps its body line and says so in
  * the key. */
-#include "plots/plots_int.h"
+#include "plots/plots_lines.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -111,7 +111,7 @@ int rb_plot_entries(const char *pdir, const rb_results *r, const rb_shape *sh, c
         snprintf(title, sizeof title, which ? "Bytes per call against entries, %s, %s"
                                             : "p50 latency against entries, %s, %s",
                  me, rb_clients(cl, co));
-        if (!rb_plot_add(ps, title, pn))
+        if (!rb_plot_add(ps, title, pn, RB_SCRIPT_MAIN))
             return 0;
         if (!rb_chart_begin(&c, pn, RB_CHART_W, RB_CHART_H))
             return RB_EIO;
@@ -169,7 +169,7 @@ int rb_plot_conc(const char *pdir, const rb_results *r, const rb_shape *sh, cons
     if (en >= 0)
         snprintf(ent, sizeof ent, ", %ld entries", en);
     snprintf(title, sizeof title, "Throughput against client threads, %s%s (log scale)", me, ent);
-    if (!rb_plot_add(ps, title, name))
+    if (!rb_plot_add(ps, title, name, RB_SCRIPT_MAIN))
         return 0;
     if (!rb_chart_begin(&c, name, RB_CHART_W, RB_CHART_H))
         return RB_EIO;

@@ -3,7 +3,6 @@
  */
 #include "report/compare.h"
 
-#include <jansson.h>
 #include <math.h>
 #include <string.h>
 
@@ -45,11 +44,6 @@ static rb_spread spread_or_none(rb_spread s, long rounds)
     return s;
 }
 
-static double wire_of(const rb_summary *s)
-{
-    return isnan(s->wire_total) ? s->wire_client : s->wire_total;
-}
-
 /* "1.020 ~", "0.610 better", "1.300 worse", "n/a" in a 14-wide column;
  * lower_better: whether a ratio below 1 is an improvement. Counts real
  * changes into *better / *worse. */
@@ -89,17 +83,16 @@ static const char *floor_ratios(char *b, size_t len, const rb_summary *a, const 
 
 static void describe(FILE *out, const char *label, const char *name, const rb_results *r)
 {
-    const json_t *env = json_object_get((json_t *)r->root, "environment");
-    const json_t *c = json_object_get(env, "git_commit"), *t = json_object_get(env, "started_utc");
-    const json_t *h = json_object_get(env, "host");
+    const rb_env *env = &r->env;
+    const char *c = rb_value_str(rb_kv_get(env->top, env->ntop, "git_commit"), "?");
+    const char *t = rb_value_str(rb_kv_get(env->top, env->ntop, "started_utc"), "?");
+    const char *h = rb_value_str(rb_kv_get(env->top, env->ntop, "host"), "?");
     long rounds = 0;
     for (size_t i = 0; i < r->n; i++)
         if (r->sc[i].rounds > rounds)
             rounds = r->sc[i].rounds;
     fprintf(out, "%s: %s  (started %s, host %s, commit %s, %zu scenarios, %ld round%s)\n", label,
-            name, json_is_string(t) ? json_string_value(t) : "?",
-            json_is_string(h) ? json_string_value(h) : "?",
-            json_is_string(c) ? json_string_value(c) : "?", r->n, rounds, rounds == 1 ? "" : "s");
+            name, t, h, c, r->n, rounds, rounds == 1 ? "" : "s");
 }
 
 int rb_compare_print(FILE *out, const char *name_a, const rb_results *a,
@@ -138,7 +131,7 @@ int rb_compare_print(FILE *out, const char *name_a, const rb_results *a,
         c = rb_compare_figure(sa->throughput_cps, spread_or_none(sa->sp_tput, sa->rounds),
                               sb->throughput_cps, spread_or_none(sb->sp_tput, sb->rounds), &q);
         cell(out, q, c, 0, &better, &worse, 0);
-        c = rb_compare_figure(wire_of(sa), spread_or_none(sa->sp_wire, sa->rounds), wire_of(sb),
+        c = rb_compare_figure(rb_summary_wire(sa), spread_or_none(sa->sp_wire, sa->rounds), rb_summary_wire(sb),
                               spread_or_none(sb->sp_wire, sb->rounds), &q);
         cell(out, q, c, 1, &better, &worse, 0);
         fprintf(out, " %s\n", floor_ratios(label, sizeof label, sa, sb));
@@ -167,7 +160,7 @@ int rb_compare_main(int argc, char **argv)
                         "  per common scenario and whether each change is real\n");
         return 2;
     }
-    if (rb_results_load(argv[1], &a) != 0 || rb_results_load(argv[2], &b) != 0)
+    if (rb_results_read(argv[1], &a) != 0 || rb_results_read(argv[2], &b) != 0)
         goto done;
     if (rb_compare_print(stdout, argv[1], &a, argv[2], &b) == 0) {
         fprintf(stderr, "rpcbench compare: the two runs have no scenario in common\n");

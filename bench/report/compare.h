@@ -11,7 +11,7 @@
 
 #include <stdio.h>
 
-#include "results/results.h"
+#include "results/read.h"
 
 /* Verdict on one figure of one scenario. */
 typedef enum rb_change {

@@ -69,27 +69,24 @@ void rb_md_text(FILE *o, const char *p)
     }
 }
 
-/* A JSON scalar or array as markdown cell text ('|' escaped). */
-void rb_md_value(FILE *o, const json_t *v)
+/* A manifest value as markdown cell text ('|' escaped). */
+void rb_md_value(FILE *o, const rb_value *v)
 {
-    size_t i;
-    json_t *x;
-
-    if (!v || json_is_null(v)) {
+    if (!v || v->kind == RB_V_NULL) {
         fputs("n/a", o);
-    } else if (json_is_string(v)) {
-        rb_md_text(o, json_string_value(v));
-    } else if (json_is_integer(v)) {
-        fprintf(o, "%lld", (long long)json_integer_value(v));
-    } else if (json_is_real(v)) {
-        fprintf(o, "%g", json_real_value(v));
-    } else if (json_is_boolean(v)) {
-        fputs(json_is_true(v) ? "yes" : "no", o);
-    } else if (json_is_array(v)) {
-        json_array_foreach(v, i, x) {
+    } else if (v->kind == RB_V_STRING) {
+        rb_md_text(o, v->s);
+    } else if (v->kind == RB_V_INT) {
+        fprintf(o, "%lld", v->i);
+    } else if (v->kind == RB_V_REAL) {
+        fprintf(o, "%g", v->d);
+    } else if (v->kind == RB_V_BOOL) {
+        fputs(v->i ? "yes" : "no", o);
+    } else if (v->kind == RB_V_ARRAY) {
+        for (size_t i = 0; i < v->n; i++) {
             if (i)
                 fputs(", ", o);
-            rb_md_value(o, x);
+            rb_md_value(o, &v->items[i]);
         }
     } else {
         fputs("(object)", o);

@@ -4,10 +4,9 @@
 #ifndef RB_FMT_H
 #define RB_FMT_H
 
-#include <jansson.h>
 #include <stdio.h>
 
-#include "results/results.h"
+#include "results/model.h"
 
 /* Microseconds with about three significant figures: 8.12, 81.2, 812. */
 const char *rb_fmt_us(char *b, double v);
@@ -26,7 +25,8 @@ const char *rb_fmt_ratio(char *b, rb_ratio r);
  * HTML. */
 void rb_md_text(FILE *o, const char *p);
 
-/* A JSON scalar or array as markdown cell text on o; null is "n/a". */
-void rb_md_value(FILE *o, const json_t *v);
+/* A manifest value (model.h) as markdown cell text on o; null or NULL is
+ * "n/a", arrays are joined by ", ", objects are "(object)". */
+void rb_md_value(FILE *o, const rb_value *v);
 
 #endif

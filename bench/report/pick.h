@@ -4,8 +4,8 @@
 
 #include <stdio.h>
 
-#include "results/results.h"
-#include "report/shape.h"
+#include "results/model.h"
+#include "plots/shape.h"
 
 /* Write the "How to pick" section for run r of shape sh on o: per method,
  * the fastest (p50), smallest on the wire, cheapest in CPU and best under

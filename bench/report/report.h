@@ -1,16 +1,18 @@
 /* report.h - turn a results folder into report.md and plots.
  *
- * A results folder holds results.json (schema 1, DESIGN.md, written by the
- * runner) and hgrm/<scenario>.hgrm (HdrHistogram percentile text, values in
+ * A results folder holds results.json (docs/results-schema.md, written by
+ * the runner) and hgrm/<scenario>.hgrm (HdrHistogram percentile text, values in
  * microseconds). rb_report_write() reads them and writes:
  *   DIR/report.md           tables, notes on overlapping spreads, "How to pick"
  *   DIR/plots/plots.gp      the gnuplot script (re-run it inside DIR/plots)
  *   DIR/plots/NAME.dat      the data the script plots
  *   DIR/plots/NAME.svg/png  the plots, linked from report.md
  *
- * The files: report_cli.c (this interface), results_read.c (the reader,
- * results.h), shape.c (what the run holds), plots.c and gnuplot.c (the
- * charts), report_md.c and pick.c (report.md), fmt.c (numbers as text).
+ * The files: report_cli.c (this interface), report_md.c and pick.c
+ * (report.md), under_load.c ("Under load"), report_faults.c ("Faults"),
+ * report_codecs.c ("What each encoding costs"), fmt.c (numbers as text),
+ * compare.c (`rpcbench compare`). They read the model (results/read.h,
+ * results/model.h) and link the charts of plots/ (plots/plots.h).
  */
 #ifndef RB_REPORT_H
 #define RB_REPORT_H

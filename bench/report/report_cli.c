@@ -9,8 +9,8 @@
 #include "plots/plots.h"
 #include "rb_error.h"
 #include "report/report_md.h"
-#include "results/results.h"
-#include "report/shape.h"
+#include "results/read.h"
+#include "plots/shape.h"
 
 int rb_report_write(const char *dir)
 {
@@ -19,7 +19,7 @@ int rb_report_write(const char *dir)
     rb_plots *ps = NULL;
     int rc;
 
-    rc = rb_results_load(dir, &r);
+    rc = rb_results_read(dir, &r);
     if (rc != 0)
         return rc;
     ps = calloc(1, sizeof *ps);

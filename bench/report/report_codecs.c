@@ -37,48 +37,57 @@ static const char *us(char *buf, size_t len, double v)
     return buf;
 }
 
-static int same_row(const json_t *a, const json_t *b)
+static int same_row(const rb_codec_rec *a, const rb_codec_rec *b)
 {
-    return strcmp(json_string_value(json_object_get(a, "method")),
-                  json_string_value(json_object_get(b, "method"))) == 0 &&
-           strcmp(json_string_value(json_object_get(a, "message")),
-                  json_string_value(json_object_get(b, "message"))) == 0 &&
-           json_equal(json_object_get(a, "entries"), json_object_get(b, "entries"));
+    return strcmp(a->method, b->method) == 0 && strcmp(a->message, b->message) == 0 &&
+           a->has_entries == b->has_entries && (!a->has_entries || a->entries == b->entries);
 }
 
-static void cell_md(FILE *o, const json_t *c)
+static void cell_md(FILE *o, const rb_codec_rec *c)
 {
     char b1[32], b2[32], b3[32];
-    const json_t *err = json_object_get(c, "error");
     if (!c) {
         fprintf(o, " – |");
-    } else if (json_is_string(err)) {
-        fprintf(o, " error: %s |", json_string_value(err));
+    } else if (c->error) {
+        fprintf(o, " error: %s |", c->error);
     } else {
-        fprintf(o, " %s B · %s + %s µs |",
-                commas(b1, sizeof b1, json_integer_value(json_object_get(c, "bytes"))),
-                us(b2, sizeof b2, json_number_value(json_object_get(c, "encode_us"))),
-                us(b3, sizeof b3, json_number_value(json_object_get(c, "decode_us"))));
+        fprintf(o, " %s B · %s + %s µs |", commas(b1, sizeof b1, c->bytes),
+                us(b2, sizeof b2, c->encode_us), us(b3, sizeof b3, c->decode_us));
     }
+}
+
+/* The table's head: one column per encoding. */
+static void md_head(FILE *o, const rb_codec_rec *const *cols, size_t nc)
+{
+    fprintf(o, "## What each encoding costs\n\n");
+    fprintf(o, "Size and CPU cost of each message in each stack's own library, measured in one\n"
+               "process (`rpcbench codecs`), so a stack's cost per call splits into encoding and\n"
+               "transport. Each cell: encoded bytes · encode + decode CPU µs per message.\n\n");
+    fprintf(o, "| method | message | entries |");
+    for (size_t k = 0; k < nc; k++)
+        fprintf(o, " %s<br>%s |", cols[k]->encoding, cols[k]->library);
+    fprintf(o, "\n|---|---|---:|");
+    for (size_t k = 0; k < nc; k++)
+        fprintf(o, "---:|");
+    fprintf(o, "\n");
 }
 
 /* Encodings (columns) and rows in order of first appearance; the cell of
  * row r and column k is cells[r][k] (NULL: not measured). */
-void rb_report_codecs_md(FILE *o, const json_t *codecs)
+void rb_report_codecs_md(FILE *o, const rb_results *res)
 {
-    static const json_t *cells[MAX_ROWS][MAX_COLS];
-    const json_t *rows[MAX_ROWS], *cols[MAX_COLS];
-    size_t nr = 0, nc = 0, i;
-    const json_t *c;
-    if (!json_is_array(codecs) || json_array_size(codecs) == 0)
+    static const rb_codec_rec *cells[MAX_ROWS][MAX_COLS];
+    const rb_codec_rec *rows[MAX_ROWS], *cols[MAX_COLS];
+    size_t nr = 0, nc = 0;
+    if (res->ncodecs == 0)
         return;
     memset(cells, 0, sizeof cells);
-    json_array_foreach(codecs, i, c) {
-        const char *enc = json_string_value(json_object_get(c, "encoding"));
+    for (size_t i = 0; i < res->ncodecs; i++) {
+        const rb_codec_rec *c = &res->codecs[i];
         size_t r = 0, k = 0;
-        if (!enc)
+        if (!c->encoding)
             continue;
-        while (k < nc && strcmp(enc, json_string_value(json_object_get(cols[k], "encoding"))))
+        while (k < nc && strcmp(c->encoding, cols[k]->encoding))
             k++;
         while (r < nr && !same_row(rows[r], c))
             r++;
@@ -90,29 +99,15 @@ void rb_report_codecs_md(FILE *o, const json_t *codecs)
             rows[nr++] = c;
         cells[r][k] = c;
     }
-
-    fprintf(o, "## What each encoding costs\n\n");
-    fprintf(o, "Size and CPU cost of each message in each stack's own library, measured in one\n"
-               "process (`rpcbench codecs`), so a stack's cost per call splits into encoding and\n"
-               "transport. Each cell: encoded bytes · encode + decode CPU µs per message.\n\n");
-    fprintf(o, "| method | message | entries |");
-    for (size_t k = 0; k < nc; k++)
-        fprintf(o, " %s<br>%s |", json_string_value(json_object_get(cols[k], "encoding")),
-                json_string_value(json_object_get(cols[k], "library")));
-    fprintf(o, "\n|---|---|---:|");
-    for (size_t k = 0; k < nc; k++)
-        fprintf(o, "---:|");
-    fprintf(o, "\n");
+    md_head(o, cols, nc);
     for (size_t r = 0; r < nr; r++) {
-        const json_t *e = json_object_get(rows[r], "entries"), *n = json_object_get(rows[r], "fib_n");
         char b[32];
-        const char *method = json_string_value(json_object_get(rows[r], "method"));
-        if (json_is_integer(n))
-            fprintf(o, "| %s(%lld) |", method, (long long)json_integer_value(n));
+        if (rows[r]->has_fib_n)
+            fprintf(o, "| %s(%lld) |", rows[r]->method, rows[r]->fib_n);
         else
-            fprintf(o, "| %s |", method);
-        fprintf(o, " %s | %s |", json_string_value(json_object_get(rows[r], "message")),
-                json_is_integer(e) ? commas(b, sizeof b, json_integer_value(e)) : "–");
+            fprintf(o, "| %s |", rows[r]->method);
+        fprintf(o, " %s | %s |", rows[r]->message,
+                rows[r]->has_entries ? commas(b, sizeof b, rows[r]->entries) : "–");
         for (size_t k = 0; k < nc; k++)
             cell_md(o, cells[r][k]);
         fprintf(o, "\n");
@@ -127,5 +122,5 @@ void rb_report_codecs_md(FILE *o, const json_t *codecs)
                "transports do; each decode is checked against the input (count and sum of\n"
                "values). CPU time is CLOCK_THREAD_CPUTIME_ID, the median of %lld repetitions\n"
                "of enough iterations to fill the time budget (50 ms per cell by default).\n\n",
-            (long long)json_integer_value(json_object_get(rows[0], "repetitions")));
+            nr ? rows[0]->repetitions : 0);
 }

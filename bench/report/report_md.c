@@ -6,7 +6,6 @@
 #include "report/report_codecs.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,45 +14,40 @@
 
 #include "results/descriptor.h"
 #include "report/fmt.h"
-#include "report/report_load.h"
+#include "plots/faults.h"
+#include "report/under_load.h"
 #include "report/pick.h"
 #include "rb_error.h"
 
-static void md_environment(FILE *o, const json_t *root)
+/* One "| key | value |" row per member of kv (objects left out when
+ * skip_objects). */
+static void md_kvs(FILE *o, const rb_kv *kv, size_t n, int skip_objects)
 {
-    const json_t *env = json_object_get(root, "environment"), *v, *libs, *par;
-    const char *k;
+    for (size_t i = 0; i < n; i++) {
+        if (skip_objects && kv[i].v.kind == RB_V_OBJECT)
+            continue;
+        fprintf(o, "| %s | ", kv[i].key);
+        rb_md_value(o, &kv[i].v);
+        fprintf(o, " |\n");
+    }
+}
 
+static void md_environment(FILE *o, const rb_env *env)
+{
     fprintf(o, "## Environment\n\n");
-    if (!json_is_object(env)) {
+    if (!env->present) {
         fprintf(o, "results.json has no environment manifest.\n\n");
         return;
     }
     fprintf(o, "| | |\n|---|---|\n");
-    json_object_foreach((json_t *)env, k, v) {
-        if (json_is_object(v))
-            continue;
-        fprintf(o, "| %s | ", k);
-        rb_md_value(o, v);
-        fprintf(o, " |\n");
-    }
-    libs = json_object_get(env, "libraries");
-    if (json_is_object(libs)) {
+    md_kvs(o, env->top, env->ntop, 1);
+    if (env->has_libraries) {
         fprintf(o, "\n| library | version |\n|---|---|\n");
-        json_object_foreach((json_t *)libs, k, v) {
-            fprintf(o, "| %s | ", k);
-            rb_md_value(o, v);
-            fprintf(o, " |\n");
-        }
+        md_kvs(o, env->libraries, env->nlib, 0);
     }
-    par = json_object_get(env, "parameters");
-    if (json_is_object(par)) {
+    if (env->has_parameters) {
         fprintf(o, "\n| parameter | value |\n|---|---|\n");
-        json_object_foreach((json_t *)par, k, v) {
-            fprintf(o, "| %s | ", k);
-            rb_md_value(o, v);
-            fprintf(o, " |\n");
-        }
+        md_kvs(o, env->parameters, env->npar, 0);
     }
     fprintf(o, "\n");
 }
@@ -235,7 +229,7 @@ static const char *or_na(const char *p)
  * descriptor (its table, as the run recorded it). */
 static void md_properties(FILE *o, const rb_results *r, const rb_shape *sh)
 {
-    int measured = rb_report_has_faults(r);   /* "Faults" shows restarts */
+    int measured = rb_results_has_faults(r);   /* "Faults" shows restarts */
     fprintf(o,
         "### What the numbers do not show\n\n"
         "From the stacks' documentation and how rpcbench uses them, not measured:\n\n"
@@ -390,7 +384,7 @@ static void md_plots(FILE *o, const rb_plots *ps)
     int any = 0;
     fprintf(o, "## Plots\n\n");
     for (size_t i = 0; i < ps->n; i++) {
-        if (!ps->p[i].ok)
+        if (!ps->p[i].ok || ps->p[i].script != RB_SCRIPT_MAIN)
             continue;
         any = 1;
         fprintf(o, "![%s](plots/%s.svg)\n\n%s ([SVG](plots/%s.svg), [PNG](plots/%s.png))\n\n",
@@ -411,10 +405,10 @@ static void md_plots(FILE *o, const rb_plots *ps)
 
 /* The run's results: what the faults did in a fault run, else the speed
  * tables (a fault run's latency includes the fault: not a comparison). */
-static void md_body(FILE *o, const char *dir, const rb_results *r, const rb_shape *sh,
+static void md_body(FILE *o, const rb_results *r, const rb_shape *sh,
                     const rb_plots *ps)
 {
-    if (rb_report_has_faults(r)) {
+    if (rb_results_has_faults(r)) {
         rb_report_faults_md(o, r, ps);
         fprintf(o, "Latency and throughput of a fault run include the fault, so they are not "
                    "compared here; results.json holds them per scenario and round.\n\n");
@@ -425,21 +419,21 @@ static void md_body(FILE *o, const char *dir, const rb_results *r, const rb_shap
     fprintf(o, "## Results per method\n\n");
     md_wakeup(o, r, sh);
     if (r->n == 0)
-        fprintf(o, json_array_size(json_object_get((json_t *)r->root, "scenarios"))
+        fprintf(o, r->nall
                        ? "No closed-loop scenario: this run's figures are under \"Under load\".\n\n"
                        : "results.json holds no scenario: the run measured nothing.\n\n");
     for (size_t m = 0; m < sh->nme; m++)
         md_method(o, r, sh, sh->me[m]);
-    rb_report_load(o, dir, (json_t *)r->root, sh);
+    rb_report_under_load(o, r, ps);
     md_payload(o, r, sh);
-    rb_report_codecs_md(o, json_object_get((json_t *)r->root, "codecs"));
+    rb_report_codecs_md(o, r);
     rb_md_pick(o, r, sh);
 }
 
 int rb_report_md_write(const char *dir, const rb_results *r, const rb_shape *sh, const rb_plots *ps)
 {
-    const json_t *env = json_object_get((json_t *)r->root, "environment");
-    const json_t *par = json_object_get(env, "parameters");
+    const rb_env *env = &r->env;
+    const rb_value *pinned = rb_kv_get(env->parameters, env->npar, "pinned");
     char tmp[4096], path[4096];
     FILE *o;
     long rounds = 0;
@@ -459,15 +453,15 @@ int rb_report_md_write(const char *dir, const rb_results *r, const rb_shape *sh,
         fprintf(o, "**Incomplete run**: it was interrupted, so only the rounds that finished "
                    "are here (results.json says `\"complete\": false`).\n\n");
     fprintf(o, "Run started ");
-    rb_md_value(o, json_object_get(env, "started_utc"));
+    rb_md_value(o, rb_kv_get(env->top, env->ntop, "started_utc"));
     fprintf(o, " on ");
-    rb_md_value(o, json_object_get(env, "host"));
+    rb_md_value(o, rb_kv_get(env->top, env->ntop, "host"));
     fprintf(o, " (");
-    rb_md_value(o, json_object_get(env, "cpu"));
+    rb_md_value(o, rb_kv_get(env->top, env->ntop, "cpu"));
     fprintf(o, ", ");
-    rb_md_value(o, json_object_get(env, "cores"));
+    rb_md_value(o, rb_kv_get(env->top, env->ntop, "cores"));
     fprintf(o, " cores), commit ");
-    rb_md_value(o, json_object_get(env, "git_commit"));
+    rb_md_value(o, rb_kv_get(env->top, env->ntop, "git_commit"));
     fprintf(o, ". %zu scenarios, %ld round%s each.\n\n", r->n, rounds, rounds == 1 ? "" : "s");
     fprintf(o, "How to read it: every figure is the median over the rounds, with the lowest–highest "
                "round in parentheses (min and max: over every call of every round). Transports run "
@@ -477,13 +471,13 @@ int rb_report_md_write(const char *dir, const rb_results *r, const rb_shape *sh,
                "(same p50 rank). Latency is per call, closed loop, in microseconds; bytes are per "
                "call; \"wire\" is TCP payload in both directions measured by the kernel "
                "(for broker transports both hops: client↔broker and broker↔server).\n\n", sh->floor);
-    if (json_is_object(par) && json_is_false(json_object_get(par, "pinned")))
+    if (pinned && pinned->kind == RB_V_BOOL && !pinned->i)
         fprintf(o, "Client and server threads were not pinned to CPUs; loopback round trips that "
                    "cross vCPUs cost more than on one.\n\n");
-    md_body(o, dir, r, sh, ps);
+    md_body(o, r, sh, ps);
     md_properties(o, r, sh);
     md_plots(o, ps);
-    md_environment(o, (json_t *)r->root);
+    md_environment(o, &r->env);
     if (ferror(o) | (fclose(o) != 0)) {
         fprintf(stderr, "rpcbench report: write error on %s\n", tmp);
         unlink(tmp);

@@ -3,8 +3,8 @@
 #define RB_REPORT_MD_H
 
 #include "plots/plots.h"
-#include "results/results.h"
-#include "report/shape.h"
+#include "results/model.h"
+#include "plots/shape.h"
 
 /* Write dir/report.md (through report.md.tmp and a rename) for run r of
  * shape sh, linking the plots of ps that came out. Returns 0 or RB_EIO

@@ -47,7 +47,7 @@
 #include "measure/procstat.h"
 #include "report/report.h"
 #include "results/results.h"
-#include "results/results_load.h"
+#include "results/openloop.h"
 #include "load/slo_run.h"
 #include "cli/run_args.h"
 #include "run/servers.h"
@@ -463,9 +463,9 @@ static int finish(const rb_run_cfg *cfg, const char *started, rb_scenario *sc, s
     json_decref(env);
     if (rc == RB_OK) {
         rb_results_print_table(stdout, sum, n);
-        rb_load_print_table(stdout, sc, n);
+        rb_openloop_print_table(stdout, sc, n);
         rb_slo_print_table(stdout, cfg, so->e, so->n);
-        rb_load_print_flags(stderr, sc, n);
+        rb_openloop_print_flags(stderr, sc, n);
         if (rb_report_write(cfg->out) != RB_OK)
             fprintf(stderr, "rpcbench: report.md could not be written (results.json is complete)\n");
         printf("results: %s/results.json, results.csv, report.md%s\n", cfg->out,

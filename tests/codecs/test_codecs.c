@@ -17,6 +17,7 @@
 #include "rb_error.h"
 #include "rb_service.h"
 #include "report/report_codecs.h"
+#include "results/read.h"
 #include "transport.h"
 #ifdef RB_HAVE_AMQP
 #include "amqp_int.h"
@@ -227,17 +228,25 @@ static void report_table(void **state)
     (void)state;
     char *text = NULL;
     size_t len = 0;
+    rb_results r;
+    assert_int_equal(rb_results_from_codecs(measured, &r), RB_OK);
+    assert_int_equal(r.ncodecs, json_array_size(measured));
     FILE *f = open_memstream(&text, &len);
-    rb_report_codecs_md(f, measured);
+    rb_report_codecs_md(f, &r);
     fclose(f);
+    rb_results_free(&r);
     assert_non_null(strstr(text, "## What each encoding costs"));
     assert_non_null(strstr(text, "| getObj | reply | 3 | 31 B · "));
     assert_non_null(strstr(text, "| fib(30) | request | – | 2 B · "));
     assert_non_null(strstr(text, "error: decoded value differs from the input"));
     free(text);
     /* nothing for a missing section */
+    json_t *none = json_array();
+    assert_int_equal(rb_results_from_codecs(none, &r), RB_OK);
+    json_decref(none);
     f = open_memstream(&text, &len);
-    rb_report_codecs_md(f, NULL);
+    rb_report_codecs_md(f, &r);
+    rb_results_free(&r);
     fclose(f);
     assert_int_equal(len, 0);
     free(text);

@@ -1,4 +1,4 @@
-/* test_report.c - unit tests of the report (results_read.c, hgrm.c, report_cli.c) and compare.c: spread overlap, the
+/* test_report.c - unit tests of the report (results/read.c, hgrm.c, report_cli.c) and compare.c: spread overlap, the
  * compare verdict, the HdrHistogram text parser, the results.json loader,
  * report.md without gnuplot, and compare's table, on the fixtures in
  * tests/report/fixtures (written by make_fixtures.py, so the answers are
@@ -19,6 +19,7 @@
 #include "results/hgrm.h"
 #include "rb_error.h"
 #include "report/report.h"
+#include "results/read.h"
 #include "results/results.h"
 #include "transport.h"
 
@@ -180,13 +181,13 @@ static void test_hgrm_c_format_and_errors(void **state)
     assert_int_equal(rb_hgrm_read(path, &rows, &n, NULL), RB_EIO);
 }
 
-static void test_results_load(void **state)
+static void test_results_read(void **state)
 {
     rb_results r;
     const rb_summary *s;
     (void)state;
 
-    assert_int_equal(rb_results_load(FIX "/small", &r), 0);
+    assert_int_equal(rb_results_read(FIX "/small", &r), 0);
     assert_int_equal(r.n, 12);
     s = &r.sc[0];
     assert_string_equal(s->t->name, "tcp");
@@ -219,38 +220,122 @@ static void test_results_load(void **state)
     rb_results_free(&r);                   /* freeing twice is harmless */
 
     /* a results.json path works as well as its folder */
-    assert_int_equal(rb_results_load(FIX "/small-b/results.json", &r), 0);
+    assert_int_equal(rb_results_read(FIX "/small-b/results.json", &r), 0);
     assert_int_equal(r.n, 12);
     rb_results_free(&r);
 }
 
-static void test_results_load_errors(void **state)
+/* Every section of the committed reference run (schema 1) reads into the
+ * model: scenarios with their rounds, timelines, validity and machine
+ * state, the SLO search with its steps and confirming runs, the codecs, the
+ * environment. */
+static void test_results_read_sections(void **state)
+{
+    rb_results r;
+    (void)state;
+    assert_int_equal(rb_results_read(RB_REFERENCE_RUN, &r), 0);
+    assert_int_equal(r.schema, 1);
+    assert_int_equal(r.nall, 54);
+    assert_int_equal(r.n, 54);                 /* all closed loop */
+    const rb_scen_rec *s = &r.all[0];
+    assert_string_equal(s->sum.t->name, "tcp");
+    assert_int_equal(s->open, 0);
+    assert_int_equal(s->nrounds, 3);
+    assert_int_equal(s->rounds[0].ntl, 11);
+    assert_int_equal(s->rounds[0].tl[0].calls, 4363);
+    ASSERT_NEAR(s->rounds[0].tl[0].p99_us, 67.377);
+    assert_int_equal(s->rounds[0].tail[1].behind, 461);
+    assert_int_equal(s->rounds[0].has_machine, 1);
+    assert_string_equal(s->rounds[0].machine_before.cpuidle_driver, "none");
+    assert_string_equal(s->rounds[0].machine_before.governor, "");   /* null */
+    ASSERT_NEAR(s->rounds[0].machine_before.loadavg[1], 1.14);
+    assert_null(s->fault);
+    assert_int_equal(r.nslo, 9);
+    const rb_slo_rec *e = &r.slo[0];
+    assert_string_equal(e->transport, "tcp");
+    assert_string_equal(e->method, "fib");
+    assert_int_equal(e->entries, -1);
+    ASSERT_NEAR(e->max_rate.median, 42622.06883);
+    ASSERT_NEAR(e->max_rate.lo, 23569.8001);
+    assert_int_equal(e->nrounds, 3);
+    assert_int_equal(e->per_round[0].nsteps, 7);
+    ASSERT_NEAR(e->per_round[0].steps[0].p99_9_us, 61667.511);
+    assert_int_equal(e->per_round[0].steps[0].pass, 0);
+    assert_int_equal(e->per_round[0].has_confirm, 1);
+    assert_int_equal(e->per_round[0].confirm.ntl, 11);
+    assert_int_equal(r.ncodecs, 16);
+    assert_string_equal(r.codecs[0].encoding, "MessagePack");
+    assert_int_equal(r.codecs[0].bytes, 2);
+    assert_int_equal(r.codecs[0].has_entries, 0);
+    assert_null(r.codecs[0].error);
+    const rb_value *cores = rb_kv_get(r.env.top, r.env.ntop, "cores");
+    assert_non_null(cores);
+    assert_int_equal(cores->kind, RB_V_INT);
+    assert_int_equal(cores->i, 2);
+    const rb_value *conc = rb_kv_get(r.env.parameters, r.env.npar, "concurrency");
+    assert_int_equal(conc->kind, RB_V_ARRAY);
+    assert_int_equal(conc->n, 2);
+    assert_int_equal(conc->items[1].i, 4);
+    rb_results_free(&r);
+}
+
+/* The ratio to the floor is ratio_to_tcp in schema 1, ratio_to_floor from
+ * schema 2; each version reads its own key only. */
+static void test_results_read_ratio_key(void **state)
+{
+    char path[512];
+    rb_results r;
+    (void)state;
+    static const char *const docs[4] = {
+        "{\"schema\": 1, \"scenarios\": [{\"transport\": \"zmq\", \"method\": \"fib\", "
+        "\"concurrency\": 1, \"ratio_to_tcp\": {\"p50\": {\"median\": 2.5}}}]}",
+        "{\"schema\": 2, \"scenarios\": [{\"transport\": \"zmq\", \"method\": \"fib\", "
+        "\"concurrency\": 1, \"ratio_to_floor\": {\"p50\": {\"median\": 2.5}}}]}",
+        "{\"schema\": 2, \"scenarios\": [{\"transport\": \"zmq\", \"method\": \"fib\", "
+        "\"concurrency\": 1, \"ratio_to_tcp\": {\"p50\": {\"median\": 2.5}}}]}",
+        "{\"schema\": 1, \"scenarios\": [{\"transport\": \"zmq\", \"method\": \"fib\", "
+        "\"concurrency\": 1, \"ratio_to_floor\": {\"p50\": {\"median\": 2.5}}}]}",
+    };
+    snprintf(path, sizeof path, "%s/ratio.json", tmpdir);
+    for (int i = 0; i < 4; i++) {
+        write_file(path, docs[i]);
+        assert_int_equal(rb_results_read(path, &r), 0);
+        assert_int_equal(r.sc[0].has_ratio, i < 2);
+        if (i < 2)
+            ASSERT_NEAR(r.sc[0].r_p50.median, 2.5);
+        else
+            assert_true(isnan(r.sc[0].r_p50.median));
+        rb_results_free(&r);
+    }
+}
+
+static void test_results_read_errors(void **state)
 {
     char path[512];
     rb_results r;
     (void)state;
 
     snprintf(path, sizeof path, "%s/none", tmpdir);
-    assert_int_equal(rb_results_load(path, &r), RB_EIO);
+    assert_int_equal(rb_results_read(path, &r), RB_EIO);
     assert_null(r.sc);
     snprintf(path, sizeof path, "%s/bad.json", tmpdir);
     write_file(path, "{\"schema\": 1, \"scenarios\": [");
-    assert_int_equal(rb_results_load(path, &r), RB_EPROTO);
-    write_file(path, "{\"schema\": 2, \"scenarios\": []}");
-    assert_int_equal(rb_results_load(path, &r), RB_EPROTO);
+    assert_int_equal(rb_results_read(path, &r), RB_EPROTO);
+    write_file(path, "{\"schema\": 3, \"scenarios\": []}");
+    assert_int_equal(rb_results_read(path, &r), RB_EPROTO);
     write_file(path, "{\"schema\": 1}");
-    assert_int_equal(rb_results_load(path, &r), RB_EPROTO);
+    assert_int_equal(rb_results_read(path, &r), RB_EPROTO);
     /* names end up in gnuplot's script: a quote must not get through */
     write_file(path, "{\"schema\": 1, \"scenarios\": [{\"transport\": \"a'; system('x')\", "
                      "\"method\": \"fib\", \"concurrency\": 1}]}");
-    assert_int_equal(rb_results_load(path, &r), RB_EPROTO);
+    assert_int_equal(rb_results_read(path, &r), RB_EPROTO);
     write_file(path, "{\"schema\": 1, \"scenarios\": [{\"transport\": \"tcp\", "
                      "\"method\": \"fib\", \"concurrency\": 0}]}");
-    assert_int_equal(rb_results_load(path, &r), RB_EPROTO);
+    assert_int_equal(rb_results_read(path, &r), RB_EPROTO);
     /* a minimal scenario loads; every figure missing is NAN */
     write_file(path, "{\"schema\": 1, \"scenarios\": [{\"transport\": \"tcp\", "
                      "\"method\": \"fib\", \"concurrency\": 2, \"latency_us\": {\"p50\": null}}]}");
-    assert_int_equal(rb_results_load(path, &r), 0);
+    assert_int_equal(rb_results_read(path, &r), 0);
     assert_int_equal(r.n, 1);
     assert_int_equal(r.sc[0].concurrency, 2);
     assert_int_equal(r.sc[0].rounds, 1);
@@ -309,8 +394,8 @@ static void test_compare_print(void **state)
     FILE *f;
     (void)state;
 
-    assert_int_equal(rb_results_load(FIX "/small", &a), 0);
-    assert_int_equal(rb_results_load(FIX "/small-b", &b), 0);
+    assert_int_equal(rb_results_read(FIX "/small", &a), 0);
+    assert_int_equal(rb_results_read(FIX "/small-b", &b), 0);
     f = open_memstream(&out, &len);
     assert_non_null(f);
     assert_int_equal(rb_compare_print(f, "A", &a, "B", &b), 11);
@@ -391,7 +476,7 @@ static void test_results_round_trip(void **state)
     json_t *env = json_object();
     assert_int_equal(rb_results_write(dir, env, sc, sum, 2, 1, NULL), RB_OK);
     json_decref(env);
-    assert_int_equal(rb_results_load(dir, &r), 0);
+    assert_int_equal(rb_results_read(dir, &r), 0);
     assert_int_equal(r.n, 2);
     for (int t = 0; t < 2; t++) {
         const rb_summary *a = &sum[t], *b = &r.sc[t];
@@ -445,8 +530,10 @@ int main(void)
         cmocka_unit_test(test_compare_figure),
         cmocka_unit_test(test_hgrm_fixture),
         cmocka_unit_test(test_hgrm_c_format_and_errors),
-        cmocka_unit_test(test_results_load),
-        cmocka_unit_test(test_results_load_errors),
+        cmocka_unit_test(test_results_read),
+        cmocka_unit_test(test_results_read_errors),
+        cmocka_unit_test(test_results_read_sections),
+        cmocka_unit_test(test_results_read_ratio_key),
         cmocka_unit_test(test_report_without_gnuplot),
         cmocka_unit_test(test_compare_print),
         cmocka_unit_test(test_results_round_trip),

@@ -27,7 +27,7 @@ def run(out, *extra):
 def check_results(out, spawned):
     with open(os.path.join(out, "results.json")) as f:
         r = json.load(f)
-    c.eq("schema", r["schema"], 1)
+    c.eq("schema", r["schema"], 2)
     env = r["environment"]
     for k in ("cpu", "cores", "kernel", "compiler", "started_utc", "libraries", "parameters"):
         c.true("environment has " + k, k in env)
@@ -68,7 +68,7 @@ def check_results(out, spawned):
         else:
             c.eq(name + " server cpu unknown for --connect", cpu["server"], None)
         c.eq(name + " rounds", len(s["per_round"]), 2)
-        c.eq(name + " ratio_to_tcp null for tcp", s["ratio_to_tcp"], None)
+        c.eq(name + " ratio_to_floor null for tcp", s["ratio_to_floor"], None)
         lo, hi = s["spread"]["p50_us"]
         c.true(name + " spread holds the median", lo <= lat["p50"] <= hi, (lo, hi, lat["p50"]))
         with open(os.path.join(out, s["hgrm"])) as f:

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "measure/machine.h"
+#include "results/json_out.h"
 
 static char root[64];
 
@@ -99,6 +100,14 @@ static void flags_steal_and_others(void **state)
     assert_true(json_is_true(json_object_get(j, "interference")));
     assert_int_equal(json_array_size(json_object_get(j, "flags")), 2);
     assert_true(fabs(json_real_value(json_object_get(j, "own_cpu_us")) - 200000.0) < 1e-6);
+    json_decref(j);
+    /* a figure that came out infinite is null, not a missing key (json_real
+     * refuses it) */
+    in.others_fraction = INFINITY;
+    j = rb_machine_json(&a, &b, &in);
+    assert_non_null(j);
+    assert_non_null(json_object_get(j, "others_fraction"));
+    assert_true(json_is_null(json_object_get(j, "others_fraction")));
     json_decref(j);
 }
 

@@ -11,6 +11,8 @@
 
 #include "rb_error.h"
 #include "measure/timeline.h"
+#include "results/json_in.h"
+#include "results/json_out.h"
 
 #define MS 1000000ull
 

@@ -1,6 +1,6 @@
 /* shape.c - which transports, methods, entries and concurrencies a run has,
  * in display order, and the scenarios the report's figures use. */
-#include "report/shape.h"
+#include "plots/shape.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
 #ifndef RB_SHAPE_H
 #define RB_SHAPE_H
 
-#include "results/results.h"
+#include "results/model.h"
 
 /* Most distinct values of each kind a report handles. */
 #define RB_SHAPE_MAX 64

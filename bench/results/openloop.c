@@ -1,6 +1,7 @@
-/* results_load.c - the open-loop and timeline parts of results.json (see
- * results_load.h). */
-#include "results/results_load.h"
+/* openloop.c - the open-loop and timeline parts of results.json (see
+ * openloop.h). */
+#include "results/openloop.h"
+#include "results/json_out.h"
 #include "load/schedule.h"
 #include "measure/timeline.h"
 
@@ -10,12 +11,7 @@
 
 #define FIELD(f) offsetof(rb_round, f)
 
-static json_t *num(double x)
-{
-    return isfinite(x) ? json_real(x) : json_null();
-}
-
-json_t *rb_load_flags_json(const rb_round *r)
+json_t *rb_openloop_flags_json(const rb_round *r)
 {
     json_t *a = json_array();
     if (r->rate_short)
@@ -25,21 +21,21 @@ json_t *rb_load_flags_json(const rb_round *r)
     return a;
 }
 
-void rb_load_round_json(json_t *o, const rb_round *r, int open)
+void rb_openloop_round_json(json_t *o, const rb_round *r, int open)
 {
     json_object_set_new(o, "timeline", rb_timeline_json(r->tl, r->ntl, open));
     if (!open)
         return;
-    json_object_set_new(o, "rate_cps", json_pack("{s:o,s:o}", "target", num(r->target_cps),
-                                                 "achieved", num(r->achieved_cps)));
+    json_object_set_new(o, "rate_cps", json_pack("{s:o,s:o}", "target", rb_json_num(r->target_cps),
+                                                 "achieved", rb_json_num(r->achieved_cps)));
     json_object_set_new(o, "offered", json_integer((json_int_t)r->offered));
     json_object_set_new(o, "unsent", json_integer((json_int_t)r->unsent));
     json_object_set_new(o, "service_time_us", rb_latency_json(&r->svc, r->svc.n == 0));
     json_object_set_new(o, "send_lag_us", rb_latency_json(&r->lag, r->lag.n == 0));
-    json_object_set_new(o, "schedule_flags", rb_load_flags_json(r));
+    json_object_set_new(o, "schedule_flags", rb_openloop_flags_json(r));
 }
 
-json_t *rb_load_latency_median(const rb_scenario *s, size_t off)
+json_t *rb_openloop_latency_median(const rb_scenario *s, size_t off)
 {
     static const struct { const char *k; size_t o; } f[] = {
         { "min", offsetof(rb_latency, min) }, { "p50", offsetof(rb_latency, p50) },
@@ -54,11 +50,11 @@ json_t *rb_load_latency_median(const rb_scenario *s, size_t off)
     }
     json_t *o = json_object();
     for (size_t k = 0; k < sizeof f / sizeof f[0]; k++)
-        json_object_set_new(o, f[k].k, any ? num(rb_round_median(s, off + f[k].o, NULL)) : json_null());
+        json_object_set_new(o, f[k].k, any ? rb_json_num(rb_round_median(s, off + f[k].o, NULL)) : json_null());
     return o;
 }
 
-void rb_load_scenario_json(json_t *o, const rb_scenario *s)
+void rb_openloop_scenario_json(json_t *o, const rb_scenario *s)
 {
     int open = s->rate_cps > 0;
     json_object_set_new(o, "loop", json_string(open ? "open" : "closed"));
@@ -79,16 +75,16 @@ void rb_load_scenario_json(json_t *o, const rb_scenario *s)
             any.lag_grows |= s->rounds[i].lag_grows;
         }
     json_object_set_new(o, "arrivals", json_string(rb_arrivals_name(s->arrivals)));
-    json_object_set_new(o, "rate_cps", json_pack("{s:o,s:o}", "target", num(s->rate_cps),
-        "achieved", num(rb_round_median(s, FIELD(achieved_cps), NULL))));
+    json_object_set_new(o, "rate_cps", json_pack("{s:o,s:o}", "target", rb_json_num(s->rate_cps),
+        "achieved", rb_json_num(rb_round_median(s, FIELD(achieved_cps), NULL))));
     json_object_set_new(o, "offered", json_integer((json_int_t)offered));
     json_object_set_new(o, "unsent", json_integer((json_int_t)unsent));
-    json_object_set_new(o, "service_time_us", rb_load_latency_median(s, FIELD(svc)));
-    json_object_set_new(o, "send_lag_us", rb_load_latency_median(s, FIELD(lag)));
-    json_object_set_new(o, "schedule_flags", rb_load_flags_json(&any));
+    json_object_set_new(o, "service_time_us", rb_openloop_latency_median(s, FIELD(svc)));
+    json_object_set_new(o, "send_lag_us", rb_openloop_latency_median(s, FIELD(lag)));
+    json_object_set_new(o, "schedule_flags", rb_openloop_flags_json(&any));
 }
 
-int rb_load_print_flags(FILE *f, const rb_scenario *sc, size_t n)
+int rb_openloop_print_flags(FILE *f, const rb_scenario *sc, size_t n)
 {
     int k = 0;
     for (size_t i = 0; i < n; i++)
@@ -115,7 +111,7 @@ static void cell(FILE *f, int width, int decimals, double x)
         fprintf(f, " %*.*f", width, decimals, x);
 }
 
-void rb_load_print_table(FILE *f, const rb_scenario *sc, size_t n)
+void rb_openloop_print_table(FILE *f, const rb_scenario *sc, size_t n)
 {
     int any = 0;
     for (size_t i = 0; i < n; i++)

@@ -1,4 +1,4 @@
-/* test_rest_unit.c - cmocka tests of the rest transport's pieces that need
+/* test_unit.c - cmocka tests of the rest transport's pieces that need
  * no real server:
  *  - rb_rest_screen(), the depth and member bound in front of jansson;
  *  - the JSON codec: objects both ways, the error body, strict parsing;

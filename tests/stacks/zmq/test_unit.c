@@ -1,4 +1,4 @@
-/* test_zmq_unit.c - zerorpc event codec, and the zmq client against a
+/* test_unit.c - zerorpc event codec, and the zmq client against a
  * scripted fake zerorpc server (a ROUTER in a thread) that misbehaves on
  * purpose: stray and late replies, heartbeats, errors, garbage, silence.
  *

@@ -1,6 +1,6 @@
 """grpc leak check: server and client stay leak-free and flat over a long run.
 
-usage: leak.py SERVE_LSAN LOOP_LSAN LOOP [CALLS] [VALGRIND_CALLS]
+usage: test_leak.py SERVE_LSAN LOOP_LSAN LOOP [CALLS] [VALGRIND_CALLS]
 
 1. LeakSanitizer (gcc -fsanitize=leak; near native speed): grpc_serve_lsan
    (the transport's server, 2 threads) and grpc_loop_lsan (one client, CALLS

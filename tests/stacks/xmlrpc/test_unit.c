@@ -1,4 +1,4 @@
-/* test_xmlrpc_unit.c - cmocka tests of the XML-RPC transport's pieces that
+/* test_unit.c - cmocka tests of the XML-RPC transport's pieces that
  * need no real server:
  *  - rb_xr_screen(), the request screen in front of xmlrpc-c's parser;
  *  - the client (both tables) against a scripted HTTP server thread in this

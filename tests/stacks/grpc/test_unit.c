@@ -1,4 +1,4 @@
-/* test_grpc.c - the grpc transport in one process: codec helpers, status
+/* test_unit.c - the grpc transport in one process: codec helpers, status
  * mapping, and a real server (rb_grpc_serve in a thread, on a free loopback
  * port) called by real clients, including several at once and bad input. */
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* test_amqp_client.c - the AMQP clients' call semantics against the private
+/* test_client.c - the AMQP clients' call semantics against the private
  * broker (RPCBENCH_AMQP_URL must be set; the test fails without it):
  *
  *   - a late reply to a call that timed out is discarded and counted in

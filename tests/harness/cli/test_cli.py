@@ -1,8 +1,8 @@
-"""The command line as a new user meets it (issue 11): help and version, error
+"""The command line as a new user meets it: help and version, error
 messages that echo the value, exit statuses, Ctrl-C, the process title, and
 the figures' definitions in results.json / results.csv / report.md.
 
-Each check names the defect it guards; they fail on the code before issue 11
+Each check names the defect it guards; they fail on the code before these checks
 (help printed the global usage, `run` exited 0 with every call failed,
 Ctrl-C wrote nothing, argv was cut in place, max was a median of maxima,
 per-call figures of a scenario without a verified call were numbers...).

@@ -92,7 +92,7 @@ static void exact_sizes(void **state)
     assert_int_equal(encoded_size(&rb_codec_msgpack, RB_CM_FIB_REPLY, 832040, 0), 5);
     assert_int_equal(encoded_size(&rb_codec_msgpack, RB_CM_GET_OBJ_REPLY, 0, 100), 1093);
     assert_int_equal(encoded_size(&rb_codec_msgpack, RB_CM_SEND_OBJ_REQUEST, 0, 100), 1094);
-    /* JSON, as the AMQP transports send it (issue 14: 1,481 B). */
+    /* JSON, as the AMQP transports send it (1,481 B). */
     assert_int_equal(encoded_size(&rb_codec_json, RB_CM_FIB_REQUEST, 30, 0), 2);
     assert_int_equal(encoded_size(&rb_codec_json, RB_CM_GET_OBJ_REPLY, 0, 100), 1481);
     assert_int_equal(encoded_size(&rb_codec_json, RB_CM_GET_OBJ_REPLY, 0, 0), 2);

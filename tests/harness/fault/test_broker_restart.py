@@ -1,4 +1,4 @@
-"""Issue 15's known case: with the servers stopped and requests waiting in
+"""The known case of broker faults: with the servers stopped and requests waiting in
 their queues, a broker restart loses every waiting request on amqp (a
 transient, auto-delete queue) and none on amqp-durable (durable queue,
 persistent messages, confirms, manual acks).

@@ -1,5 +1,5 @@
 """amqp-quorum loses no accepted request when the node leading its quorum
-queue is killed (issue 15): `rpcbench run --transports amqp-quorum --fault
+queue is killed: `rpcbench run --transports amqp-quorum --fault
 broker-node-kill:1s` starts the 3-node cluster itself, kills the leader
 mid-window, starts it again, and stops the cluster. Every call the broker
 confirmed was executed (lost == 0); every call is in one class; recovery is

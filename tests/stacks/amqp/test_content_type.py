@@ -1,4 +1,4 @@
-"""Bodies by content type (issue 14): the AMQP server answers each request
+"""Bodies by content type: the AMQP server answers each request
 in the format its content_type asks for, with pika as the client.
 
 - application/msgpack: the arguments array in, the bare result out, byte for

@@ -1,5 +1,5 @@
-"""One bad request must not lose everyone's queued requests (issue 12,
-class 5), on amqp, amqp-queue and amqp-durable.
+"""One bad request must not lose everyone's queued requests (a poison
+message), on amqp, amqp-queue and amqp-durable.
 
 A request whose reply_to is a malformed direct reply-to name
 (amq.rabbitmq.reply-to.XXXX.YYYY) makes the broker close the connection that

@@ -1,4 +1,5 @@
-"""Hostile input against `rpcbench serve grpc` (issue 12, classes 2, 3, 4),
+"""Hostile input against `rpcbench serve grpc` (memory, compression,
+connections),
 with Debian's python3-grpcio and hand-made HTTP/2 where grpcio cannot send
 what an attacker sends.
 

@@ -1,13 +1,13 @@
-"""Hostile input against the tcp server (issue 12, classes 2 and 4).
+"""Hostile input against the tcp server (memory and connections).
 
-Class 2: requests just under the 16 MiB byte limit made of many tiny
+Memory: requests just under the 16 MiB byte limit made of many tiny
 MessagePack values (nils, empty maps and arrays, empty-map entries) must not
 make the server's memory balloon: with 4 such requests at once its peak RSS
 (VmHWM) stays within a bound of its baseline, each request is refused with
 "too large" (RB_ETOOBIG), memory is given back afterwards, and a good call
 still works.
 
-Class 4: 1,000 idle connections and slowloris connections (a partial frame
+Connections: 1,000 idle connections and slowloris connections (a partial frame
 dribbled slowly) held open must not lock a new client out nor cost a thread
 each: a good call is answered within its 5 s deadline, the server's thread
 count stays bounded, and the slowest connections are the ones shed.
@@ -48,7 +48,7 @@ def good_call(srv, what, timeout_ms=5000):
     return took
 
 
-# ---- class 2: memory amplification ---------------------------------------------
+# ---- memory amplification -----------------------------------------------------
 
 with Server("tcp") as srv:
     pid = srv.proc.pid
@@ -80,7 +80,7 @@ with Server("tcp") as srv:
     c.true("server alive after the requests", srv.alive())
     good_call(srv, "many-tiny-element requests")
 
-# ---- class 4: idle and slow connections ------------------------------------------
+# ---- idle and slow connections -------------------------------------------------
 
 with Server("tcp") as srv:
     pid = srv.proc.pid

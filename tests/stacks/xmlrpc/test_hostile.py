@@ -1,4 +1,5 @@
-"""Hostile input against `rpcbench serve xmlrpc` (issue 12, classes 1, 2, 4).
+"""Hostile input against `rpcbench serve xmlrpc` (encodings, memory,
+connections).
 
 1. Encodings: every document in another encoding than UTF-8/US-ASCII (a
    UTF-16/32 byte-order mark, an encoding declaration in any spelling, a NUL,

@@ -1,13 +1,13 @@
-"""Hostile input against `rpcbench serve zmq` (issue 12, classes 2 and 4).
+"""Hostile input against `rpcbench serve zmq` (memory and connections).
 
-Class 2: events just under the 16 MiB byte limit made of many tiny
+Memory: events just under the 16 MiB byte limit made of many tiny
 MessagePack values (nils, empty maps and arrays, empty-map entries), 4 at
 once from 4 clients, must not make the server's memory balloon: its peak RSS
 (VmHWM) stays within a bound of its baseline, each event is refused with an
 ERR "RequestTooLarge" on its own channel, memory is given back, and a good
 call works afterwards.
 
-Class 4: 1,000 idle connections and slow ones (a ZMTP greeting cut short and
+Connections: 1,000 idle connections and slow ones (a ZMTP greeting cut short and
 dribbled) held open must not lock a new client out: a good call is answered
 within its 5 s deadline, and the connections that never finish their
 handshake are shed (closed by the server) within seconds, not kept.
@@ -100,7 +100,7 @@ def wait_until(cond, deadline):
         time.sleep(0.05)
 
 
-# ---- class 2: memory amplification ---------------------------------------------
+# ---- memory amplification -----------------------------------------------------
 
 with Server("zmq") as srv:
     pid = srv.proc.pid
@@ -133,7 +133,7 @@ with Server("zmq") as srv:
     mem.check(c)
     good_call(srv, "many-tiny-element events")
 
-# ---- class 4: idle and slow connections ------------------------------------------
+# ---- idle and slow connections -------------------------------------------------
 
 with Server("zmq") as srv:
     pid = srv.proc.pid

@@ -1,5 +1,4 @@
-"""A reply after the call's deadline is a timeout, never a sample (issue 11,
-defect 1).
+"""A reply after the call's deadline is a timeout, never a sample.
 
 A relay in front of a real server holds every reply 2.2 ms; `rpcbench run
 --timeout 2` must then count every measured call as a `timeout` failure and

@@ -1,4 +1,4 @@
-/* CPU meters of another process (issue 11, defect 6): a child whose CPU is
+/* CPU meters of another process: a child whose CPU is
  * spent in short-lived threads that exit inside the measured window, as a
  * thread-per-connection server's are. The child measures the truth itself
  * (its CLOCK_PROCESS_CPUTIME_ID over the window); each meter is compared

@@ -1,4 +1,4 @@
-"""Wire bytes per call against an independent count (issue 11, defect 7).
+"""Wire bytes per call against an independent count.
 
 A relay process (tests/lib/relay.py) sits between rpcbench's clients and the
 server (tcp) or the broker (amqp), keeps every byte of both directions, and

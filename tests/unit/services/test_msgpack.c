@@ -228,7 +228,7 @@ static int teardown(void **state)
     return 0;
 }
 
-/* The budget of decoded values (issue 12, class 2): counted before
+/* The budget of decoded values (memory amplification): counted before
  * msgpack-c allocates, containers and map keys and values each count one. */
 static void value_budget(void **state)
 {

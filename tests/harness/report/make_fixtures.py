@@ -2,7 +2,7 @@
 """Write the report/compare test fixtures (results.json + hgrm files).
 
 Deterministic: every figure follows from the tables below, so the tests know
-the answers. Run it from anywhere; it rewrites tests/report/fixtures/.
+the answers. Run it from anywhere; it rewrites tests/harness/report/fixtures/.
 
   small    tcp, zmq, grpc x fib, getObj (100 entries) x 1 and 4 clients, 3 rounds
   small-b  small with: zmq fib c1 40 % faster (spreads disjoint) and 5 B more on

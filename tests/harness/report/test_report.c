@@ -1,7 +1,7 @@
 /* test_report.c - unit tests of the report (results_read.c, hgrm.c, report_cli.c) and compare.c: spread overlap, the
  * compare verdict, the HdrHistogram text parser, the results.json loader,
  * report.md without gnuplot, and compare's table, on the fixtures in
- * tests/report/fixtures (written by make_fixtures.py, so the answers are
+ * tests/harness/report/fixtures (written by make_fixtures.py, so the answers are
  * known). */
 #include <math.h>
 #include <setjmp.h>
@@ -23,7 +23,7 @@
 #include "transport.h"
 
 #ifndef RB_REPORT_FIXTURES
-#error "RB_REPORT_FIXTURES must name tests/report/fixtures"
+#error "RB_REPORT_FIXTURES must name tests/harness/report/fixtures"
 #endif
 
 #define FIX RB_REPORT_FIXTURES

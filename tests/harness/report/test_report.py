@@ -92,7 +92,7 @@ def plot_links(md):
 
 def check_plots(what, d, expected):
     md = open(os.path.join(d, "report.md")).read()
-    # load-*: the "Under load" section's plots (timelines), tested in tests/openloop
+    # load-*: the "Under load" section's plots (timelines), tested in tests/harness/openloop
     links = [l for l in plot_links(md) if not l.startswith("load-")]
     checks.eq(what + ": plots linked", sorted(links), sorted(expected))
     for name in expected:

@@ -8,7 +8,7 @@
  * which amqp_json.c and rest_json.c use too). An integer is written
  * directly (its decimal digits). Decoding is jansson's strict parser (one
  * value, JSON_REJECT_DUPLICATES), then the object's members into an rb_obj
- * (rb_json_to_obj). tests/codecs checks the bytes against amqp_json.c. */
+ * (rb_json_to_obj). tests/harness/codecs checks the bytes against amqp_json.c. */
 #include "rb_codec.h"
 #include "rb_error.h"
 #include "rb_json.h"

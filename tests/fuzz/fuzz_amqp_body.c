@@ -9,7 +9,7 @@
  *   2  application/msgpack, an integer       rb_mp_decode + rb_mp_get_int
  *   3  application/msgpack, an object        rb_mp_decode + rb_mp_get_obj
  * 2 and 3 are the services/rb_msgpack.h functions the MessagePack bodies
- * by content type (issue 14) are expected to use; when amqp_json.c (or a
+ * by content type are expected to use; when amqp_json.c (or a
  * new amqp file) gains its own decoder per content type, point these
  * entries at it. Invariants: an error always comes with a reason; a decoded
  * object re-encodes (rb_amqp_json_put_obj) and decodes to the same entries. */

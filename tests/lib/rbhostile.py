@@ -1,4 +1,4 @@
-"""Helpers of the hostile-input tests (issue 12): a process's memory from
+"""Helpers of the hostile-input tests: a process's memory from
 /proc, idle connections by the thousand."""
 import resource
 import socket

@@ -1,4 +1,4 @@
-"""`rpcbench serve TRANSPORT` as a command (issue 10 item 4, issue 11), for
+"""`rpcbench serve TRANSPORT` as a command, for
 any transport that listens on HOST:PORT: a port in use is "cannot listen"
 with the address, the ready line of an IPv6 listener keeps its brackets and
 is callable, and every executed request spends the configured --work-us

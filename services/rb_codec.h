@@ -1,12 +1,15 @@
 /* rb_codec.h - the encodings of the stacks, on their own, without transport.
  *
- * `rpcbench codecs` (bench/codecs.c) measures what encoding and decoding each
- * message of the contract costs in each stack's own library, so a reader can
- * split a stack's cost per call into encoding and transport. Each encoding
- * fills one `const rb_codec` table in the folder of the stack that uses it
- * (services/ for MessagePack and JSON, transports/xmlrpc, transports/grpc);
- * the registry rb_codecs[] (transports/codecs.c) lists those this build has.
- * bench/ knows an encoding only through its table, never a library header.
+ * The interface every codec fills. `rpcbench codecs` (bench/codecs/)
+ * measures what encoding and decoding each message of the contract costs in
+ * each stack's own library, so a reader can split a stack's cost per call
+ * into encoding and transport. Each encoding fills one `const rb_codec`
+ * table in the folder of the stack that uses it (services/ for MessagePack
+ * and JSON, transports/xmlrpc, transports/grpc); the registry rb_codecs[]
+ * (transports/codecs.c) lists those this build has. The interface lives in
+ * services/, below the transports, because services/ implements two of the
+ * codecs. bench/ knows an encoding only through its table, never a library
+ * header.
  *
  * Messages: the contract's bodies as each stack puts them on the wire, the
  * transport's envelope excluded (tcp's [id, method, ...] and zerorpc's

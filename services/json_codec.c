@@ -1,5 +1,5 @@
 /* json_codec.c - JSON through jansson, the bodies the AMQP transports send
- * (transports/amqp/amqp_json.c) byte for byte; see transports/rb_codec.h.
+ * (transports/amqp/amqp_json.c) byte for byte; see services/rb_codec.h.
  *
  * Bytes: fib's request is the bare number (30, as the RabbitMQ tutorial's
  * RPC client sends it), its reply the result (832040); getObj's reply and

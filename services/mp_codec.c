@@ -1,6 +1,6 @@
 /* mp_codec.c - MessagePack through msgpack-c and services/rb_msgpack.h, as
  * the tcp and zmq transports (and AMQP's MessagePack bodies) use it; see
- * transports/rb_codec.h.
+ * services/rb_codec.h.
  *
  * Bytes: fib's request is its args array [n] (rb_mp_pack_args), its reply
  * the integer; getObj's reply the map {"server:0": 0, ...}; sendObj's

@@ -22,12 +22,6 @@
 #include <sys/time.h>
 #include <time.h>
 
-const char *rb_amqp_kind_name(rb_amqp_kind k)
-{
-    return k == RB_AMQP_DIRECT ? "amqp" : k == RB_AMQP_QUEUE ? "amqp-queue"
-         : k == RB_AMQP_QUORUM ? "amqp-quorum" : "amqp-durable";
-}
-
 static int stopping(const srv_worker *w)
 {
     return rb_serve_stop || w->sh->stop;

@@ -63,8 +63,14 @@ typedef struct srv_worker {
     uint64_t calls, errors, dropped, reconnects, poison;
 } srv_worker;
 
-/* A worker's name for messages: "amqp", "amqp-queue", "amqp-durable". */
-const char *rb_amqp_kind_name(rb_amqp_kind k);
+/* A worker's name for messages: "amqp", "amqp-queue", "amqp-durable",
+ * "amqp-quorum"; a static string. Inline, so that amqp_reply.c, which
+ * prints it, does not call back up into amqp_server.c. */
+static inline const char *rb_amqp_kind_name(rb_amqp_kind k)
+{
+    return k == RB_AMQP_DIRECT ? "amqp" : k == RB_AMQP_QUEUE ? "amqp-queue"
+         : k == RB_AMQP_QUORUM ? "amqp-quorum" : "amqp-durable";
+}
 
 /* amqp_handle.c: answer one request (method, reply, or an ack
  * when there is nowhere to reply). Returns RB_OK, or RB_ECLOSED when conn

@@ -1,6 +1,6 @@
 /* pb_codec.c - protobuf through protobuf-c, the messages of
  * services/rpcbench.proto the grpc transport sends; see
- * transports/rb_codec.h.
+ * services/rb_codec.h.
  *
  * Bytes: the serialized message alone (FibRequest{n}, FibReply{value},
  * Obj{map entries} for getObj's reply and sendObj's request); gRPC frames

@@ -16,6 +16,7 @@
 #include <grpc/grpc.h>
 #include <grpc/status.h>
 
+#include "rb_codec.h"
 #include "rpcbench.pb-c.h"
 #include "transport.h"
 
@@ -79,6 +80,10 @@ const char *rb_grpc_status_name(grpc_status_code s);
 
 /* The project's error code for a status a client received (not OK). */
 int rb_grpc_status_to_rb(grpc_status_code s);
+
+/* The protobuf codec of `rpcbench codecs` (services/rb_codec.h, pb_codec.c),
+ * registered in this folder's CMakeLists.txt. */
+extern const rb_codec rb_codec_protobuf;
 
 /* Transport table entries (client.c, server.c). */
 int rb_grpc_connect(const rb_client_opts *o, rb_client **out, char *errbuf, size_t errlen);

@@ -1,5 +1,5 @@
 /* xr_codec.c - XML-RPC through xmlrpc-c, the documents the xmlrpc transport
- * sends; see transports/rb_codec.h.
+ * sends; see services/rb_codec.h.
  *
  * Bytes: a request is the whole <methodCall> document (method name
  * included: XML-RPC has no envelope of its own outside HTTP), as

@@ -6,7 +6,12 @@
 #ifndef RB_XR_CODEC_H
 #define RB_XR_CODEC_H
 
+#include "rb_codec.h"
 #include "xr.h"
+
+/* The XML-RPC codec of `rpcbench codecs` (services/rb_codec.h), registered
+ * in this folder's CMakeLists.txt. */
+extern const rb_codec rb_codec_xmlrpc;
 
 /* A new <struct> of o's members, in o's order, integers as rb_xr_int_new
  * makes them. Returns a new reference, or NULL with env set. */

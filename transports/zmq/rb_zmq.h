@@ -35,7 +35,7 @@
 
 #define RB_ZMQ_DEFAULT_ENDPOINT "127.0.0.1:7305"
 
-/* The transport table; registry.c lists it when RB_HAVE_ZMQ. */
+/* The transport table, registered in this folder's CMakeLists.txt. */
 extern const rb_transport rb_transport_zmq;
 
 #endif

@@ -12,7 +12,8 @@
 #include "rb_zmq.h"
 #include "rb_msgpack.h"
 #include "zerorpc.h"
-#include "zmq_internal.h"
+#include "zmq_common.h"
+#include "zmq_server.h"
 
 #include <czmq.h>
 #include <errno.h>

@@ -29,12 +29,12 @@
 #include "rb_zmq.h"
 #include "rb_msgpack.h"
 #include "zerorpc.h"
-#include "zmq_internal.h"
+#include "zmq_common.h"
+#include "zmq_server.h"
 
 #include <czmq.h>
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,57 +42,12 @@
 
 #define ZMQ_DEFAULT_ENDPOINT RB_ZMQ_DEFAULT_ENDPOINT
 
-/* ---- process-wide setup --------------------------------------------------- */
-
-static pthread_once_t zmq_once = PTHREAD_ONCE_INIT;
-static char zmq_version_str[96];
-
-static void zmq_global_init(void)
-{
-    /* czmq's SIGINT/SIGTERM handlers would make blocking calls return on a
-     * signal and fight the serve command's own handler: disable them before
-     * czmq creates its context. */
-    zsys_handler_set(NULL);
-    zsys_init();
-    zsys_set_linger(0);
-    int zmaj, zmin, zpat, cmaj, cmin, cpat;
-    zmq_version(&zmaj, &zmin, &zpat);
-    zsys_version(&cmaj, &cmin, &cpat);
-    snprintf(zmq_version_str, sizeof zmq_version_str,
-             "czmq %d.%d.%d, libzmq %d.%d.%d, msgpack-c %s",
-             cmaj, cmin, cpat, zmaj, zmin, zpat, msgpack_version());
-}
-
-void zmq_tr_ensure_init(void)
-{
-    pthread_once(&zmq_once, zmq_global_init);
-}
+/* ---- process-wide setup (zmq_common.c) ---------------------------------- */
 
 static int zmq_tr_init(void)
 {
-    pthread_once(&zmq_once, zmq_global_init);
+    zmq_tr_ensure_init();
     return RB_OK;
-}
-
-static const char *zmq_tr_version(void)
-{
-    pthread_once(&zmq_once, zmq_global_init);
-    return zmq_version_str;
-}
-
-int rb_zmq_make_endpoint(const char *hostport, char *ep, size_t eplen,
-                         char *host, size_t hostlen, int *port, int *ipv6)
-{
-    if (rb_parse_hostport(hostport, host, hostlen, port) != RB_OK || !host[0])
-        return RB_EINVAL;
-    *ipv6 = strchr(host, ':') != NULL;
-    char portstr[8];
-    if (*port == 0)
-        snprintf(portstr, sizeof portstr, "*");
-    else
-        snprintf(portstr, sizeof portstr, "%d", *port);
-    int n = snprintf(ep, eplen, *ipv6 ? "tcp://[%s]:%s" : "tcp://%s:%s", host, portstr);
-    return n > 0 && (size_t)n < eplen ? RB_OK : RB_EINVAL;
 }
 
 /* ---- client ------------------------------------------------------------- */
@@ -152,7 +107,7 @@ static int zmq_tr_connect(const rb_client_opts *o, rb_client **out, char *errbuf
     char host[256];
     int port, rc;
     *out = NULL;
-    pthread_once(&zmq_once, zmq_global_init);
+    zmq_tr_ensure_init();
     zmq_client *c = calloc(1, sizeof *c);
     if (!c) {
         snprintf(errbuf, errlen, "zmq: out of memory");
@@ -291,6 +246,27 @@ static int client_take_reply(zmq_client *c, const rb_zr_event *ev, rb_method m,
                           (int)(ev->name_len > 64 ? 64 : ev->name_len), ev->name_ptr);
 }
 
+/* Read one whole message into c->frame: the event is its last frame
+ * (frames before it are the "" delimiter, or whatever envelope a proxy
+ * added). The first frame is awaited in the receive itself, up to `until`
+ * (ns, CLOCK_MONOTONIC; ZMQ_RCVTIMEO, set in libzmq, no system call): no
+ * zmq_poll per call. Returns RB_OK, RB_ETIMEDOUT when nothing came by then
+ * (not recorded on the client), or RB_EIO recorded on it. */
+static int client_recv(zmq_client *c, uint64_t until)
+{
+    int wait_ms = rb_ms_left(until), first = 1;
+    zmq_setsockopt(c->raw, ZMQ_RCVTIMEO, &wait_ms, sizeof wait_ms);
+    do {
+        if (zmq_msg_recv(&c->frame, c->raw, first ? 0 : ZMQ_DONTWAIT) < 0) {
+            if (first && (zmq_errno() == EAGAIN || zmq_errno() == EINTR))
+                return RB_ETIMEDOUT;
+            return rb_client_fail(&c->base, RB_EIO, "zmq recv: %s", zmq_strerror(zmq_errno()));
+        }
+        first = 0;
+    } while (zmq_msg_more(&c->frame));
+    return RB_OK;
+}
+
 /* One call: request event in c->sbuf already packed with id c->cur_id. */
 static int client_roundtrip(zmq_client *c, rb_method m, int64_t *num, rb_obj *obj)
 {
@@ -320,26 +296,11 @@ static int client_roundtrip(zmq_client *c, rb_method m, int64_t *num, rb_obj *ob
             client_heartbeat(c);
             next_hb = now + (uint64_t)RB_ZR_HEARTBEAT_MS * 1000000u;
         }
-        uint64_t until = deadline < next_hb ? deadline : next_hb;
-        /* Read one whole message; the event is its last frame (frames
-         * before it are the "" delimiter, or whatever envelope a proxy
-         * added). The first frame is awaited in the receive itself, up to
-         * `until` (ZMQ_RCVTIMEO, set in libzmq, no system call): no
-         * zmq_poll per call. */
-        int wait_ms = rb_ms_left(until), more, first = 1;
-        zmq_setsockopt(c->raw, ZMQ_RCVTIMEO, &wait_ms, sizeof wait_ms);
-        do {
-            if (zmq_msg_recv(&c->frame, c->raw, first ? 0 : ZMQ_DONTWAIT) < 0) {
-                if (first && (zmq_errno() == EAGAIN || zmq_errno() == EINTR))
-                    break;   /* nothing yet: the loop's head looks at the clock */
-                rc = rb_client_fail(&c->base, RB_EIO, "zmq recv: %s", zmq_strerror(zmq_errno()));
-                goto lost;
-            }
-            first = 0;
-            more = zmq_msg_more(&c->frame);
-        } while (more);
-        if (first)
-            continue;
+        rc = client_recv(c, deadline < next_hb ? deadline : next_hb);
+        if (rc == RB_ETIMEDOUT)
+            continue;   /* nothing yet: the loop's head looks at the clock */
+        if (rc)
+            goto lost;
         const char *buf = zmq_msg_data(&c->frame);
         size_t len = zmq_msg_size(&c->frame);
         rc = rb_mp_decode(buf, len, &unp);

@@ -22,6 +22,12 @@
 #ifdef RB_HAVE_AMQP
 #include "amqp_int.h"
 #endif
+#ifdef RB_HAVE_GRPC
+extern const rb_codec rb_codec_protobuf;   /* transports/grpc/pb_codec.c */
+#endif
+#ifdef RB_HAVE_XMLRPC
+extern const rb_codec rb_codec_xmlrpc;     /* transports/xmlrpc/xr_codec.c */
+#endif
 
 /* A codec whose decoder loses the last entry of an object: the measurement
  * must not report a time for it. MessagePack otherwise. */
@@ -55,7 +61,7 @@ static const rb_codec lossy = {
     .close = lossy_close, .encode = lossy_encode, .decode = lossy_decode,
 };
 
-/* The registry bench/codecs.c measures: the real codecs, then the lossy one. */
+/* The registry bench/codecs/codecs.c measures: the real codecs, then the lossy one. */
 const rb_codec *const rb_codecs[] = {
     &rb_codec_msgpack, &rb_codec_json,
 #ifdef RB_HAVE_GRPC

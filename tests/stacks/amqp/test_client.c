@@ -36,7 +36,7 @@
 extern const rb_transport rb_transport_amqp;
 extern const rb_transport rb_transport_amqp_queue;
 extern const rb_transport rb_transport_amqp_durable;
-/* The registry lives in the rpcbench executable (transports/registry.c). */
+/* The registry lives in the rpcbench executable (transport_registry.c, generated). */
 const rb_transport *const rb_transports[] = {
     &rb_transport_amqp, &rb_transport_amqp_queue, &rb_transport_amqp_durable, NULL };
 

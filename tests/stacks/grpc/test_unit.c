@@ -21,7 +21,7 @@
 
 extern const rb_transport rb_transport_grpc;
 
-/* The registry lives in the rpcbench executable (transports/registry.c);
+/* The registry lives in the rpcbench executable (transport_registry.c, generated);
  * this test has only the grpc transport. */
 const rb_transport *const rb_transports[] = {&rb_transport_grpc, NULL};
 

@@ -1,12 +1,16 @@
 /* rb_codec.h - the encodings of the stacks, on their own, without transport.
  *
- * `rpcbench codecs` (bench/codecs.c) measures what encoding and decoding each
- * message of the contract costs in each stack's own library, so a reader can
- * split a stack's cost per call into encoding and transport. Each encoding
- * fills one `const rb_codec` table in the folder of the stack that uses it
- * (services/ for MessagePack and JSON, transports/xmlrpc, transports/grpc);
- * the registry rb_codecs[] (transports/codecs.c) lists those this build has.
- * bench/ knows an encoding only through its table, never a library header.
+ * The interface every codec fills. `rpcbench codecs` (bench/codecs/)
+ * measures what encoding and decoding each message of the contract costs in
+ * each stack's own library, so a reader can split a stack's cost per call
+ * into encoding and transport. Each encoding fills one `const rb_codec`
+ * table in the folder of the stack that uses it (services/ for MessagePack
+ * and JSON, transports/xmlrpc, transports/grpc), which registers it in
+ * its CMakeLists.txt; the registry rb_codecs[] (codec_registry.c, generated
+ * in the build tree by transports/registry.cmake) lists those this build
+ * has. The interface lives in services/, below the transports, because
+ * services/ implements two of the codecs. bench/ knows an encoding only
+ * through its table, never a library header.
  *
  * Messages: the contract's bodies as each stack puts them on the wire, the
  * transport's envelope excluded (tcp's [id, method, ...] and zerorpc's
@@ -92,17 +96,16 @@ typedef struct rb_codec {
                   int64_t *num, rb_obj *obj);
 } rb_codec;
 
-/* Each codec's table: MessagePack (services/mp_codec.c) and JSON
- * (services/json_codec.c) always; XML-RPC (transports/xmlrpc/xr_codec.c)
- * and protobuf (transports/grpc/pb_codec.c) only when their transport is
- * built (RB_HAVE_XMLRPC, RB_HAVE_GRPC). */
+/* The core's codecs, always built: MessagePack (services/mp_codec.c) and
+ * JSON (services/json_codec.c). A stack's codec (rb_codec_xmlrpc in
+ * transports/xmlrpc/xr_codec.c, rb_codec_protobuf in
+ * transports/grpc/pb_codec.c) is declared in its stack's own header
+ * (xr_codec.h, rb_grpc.h) and by the generated registry. */
 extern const rb_codec rb_codec_msgpack;
 extern const rb_codec rb_codec_json;
-extern const rb_codec rb_codec_xmlrpc;
-extern const rb_codec rb_codec_protobuf;
 
-/* The codecs of this build, NULL-terminated (transports/codecs.c; a test
- * may define its own list instead). */
+/* The codecs of this build, NULL-terminated (codec_registry.c, generated;
+ * a test may define its own list instead). */
 extern const rb_codec *const rb_codecs[];
 
 #endif

@@ -29,6 +29,7 @@
 #include "run/run.h"
 #include "codecs/codecs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -87,9 +88,25 @@ static int mkdir_p(const char *path)
     return mkdir_one(tmp);
 }
 
-/* A run that measured nothing leaves no empty folder behind. */
-static void remove_created(void)
+/* A run that measured nothing leaves no folder behind: the files this run
+ * put into the results folder when it created that folder (a fault run's
+ * journal), then the folders it created, deepest first. A folder it did
+ * not create is left as it was. */
+static void remove_created(const char *out)
 {
+    if (ncreated > 0 && strcmp(created[ncreated - 1], out) == 0) {
+        DIR *d = opendir(out);
+        struct dirent *e;
+        struct stat st;
+        char path[4096 + 256];
+        while (d && (e = readdir(d)) != NULL) {
+            snprintf(path, sizeof path, "%s/%s", out, e->d_name);
+            if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+                unlink(path);
+        }
+        if (d)
+            closedir(d);
+    }
     while (ncreated > 0)
         rmdir(created[--ncreated]);   /* fails, harmlessly, when not empty */
 }
@@ -481,7 +498,7 @@ static int run_main_cluster(rb_run_cfg *cfgp, char *started, char *outbuf, size_
     int rc;
     if ((rc = prepare_out(&cfg, started, outbuf, outcap)) != 0 ||
         (rc = check_transports(&cfg)) != 0) {
-        remove_created();
+        remove_created(cfg.out);
         return rc;
     }
     /* The client threads inherit the main thread's CPUs. */
@@ -495,8 +512,10 @@ static int run_main_cluster(rb_run_cfg *cfgp, char *started, char *outbuf, size_
     if (cfg.nf) {
         rb_fault_guard_init();   /* after our handlers: it undoes, then chains */
         rb_server_fixed_ports();
-        if (rb_fault_run_env(cfg.out) != RB_OK)
+        if (rb_fault_run_env(cfg.out) != RB_OK) {
+            remove_created(cfg.out);
             return 1;
+        }
     }
 
     size_t n = 0;
@@ -505,7 +524,7 @@ static int run_main_cluster(rb_run_cfg *cfgp, char *started, char *outbuf, size_
     if (!sc || rb_slo_entries_make(&cfg, &so.e, &so.n) != RB_OK) {
         fprintf(stderr, "rpcbench: out of memory\n");
         free_scenarios(sc, n);
-        remove_created();
+        remove_created(cfg.out);
         return 1;
     }
     rb_servers_set_work(cfg.work_us, cfg.work_sleep);
@@ -524,7 +543,7 @@ static int run_main_cluster(rb_run_cfg *cfgp, char *started, char *outbuf, size_
         else if (rc != 1 && failed)
             rc = 1;
     } else {
-        remove_created();
+        remove_created(cfg.out);
         fprintf(stderr, "rpcbench: nothing was measured%s; no results written\n",
                 rb_run_interrupted ? " (interrupted)" : "");
         rc = rb_run_interrupted ? 130 : 1;

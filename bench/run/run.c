@@ -23,8 +23,9 @@
  * (coordinated omission, wrk2's -R): read p99 as "per call under this
  * concurrency", not as a service-level latency at a given arrival rate.
  *
- * This file is the orchestration; run_args.c parses the options,
- * servers.c runs the servers, loadgen.c drives one scenario round.
+ * This file is the orchestration; cli/run_args.c parses the options,
+ * proc/servers.c runs the servers, round.c measures one scenario's round
+ * with the load generator (load/loadgen.h).
  */
 #include "run/run.h"
 #include "codecs/codecs.h"
@@ -43,14 +44,14 @@
 #include "results/descriptor.h"
 #include "measure/envinfo.h"
 #include "fault/fault_run.h"
-#include "load/loadgen.h"
 #include "measure/procstat.h"
 #include "report/report.h"
 #include "results/results.h"
 #include "results/results_load.h"
-#include "load/slo_run.h"
+#include "run/slo_run.h"
 #include "cli/run_args.h"
-#include "run/servers.h"
+#include "run/round.h"
+#include "proc/servers.h"
 #include "proc/child.h"
 
 static void on_interrupt(int sig)
@@ -278,46 +279,6 @@ static void progress_done(progress *pg, const rb_round *r)
                  (unsigned long long)f);
 }
 
-/* CPU time the run's own processes have used so far, ns: this process
- * and its client processes (loadgen.h), the scenario's server and the broker when there is
- * one. NAN when the server is not ours (--connect) or cannot be read. */
-static double own_cpu_ns(const rb_server_proc *sp)
-{
-    uint64_t server = 0, broker = 0;
-    if (sp->pid <= 0 || rb_cpu_meter_read(&sp->cpu, &server) != RB_OK)
-        return NAN;
-    const rb_cpu_meter *bm = rb_broker_meter();
-    if (bm && rb_cpu_meter_read(bm, &broker) != RB_OK)
-        return NAN;
-    return (double)(rb_self_cpu_ns() + rb_loadgen_child_cpu_ns()) + (double)server +
-           (double)broker;
-}
-
-/* One scenario's round with the machine's state read around it. */
-static void measure_round(const rb_run_cfg *cfg, rb_scenario *s, int r, int k,
-                          const rb_server_proc *sp)
-{
-    rb_machine m0, m1;
-    size_t kept = s->all.n;
-    double own0 = own_cpu_ns(sp);
-    rb_machine_read(&m0, "");
-    rb_loadgen_round(cfg, s, r, k, sp);
-    rb_machine_read(&m1, "");
-    double own1 = own_cpu_ns(sp);
-    rb_round *rd = &s->rounds[r];
-    if (rb_run_interrupted) {      /* a round cut short did not finish */
-        rd->ran = 0;
-        s->all.n = kept;
-        return;
-    }
-    rd->machine_before = m0;
-    rd->machine_after = m1;
-    rd->has_machine = 1;
-    /* a server restarted inside the round (a fault) starts from 0 again:
-     * its CPU in between is then unknown */
-    rb_machine_interference(&m0, &m1, own1 >= own0 ? own1 - own0 : NAN, &rd->interference);
-}
-
 /* The run's SLO entries (slo_run.h). */
 typedef struct slo_set {
     rb_slo_entry *e;
@@ -358,7 +319,7 @@ static void run_rounds(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, int e,
                 if (s->t != cfg->ts[t] || !of_entries(cfg, s, e))
                     continue;
                 progress_show(pg, s);
-                measure_round(cfg, s, r, k, &sp[t]);
+                rb_round_in_run(cfg, s, r, k, &sp[t]);
                 progress_done(pg, &s->rounds[r]);
             }
             run_slo(cfg, sc, n, so, e, t, r, k, sp);

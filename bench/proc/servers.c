@@ -2,7 +2,7 @@
  * (`rpcbench serve T --listen 127.0.0.1:0` or `--queue Q`), started, waited
  * for (its "ready" line, then a verified call), and stopped (SIGTERM, then
  * SIGKILL after 5 s; PR_SET_PDEATHSIG should the harness die). */
-#include "run/servers.h"
+#include "proc/servers.h"
 
 #include "rb_error.h"
 

@@ -9,11 +9,13 @@
 #include "run/run_cfg.h"
 
 /* Parse run's options (argv[0] is "run") into cfg, which holds the
- * defaults on entry. Exits 0 after --help, exits 2 on a bad number
- * (args.h). Returns 0, or 2 on any other usage error (message on stderr).
- * cfg's strings are copies (argv is never written: it is the process
- * title `ps` shows). */
-int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg);
+ * defaults on entry (rb_run_defaults). --help prints run's usage on
+ * stdout and sets *help (nothing to run); else *help is 0. Returns RB_OK,
+ * RB_EINVAL on a usage error (a bad number, an unknown name, options that
+ * do not fit together; message on stderr) or RB_ENOMEM. cfg's strings are
+ * copies that live as long as the process (argv is never written: it is
+ * the process title `ps` shows). */
+int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg, int *help);
 
 /* Whether fault f applies to transport i of cfg; when not, *why says what
  * it needs. */

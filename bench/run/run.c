@@ -65,16 +65,19 @@ static void on_interrupt(int sig)
 static char created[16][4096];
 static int ncreated;
 
+/* One folder, recorded when created here. RB_OK (created, or there
+ * already) or RB_EIO (errno says why). */
 static int mkdir_one(const char *dir)
 {
     if (mkdir(dir, 0755) == 0) {
         if (ncreated < 16)
             snprintf(created[ncreated++], sizeof created[0], "%s", dir);
-        return 0;
+        return RB_OK;
     }
-    return errno == EEXIST ? 0 : -1;
+    return errno == EEXIST ? RB_OK : RB_EIO;
 }
 
+/* path and the folders above it. RB_OK or RB_EIO (errno says why). */
 static int mkdir_p(const char *path)
 {
     char tmp[4096];
@@ -82,8 +85,8 @@ static int mkdir_p(const char *path)
     for (char *p = tmp + 1; *p; p++)
         if (*p == '/') {
             *p = '\0';
-            if (mkdir_one(tmp))
-                return -1;
+            if (mkdir_one(tmp) != RB_OK)
+                return RB_EIO;
             *p = '/';
         }
     return mkdir_one(tmp);
@@ -113,7 +116,7 @@ static void remove_created(const char *out)
 }
 
 /* The start time (started, 32 bytes) and the results folder, created.
- * Returns 0, or 1 when the folder cannot be created. */
+ * RB_OK, or RB_EIO when the folder cannot be created (message on stderr). */
 static int prepare_out(rb_run_cfg *cfg, char *started, char *outbuf, size_t outcap)
 {
     time_t now = time(NULL);
@@ -126,13 +129,11 @@ static int prepare_out(rb_run_cfg *cfg, char *started, char *outbuf, size_t outc
     }
     if (mkdir_p(cfg->out)) {
         fprintf(stderr, "rpcbench: cannot create %s: %s\n", cfg->out, strerror(errno));
-        return 1;
+        return RB_EIO;
     }
-    return 0;
+    return RB_OK;
 }
 
-/* Every transport's library initialised and its broker reachable. Returns
- * 0, 1 (a library failed) or 2 (a broker URL is missing: usage). */
 /* Whether the run needs the 3-node cluster (a transport through it, or a
  * cluster fault) and it is not running yet (its URL is not set). */
 static int cluster_wanted(const rb_run_cfg *cfg)
@@ -154,6 +155,9 @@ static int init_ok(void *arg, char *msg, size_t msglen)
     return t->init() == RB_OK ? 0 : 1;
 }
 
+/* Every transport's library initialised and its broker reachable. RB_OK,
+ * RB_EIO (a library failed) or RB_EINVAL (a broker URL is missing: usage);
+ * message on stderr. */
 static int check_transports(const rb_run_cfg *cfg)
 {
     char msg[128];
@@ -162,17 +166,17 @@ static int check_transports(const rb_run_cfg *cfg)
         if (cfg->ts[i]->init && rb_in_child(init_ok, (void *)cfg->ts[i], msg, sizeof msg) != 0) {
             fprintf(stderr, "rpcbench: %s: cannot initialise its library%s%s\n",
                     cfg->ts[i]->name, msg[0] ? ": " : "", msg);
-            return 1;
+            return RB_EIO;
         }
     for (int i = 0; i < cfg->nt; i++) {
         const rb_transport *t = cfg->ts[i];
         if (t->broker != RB_BROKER_NONE && !getenv(rb_broker_url_env(t->broker))) {
             fprintf(stderr, "rpcbench: %s needs %s (scripts/broker start writes it "
                             "to .run/broker.env)\n", t->name, rb_broker_url_env(t->broker));
-            return 2;
+            return RB_EINVAL;
         }
     }
-    return 0;
+    return RB_OK;
 }
 
 /* Every scenario, in a fixed order: entries, transport, method, conc,
@@ -327,7 +331,8 @@ static void run_rounds(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, int e,
 }
 
 /* Start the servers per entries value, run its rounds, record each
- * server's peak RSS, stop them. Returns 0, or 1 when a server failed. */
+ * server's peak RSS, stop them. RB_OK, or RB_ECONNECT when a server could
+ * not be started (the rounds measured before are kept). */
 static int run_all(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, slo_set *so)
 {
     rb_server_proc sp[RB_RUN_MAX];
@@ -357,9 +362,9 @@ static int run_all(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, slo_set *so
             rb_server_stop(&sp[t]);
         }
         if (failed)
-            return 1;
+            return RB_ECONNECT;
     }
-    return 0;
+    return RB_OK;
 }
 
 /* Whether any round of any scenario was measured. */
@@ -400,16 +405,16 @@ static size_t name_failures(const rb_summary *sum, size_t n)
 }
 
 /* results.json and the rest, the table on stdout, report.md. complete: 0
- * when the run stopped early. Returns the exit code: 0 (no failed call),
- * 3 (failed calls, results written) or 1 (the results could not be
- * written). */
+ * when the run stopped early. RB_OK with *failed the scenarios with failed
+ * calls (0 in a fault run), or RB_EIO (the results could not be written)
+ * or RB_ENOMEM. */
 static int finish(const rb_run_cfg *cfg, const char *started, rb_scenario *sc, size_t n,
-                  int complete, const slo_set *so)
+                  int complete, const slo_set *so, size_t *failed)
 {
     rb_summary *sum = calloc(n ? n : 1, sizeof *sum);
     if (!sum) {
         fprintf(stderr, "rpcbench: out of memory\n");
-        return 1;
+        return RB_ENOMEM;
     }
     rb_summarise(sc, n, sum);
     json_t *env = rb_env_manifest(started, cfg->ts, (size_t)cfg->nt);
@@ -444,94 +449,104 @@ static int finish(const rb_run_cfg *cfg, const char *started, rb_scenario *sc, s
                             "\"complete\": false\n",
                     rb_run_interrupted ? "interrupted" : "stopped early");
         /* a fault run fails calls on purpose: they are its measurement */
-        rc = cfg->nf ? 0 : name_failures(sum, n) ? 3 : 0;
+        *failed = cfg->nf ? 0 : name_failures(sum, n);
     } else {
-        rc = 1;
+        rc = RB_EIO;
     }
     free(sum);
     return rc;
 }
 
-/* rb_run_main once the cluster (if any) is up. */
-static int run_main_cluster(rb_run_cfg *cfgp, char *started, char *outbuf, size_t outcap)
+/* The run's process set up: the client pinned, ^C and SIGTERM caught, and
+ * for a fault run the servers' journal in the results folder. RB_OK or
+ * RB_EIO. */
+static int setup(const rb_run_cfg *cfg)
 {
-    rb_run_cfg cfg = *cfgp;
-    int rc;
-    if ((rc = prepare_out(&cfg, started, outbuf, outcap)) != 0 ||
-        (rc = check_transports(&cfg)) != 0) {
-        remove_created(cfg.out);
-        return rc;
-    }
     /* The client threads inherit the main thread's CPUs. */
-    if (cfg.pinned && rb_cpus_apply(0, &cfg.pin.client) != RB_OK)
-        fprintf(stderr, "rpcbench: cannot pin the client to CPUs %s\n", cfg.pin.client.text);
-
+    if (cfg->pinned && rb_cpus_apply(0, &cfg->pin.client) != RB_OK)
+        fprintf(stderr, "rpcbench: cannot pin the client to CPUs %s\n", cfg->pin.client.text);
     struct sigaction sa = { .sa_handler = on_interrupt };
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    if (cfg.nf) {
+    if (cfg->nf) {
         rb_fault_guard_init();   /* after our handlers: it undoes, then chains */
         rb_server_fixed_ports();
-        if (rb_fault_run_env(cfg.out) != RB_OK) {
-            remove_created(cfg.out);
-            return 1;
-        }
+        return rb_fault_run_env(cfg->out);
     }
+    return RB_OK;
+}
 
-    size_t n = 0;
-    slo_set so = { NULL, 0 };
-    rb_scenario *sc = make_scenarios(&cfg, &n);
-    if (!sc || rb_slo_entries_make(&cfg, &so.e, &so.n) != RB_OK) {
-        fprintf(stderr, "rpcbench: out of memory\n");
-        free_scenarios(sc, n);
-        remove_created(cfg.out);
-        return 1;
-    }
-    rb_servers_set_work(cfg.work_us, cfg.work_sleep);
-    for (int i = 0; i < cfg.nt; i++)
-        if (cfg.ts[i]->broker != RB_BROKER_NONE)
+/* Every scenario and SLO search measured, then written (finish) or, when
+ * nothing was measured, the results folder removed again. rb_run's
+ * results. */
+static int measure_all(const rb_run_cfg *cfg, const char *started, rb_scenario *sc,
+                       size_t n, slo_set *so, size_t *failed)
+{
+    rb_servers_set_work(cfg->work_us, cfg->work_sleep);
+    for (int i = 0; i < cfg->nt; i++)
+        if (cfg->ts[i]->broker != RB_BROKER_NONE)
             rb_broker_meter_start();
-    int failed = run_all(&cfg, sc, n, &so);
+    int rc = run_all(cfg, sc, n, so);
     rb_broker_meter_stop();
-    if (cfg.progress)
+    if (cfg->progress)
         fprintf(stderr, "\r\033[K");
-    int complete = !rb_run_interrupted && !failed;
-    if (measured_any(sc, n)) {
-        rc = finish(&cfg, started, sc, n, complete, &so);
-        if (rc != 1 && rb_run_interrupted)
-            rc = 130;
-        else if (rc != 1 && failed)
-            rc = 1;
-    } else {
-        remove_created(cfg.out);
+    int complete = !rb_run_interrupted && rc == RB_OK;
+    if (!measured_any(sc, n)) {
+        remove_created(cfg->out);
         fprintf(stderr, "rpcbench: nothing was measured%s; no results written\n",
                 rb_run_interrupted ? " (interrupted)" : "");
-        rc = rb_run_interrupted ? 130 : 1;
+        return rb_run_interrupted ? RB_EINTR : rc != RB_OK ? rc : RB_EIO;
     }
+    int wrc = finish(cfg, started, sc, n, complete, so, failed);
+    return wrc != RB_OK ? wrc : rb_run_interrupted ? RB_EINTR : rc;
+}
+
+/* rb_run once the cluster (if any) is up. */
+static int run_cluster_up(rb_run_cfg *cfg, size_t *failed)
+{
+    char started[32], outbuf[128];
+    int rc;
+    if ((rc = prepare_out(cfg, started, outbuf, sizeof outbuf)) != RB_OK ||
+        (rc = check_transports(cfg)) != RB_OK || (rc = setup(cfg)) != RB_OK) {
+        remove_created(cfg->out);
+        return rc;
+    }
+    size_t n = 0;
+    slo_set so = { NULL, 0 };
+    rb_scenario *sc = make_scenarios(cfg, &n);
+    if (!sc || rb_slo_entries_make(cfg, &so.e, &so.n) != RB_OK) {
+        fprintf(stderr, "rpcbench: out of memory\n");
+        free_scenarios(sc, n);
+        remove_created(cfg->out);
+        return RB_ENOMEM;
+    }
+    rc = measure_all(cfg, started, sc, n, &so, failed);
     free_scenarios(sc, n);
     rb_slo_entries_free(so.e, so.n);
     return rc;
 }
 
-int rb_run_main(int argc, char **argv)
+void rb_run_defaults(rb_run_cfg *cfg)
 {
-    rb_run_cfg cfg = { .warmup = 100, .rounds = 1, .timeout_ms = RB_DEFAULT_TIMEOUT_MS, .fib_n = 30,
-                       .methods = { RB_M_FIB, RB_M_GET_OBJ, RB_M_SEND_OBJ }, .nm = 3,
-                       .conc = { 1 }, .nc = 1, .entries = { RB_DEFAULT_ENTRIES }, .ne = 1,
-                       .seed = 1, .slo_step_s = 0.3, .timeline_ms = RB_TIMELINE_DEFAULT_MS };
-    char started[32], outbuf[128];
-    int rc = rb_run_parse_args(argc, argv, &cfg);
-    if (rc)
-        return rc;
-    cfg.progress = isatty(STDERR_FILENO);
+    *cfg = (rb_run_cfg){ .warmup = 100, .rounds = 1, .timeout_ms = RB_DEFAULT_TIMEOUT_MS,
+                         .fib_n = 30, .methods = { RB_M_FIB, RB_M_GET_OBJ, RB_M_SEND_OBJ },
+                         .nm = 3, .conc = { 1 }, .nc = 1, .entries = { RB_DEFAULT_ENTRIES },
+                         .ne = 1, .seed = 1, .slo_step_s = 0.3,
+                         .timeline_ms = RB_TIMELINE_DEFAULT_MS };
+}
+
+int rb_run(const rb_run_cfg *given, size_t *failed)
+{
+    rb_run_cfg cfg = *given;
+    *failed = 0;
     /* The cluster runs only for the runs that ask for it, and stops with them. */
     int cluster = cluster_wanted(&cfg);
     if (cluster && rb_fault_cluster_up() != RB_OK) {
         rb_fault_cluster_down();
-        return 1;
+        return RB_EIO;
     }
-    rc = run_main_cluster(&cfg, started, outbuf, sizeof outbuf);
+    int rc = run_cluster_up(&cfg, failed);
     if (cluster)
         rb_fault_cluster_down();
     return rc;

@@ -134,7 +134,7 @@ static int num_option(int c, const char *arg, rb_run_cfg *cfg)
 
 /* The open-loop, SLO and server-work options that take no single number
  * (schedule.h, slo_run.h). RB_OK, or RB_EINVAL (message on stderr). */
-static int load_option(int c, char *arg, rb_run_cfg *cfg)
+static int open_loop_option(int c, char *arg, rb_run_cfg *cfg)
 {
     char *items[RB_RUN_MAX];
     switch (c) {
@@ -187,7 +187,7 @@ static int check_rates(const rb_run_cfg *cfg)
 }
 
 /* The SLO's methods default to --methods. */
-static void load_defaults(rb_run_cfg *cfg)
+static void slo_defaults(rb_run_cfg *cfg)
 {
     if (cfg->slo_set && cfg->nslo_m == 0) {
         memcpy(cfg->slo_methods, cfg->methods, sizeof cfg->methods);
@@ -414,7 +414,7 @@ static int one_option(int c, char *arg, rb_run_cfg *cfg, parse_state *st)
         }
         cfg->pinned = 1;
         return RB_OK;
-    default: return load_option(c, arg, cfg);
+    default: return open_loop_option(c, arg, cfg);
     }
 }
 
@@ -452,7 +452,7 @@ int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg, int *help)
         return RB_EINVAL;
     if ((rc = parse_connects(st.connects, st.nconnect, cfg)) != RB_OK)
         return rc;
-    load_defaults(cfg);
+    slo_defaults(cfg);
     if ((rc = check_amount(cfg)) != RB_OK || (rc = check_rates(cfg)) != RB_OK)
         return rc;
     return check_faults(cfg);

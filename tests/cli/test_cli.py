@@ -21,7 +21,7 @@ import rbtest
 from relay import Relay
 
 B = rbtest.RPCBENCH
-COMMANDS = ["list", "serve", "call", "run", "report", "compare"]
+COMMANDS = ["list", "serve", "call", "run", "report", "compare", "codecs"]
 checks = rbtest.Checks()
 
 
@@ -49,6 +49,21 @@ def help_and_version():
             checks.true("%s: its own usage on stdout" % " ".join(args),
                         out.startswith("usage: rpcbench " + c), out[:60])
             checks.eq("%s: nothing on stderr" % " ".join(args), err, "")
+    # The overview comes from the command table: each command once, on one
+    # line, its options only in its own usage.
+    rc, over, err = rb("help")
+    checks.eq("help: exit", rc, 0)
+    for c in COMMANDS:
+        lines = [l for l in over.splitlines() if l.split()[:1] == [c]]
+        checks.eq("overview names %s on one line" % c, len(lines), 1)
+    checks.true("overview leaves the options to each command's usage",
+                "--listen" not in over and "--transports" not in over, over)
+    rc, _, err = rb()
+    checks.eq("no command: exit 2", rc, 2)
+    checks.eq("no command: the overview on stderr", err, over)
+    rc, _, err = rb("nosuch")
+    checks.eq("unknown command: exit 2", rc, 2)
+    checks.true("unknown command: says so", "unknown command 'nosuch'" in err, err[:80])
     rc, out, _ = rb("--version")
     checks.eq("--version: exit", rc, 0)
     checks.true("--version: rpcbench's version first", out.startswith("rpcbench "), out[:40])
@@ -72,6 +87,13 @@ def messages():
         (["run", "--pin", "0"], 2, "'0'"),
         (["run", "--transports", "tcp", "--connect", "nosuch=1"], 2, "'nosuch=1'"),
         (["serve"], 2, "missing TRANSPORT"),
+        (["serve", "tcp", "--threads", "0"], 2, "'0'"),
+        (["codecs", "--fib-n", "93"], 2, "'93'"),
+        # the argument is checked before connecting: a usage error, not a
+        # refused connection
+        (["call", "tcp", "sendObj", '{"a":"x"}', "--connect", "127.0.0.1:1"], 2,
+         "must be integers"),
+        (["call", "tcp", "sendObj", "12x", "--connect", "127.0.0.1:1"], 2, "'12x'"),
     ]
     for args, want_rc, want_text in cases:
         rc, _, err = rb(*args)

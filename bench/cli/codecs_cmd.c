@@ -1,5 +1,6 @@
-/* codecs_cmd.c - the command line of `rpcbench codecs`: see codecs.h. */
+/* codecs_cmd.c - the command line of `rpcbench codecs` (commands.h). */
 #include "cli/args.h"
+#include "cli/commands.h"
 #include "codecs/codecs.h"
 #include "report/report_codecs.h"
 #include "results/read.h"
@@ -35,17 +36,28 @@ int rb_codecs_main(int argc, char **argv)
     int n = 5, fib_n = 30, c, failed = 0;
     double budget_s = RB_CODECS_BUDGET_S;
     const char *out = NULL;
+    long long v;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'e':
             n = rb_arg_int_list("--entries", optarg, 0, 10000000, entries, MAX_ENTRIES_LIST);
-            if (n <= 0) {
+            if (n == RB_EINVAL)
+                return 2;
+            if (n == 0) {
                 fprintf(stderr, "rpcbench: --entries wants 1..%d counts\n", MAX_ENTRIES_LIST);
                 return 2;
             }
             break;
-        case 'f': fib_n = (int)rb_arg_int("--fib-n", optarg, 0, RB_FIB_MAX); break;
-        case 'b': budget_s = (double)rb_arg_int("--budget-ms", optarg, 1, 10000) / 1e3; break;
+        case 'f':
+            if (rb_arg_int("--fib-n", optarg, 0, RB_FIB_MAX, &v) != RB_OK)
+                return 2;
+            fib_n = (int)v;
+            break;
+        case 'b':
+            if (rb_arg_int("--budget-ms", optarg, 1, 10000, &v) != RB_OK)
+                return 2;
+            budget_s = (double)v / 1e3;
+            break;
         case 'o': out = optarg; break;
         case 'h': rb_codecs_usage(stdout); return 0;
         default: rb_codecs_usage(stderr); return 2;

@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,8 @@ void rb_run_usage(FILE *f)
             RB_DEFAULT_TIMEOUT_MS, RB_TIMELINE_DEFAULT_MS);
 }
 
-/* A list of methods into v[0..*nv) (at most RB_M__COUNT). */
+/* A list of methods into v[0..*nv) (at most RB_M__COUNT). RB_OK or
+ * RB_EINVAL (message on stderr). */
 static int parse_methods(char *list, rb_method *v, int *nv)
 {
     char *items[RB_RUN_MAX];
@@ -70,56 +72,107 @@ static int parse_methods(char *list, rb_method *v, int *nv)
         int m = rb_method_from_name(items[i], strlen(items[i]));
         if (m < 0) {
             fprintf(stderr, "rpcbench: unknown method '%s' (fib, getObj, sendObj)\n", items[i]);
-            return 2;
+            return RB_EINVAL;
         }
         if (*nv < RB_M__COUNT)
             v[(*nv)++] = (rb_method)m;
     }
-    return 0;
+    return RB_OK;
 }
 
-/* The open-loop, SLO, timeline and server-work options (schedule.h,
- * slo_run.h). Returns 0, or 2 (message on stderr). */
-static int load_option(int c, char *arg, rb_run_cfg *cfg)
+/* The options that take one number: where each goes in rb_run_cfg and its
+ * range (a real number: (lo, hi]; a whole one: lo..hi). */
+typedef enum { NUM_INT, NUM_LL, NUM_U64, NUM_REAL } num_kind;
+
+static const struct num_opt {
+    int c;
+    const char *name;
+    num_kind kind;
+    double lo, hi;
+    size_t off;
+} num_opts[] = {
+    { 'n', "--calls", NUM_LL, 1, 1000000000, offsetof(rb_run_cfg, calls) },
+    { 'd', "--duration", NUM_REAL, 0, 86400, offsetof(rb_run_cfg, duration_s) },
+    { 'w', "--warmup", NUM_INT, 0, 10000000, offsetof(rb_run_cfg, warmup) },
+    { 'r', "--rounds", NUM_INT, 1, 1000, offsetof(rb_run_cfg, rounds) },
+    { 'T', "--timeout", NUM_INT, 1, 3600000, offsetof(rb_run_cfg, timeout_ms) },
+    { 'f', "--fib-n", NUM_INT, 0, RB_FIB_MAX, offsetof(rb_run_cfg, fib_n) },
+    { 'S', "--seed", NUM_U64, 0, (double)(1LL << 62), offsetof(rb_run_cfg, seed) },
+    { 'Q', "--slo-step", NUM_REAL, 0.01, 600, offsetof(rb_run_cfg, slo_step_s) },
+    { 'I', "--timeline-ms", NUM_INT, 1, 3600000, offsetof(rb_run_cfg, timeline_ms) },
+    { 'W', "--work-us", NUM_INT, 0, 10000000, offsetof(rb_run_cfg, work_us) },
+};
+
+/* Option c's number from arg into cfg when c takes one. RB_OK, RB_EINVAL
+ * (a bad number, message on stderr) or RB_EUNSUPP (c takes no number). */
+static int num_option(int c, const char *arg, rb_run_cfg *cfg)
+{
+    for (size_t i = 0; i < sizeof num_opts / sizeof num_opts[0]; i++) {
+        const struct num_opt *o = &num_opts[i];
+        char *at = (char *)cfg + o->off;
+        long long v;
+        double d;
+        if (o->c != c)
+            continue;
+        if (o->kind == NUM_REAL) {
+            if (rb_arg_real(o->name, arg, o->lo, o->hi, &d) != RB_OK)
+                return RB_EINVAL;
+            *(double *)at = d;
+            return RB_OK;
+        }
+        if (rb_arg_int(o->name, arg, (long long)o->lo, (long long)o->hi, &v) != RB_OK)
+            return RB_EINVAL;
+        if (o->kind == NUM_INT)
+            *(int *)at = (int)v;
+        else if (o->kind == NUM_LL)
+            *(long long *)at = v;
+        else
+            *(uint64_t *)at = (uint64_t)v;
+        return RB_OK;
+    }
+    return RB_EUNSUPP;
+}
+
+/* The open-loop, SLO and server-work options that take no single number
+ * (schedule.h, slo_run.h). RB_OK, or RB_EINVAL (message on stderr). */
+static int open_loop_option(int c, char *arg, rb_run_cfg *cfg)
 {
     char *items[RB_RUN_MAX];
     switch (c) {
     case 'R':
         cfg->nrates = rb_arg_split(arg, items, RB_RUN_MAX);
         for (int i = 0; i < cfg->nrates; i++)
-            cfg->rates[i] = rb_arg_real("--rate", items[i], 0, 1e8);
-        return 0;
+            if (rb_arg_real("--rate", items[i], 0, 1e8, &cfg->rates[i]) != RB_OK)
+                return RB_EINVAL;
+        return RB_OK;
     case 'A':
         if (rb_arrivals_parse(arg, &cfg->arrivals) == RB_OK)
-            return 0;
+            return RB_OK;
         fprintf(stderr, "rpcbench: --arrivals wants poisson or uniform, got '%s'\n", arg);
-        return 2;
-    case 'S': cfg->seed = (uint64_t)rb_arg_int("--seed", arg, 0, 1LL << 62); return 0;
+        return RB_EINVAL;
     case 'L':
         if (rb_slo_parse(arg, &cfg->slo) == RB_OK) {
             cfg->slo_set = 1;
             cfg->slo_arg = arg;
-            return 0;
+            return RB_OK;
         }
         fprintf(stderr, "rpcbench: --slo wants pNN=BOUND with BOUND in us or ms "
                         "(p99=1ms, p99.9=500us), got '%s'\n", arg);
-        return 2;
+        return RB_EINVAL;
     case 'M': return parse_methods(arg, cfg->slo_methods, &cfg->nslo_m);
-    case 'Q': cfg->slo_step_s = rb_arg_real("--slo-step", arg, 0.01, 600); return 0;
-    case 'I': cfg->timeline_ms = (int)rb_arg_int("--timeline-ms", arg, 1, 3600000); return 0;
-    case 'W': cfg->work_us = (int)rb_arg_int("--work-us", arg, 0, 10000000); return 0;
     case 'K':
         if (strcmp(arg, "busy") == 0 || strcmp(arg, "sleep") == 0) {
             cfg->work_sleep = strcmp(arg, "sleep") == 0;
-            return 0;
+            return RB_OK;
         }
         fprintf(stderr, "rpcbench: --work wants busy or sleep, got '%s'\n", arg);
-        return 2;
+        return RB_EINVAL;
     }
-    return 2;
+    return RB_EINVAL;
 }
 
-/* Every --rate offers at least one call per connection in the window. */
+/* Every --rate offers at least one call per connection in the window.
+ * RB_OK or RB_EINVAL (message on stderr). */
 static int check_rates(const rb_run_cfg *cfg)
 {
     for (int i = 0; i < cfg->nrates; i++)
@@ -128,14 +181,14 @@ static int check_rates(const rb_run_cfg *cfg)
             if (rb_schedule_total(cfg->rates[i], window) < (uint64_t)cfg->conc[c]) {
                 fprintf(stderr, "rpcbench: --rate %g over %g s offers fewer calls than the %d "
                                 "connections\n", cfg->rates[i], window, cfg->conc[c]);
-                return 2;
+                return RB_EINVAL;
             }
         }
-    return 0;
+    return RB_OK;
 }
 
 /* The SLO's methods default to --methods. */
-static void load_defaults(rb_run_cfg *cfg)
+static void slo_defaults(rb_run_cfg *cfg)
 {
     if (cfg->slo_set && cfg->nslo_m == 0) {
         memcpy(cfg->slo_methods, cfg->methods, sizeof cfg->methods);
@@ -179,7 +232,8 @@ static int parse_transports(char *tlist, rb_run_cfg *cfg)
     return 0;
 }
 
-/* --connect T=ADDR, each T among the run's transports. */
+/* --connect T=ADDR, each T among the run's transports. RB_OK or
+ * RB_EINVAL (message on stderr). */
 static int parse_connects(char **connects, int nconnect, rb_run_cfg *cfg)
 {
     for (int i = 0; i < nconnect; i++) {
@@ -198,27 +252,28 @@ static int parse_connects(char **connects, int nconnect, rb_run_cfg *cfg)
                 *eq = '=';
             fprintf(stderr, "rpcbench: --connect wants T=ADDR with T among the run's "
                             "transports, got '%s'\n", connects[i]);
-            return 2;
+            return RB_EINVAL;
         }
     }
-    return 0;
+    return RB_OK;
 }
 
-/* --calls and --duration together, and the duration default. */
+/* --calls and --duration together, and the duration default. RB_OK or
+ * RB_EINVAL (message on stderr). */
 static int check_amount(rb_run_cfg *cfg)
 {
     if (cfg->calls && cfg->duration_s > 0) {
         fprintf(stderr, "rpcbench: give --calls or --duration, not both\n");
-        return 2;
+        return RB_EINVAL;
     }
     if (!cfg->calls && !(cfg->duration_s > 0))
         cfg->duration_s = 2;
     for (int i = 0; i < cfg->nc; i++)
         if (cfg->calls && cfg->calls < cfg->conc[i]) {
             fprintf(stderr, "rpcbench: --calls %lld is fewer than --concurrency %d\n", cfg->calls, cfg->conc[i]);
-            return 2;
+            return RB_EINVAL;
         }
-    return 0;
+    return RB_OK;
 }
 
 /* A comma-separated list of whole numbers in lo..hi into v[0..RB_RUN_MAX). */
@@ -246,7 +301,8 @@ int rb_run_fault_applies(const rb_run_cfg *cfg, const rb_fault_spec *f, int i, c
 
 /* --fault: parsed, injectable by this process, and fitting the run: a
  * window of --duration with AT inside it, sendObj (its object carries the
- * call id), and at least one transport it applies to. */
+ * call id), and at least one transport it applies to. RB_OK or RB_EINVAL
+ * (message on stderr). */
 static int check_fault(rb_run_cfg *cfg, int k)
 {
     char err[512];
@@ -254,16 +310,16 @@ static int check_fault(rb_run_cfg *cfg, int k)
     const char *arg = cfg->fault_args[k], *why = NULL;
     if (rb_fault_parse(arg, f, err, sizeof err) || rb_fault_check(f->kind, err, sizeof err)) {
         fprintf(stderr, "rpcbench: %s\n", err);
-        return 2;
+        return RB_EINVAL;
     }
     if (cfg->calls || (f->at_ms >= 0 && f->at_ms >= cfg->duration_s * 1000)) {
         fprintf(stderr, "rpcbench: --fault '%s' needs --duration S with AT inside the window\n", arg);
-        return 2;
+        return RB_EINVAL;
     }
     if (cfg->nm != 1 || cfg->methods[0] != RB_M_SEND_OBJ) {
         if (cfg->methods_given) {
             fprintf(stderr, "rpcbench: --fault accounts for sendObj calls only (--methods sendObj)\n");
-            return 2;
+            return RB_EINVAL;
         }
         cfg->methods[0] = RB_M_SEND_OBJ;   /* the call id rides in sendObj's object */
         cfg->nm = 1;
@@ -274,103 +330,131 @@ static int check_fault(rb_run_cfg *cfg, int k)
     if (!any) {
         fprintf(stderr, "rpcbench: --fault %s needs %s; none of the transports is\n",
                 rb_fault_kind_name(f->kind), why);
-        return 2;
+        return RB_EINVAL;
     }
-    return 0;
+    return RB_OK;
 }
 
 static int check_faults(rb_run_cfg *cfg)
 {
-    int rc = 0;
-    for (int k = 0; k < cfg->nf && rc == 0; k++)
+    int rc = RB_OK;
+    for (int k = 0; k < cfg->nf && rc == RB_OK; k++)
         rc = check_fault(cfg, k);
     return rc;
 }
 
-int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg)
+static const struct option run_opts[] = {
+    { "transports", required_argument, NULL, 't' },
+    { "methods", required_argument, NULL, 'm' },
+    { "calls", required_argument, NULL, 'n' },
+    { "duration", required_argument, NULL, 'd' },
+    { "warmup", required_argument, NULL, 'w' },
+    { "concurrency", required_argument, NULL, 'c' },
+    { "entries", required_argument, NULL, 'e' },
+    { "rounds", required_argument, NULL, 'r' },
+    { "connect", required_argument, NULL, 'C' },
+    { "timeout", required_argument, NULL, 'T' },
+    { "fib-n", required_argument, NULL, 'f' },
+    { "out", required_argument, NULL, 'o' },
+    { "fault", required_argument, NULL, 'F' },
+    { "rate", required_argument, NULL, 'R' },
+    { "arrivals", required_argument, NULL, 'A' },
+    { "seed", required_argument, NULL, 'S' },
+    { "slo", required_argument, NULL, 'L' },
+    { "slo-methods", required_argument, NULL, 'M' },
+    { "slo-step", required_argument, NULL, 'Q' },
+    { "timeline-ms", required_argument, NULL, 'I' },
+    { "work-us", required_argument, NULL, 'W' },
+    { "work", required_argument, NULL, 'K' },
+    { "pin", required_argument, NULL, 'P' },
+    { "help", no_argument, NULL, 'h' },
+    { 0, 0, 0, 0 },
+};
+
+/* What the options leave for the checks after the last one. */
+typedef struct parse_state {
+    char *connects[RB_RUN_MAX];
+    int nconnect;
+    char *tlist;
+} parse_state;
+
+/* One option c with its argument arg (a copy the run keeps) into cfg or
+ * st. RB_OK, or RB_EINVAL (message on stderr). */
+static int one_option(int c, char *arg, rb_run_cfg *cfg, parse_state *st)
 {
-    static const struct option opts[] = {
-        { "transports", required_argument, NULL, 't' },
-        { "methods", required_argument, NULL, 'm' },
-        { "calls", required_argument, NULL, 'n' },
-        { "duration", required_argument, NULL, 'd' },
-        { "warmup", required_argument, NULL, 'w' },
-        { "concurrency", required_argument, NULL, 'c' },
-        { "entries", required_argument, NULL, 'e' },
-        { "rounds", required_argument, NULL, 'r' },
-        { "connect", required_argument, NULL, 'C' },
-        { "timeout", required_argument, NULL, 'T' },
-        { "fib-n", required_argument, NULL, 'f' },
-        { "out", required_argument, NULL, 'o' },
-        { "fault", required_argument, NULL, 'F' },
-        { "rate", required_argument, NULL, 'R' },
-        { "arrivals", required_argument, NULL, 'A' },
-        { "seed", required_argument, NULL, 'S' },
-        { "slo", required_argument, NULL, 'L' },
-        { "slo-methods", required_argument, NULL, 'M' },
-        { "slo-step", required_argument, NULL, 'Q' },
-        { "timeline-ms", required_argument, NULL, 'I' },
-        { "work-us", required_argument, NULL, 'W' },
-        { "work", required_argument, NULL, 'K' },
-        { "pin", required_argument, NULL, 'P' },
-        { "help", no_argument, NULL, 'h' },
-        { 0, 0, 0, 0 },
-    };
-    char *connects[RB_RUN_MAX], *tlist = NULL;
     long v[RB_RUN_MAX];
-    int nconnect = 0, c, rc = 0;
     char err[300];
-    while (rc == 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    int rc = num_option(c, arg, cfg), n;
+    if (rc != RB_EUNSUPP)
+        return rc;
+    switch (c) {
+    case 't': st->tlist = arg; return RB_OK;
+    case 'm': cfg->methods_given = 1; return parse_methods(arg, cfg->methods, &cfg->nm);
+    case 'c':
+        if ((n = int_list("--concurrency", arg, 1, 1024, v)) < 0)
+            return RB_EINVAL;
+        cfg->nc = n;
+        for (int i = 0; i < n; i++)
+            cfg->conc[i] = (int)v[i];
+        return RB_OK;
+    case 'e':
+        if ((n = int_list("--entries", arg, 0, 10000000, cfg->entries)) < 0)
+            return RB_EINVAL;
+        cfg->ne = n;
+        return RB_OK;
+    case 'C':
+        if (st->nconnect < RB_RUN_MAX)
+            st->connects[st->nconnect++] = arg;
+        return RB_OK;
+    case 'o': cfg->out = arg; return RB_OK;
+    case 'F': cfg->fault_args[cfg->nf < RB_FAULT__COUNT ? cfg->nf++ : cfg->nf - 1] = arg; return RB_OK;
+    case 'P':
+        if (rb_pin_parse(arg, &cfg->pin, err, sizeof err)) {
+            fprintf(stderr, "rpcbench: %s\n", err);
+            return RB_EINVAL;
+        }
+        cfg->pinned = 1;
+        return RB_OK;
+    default: return open_loop_option(c, arg, cfg);
+    }
+}
+
+int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg, int *help)
+{
+    parse_state st = { .nconnect = 0 };
+    int c, rc = RB_OK;
+    *help = 0;
+    while (rc == RB_OK && (c = getopt_long(argc, argv, "h", run_opts, NULL)) != -1) {
+        if (c == 'h') {
+            rb_run_usage(stdout);
+            *help = 1;
+            return RB_OK;
+        }
+        if (c == '?') {
+            rb_run_usage(stderr);
+            return RB_EINVAL;
+        }
         /* Lists are cut in place: work on a copy, never on argv (the
          * process title). The copies live as long as the process. */
         char *arg = optarg ? strdup(optarg) : NULL;
         if (optarg && !arg) {
             fprintf(stderr, "rpcbench: out of memory\n");
-            return 1;
+            return RB_ENOMEM;
         }
-        switch (c) {
-        case 't': tlist = arg; break;
-        case 'm': rc = parse_methods(arg, cfg->methods, &cfg->nm), cfg->methods_given = 1; break;
-        case 'n': cfg->calls = rb_arg_int("--calls", optarg, 1, 1000000000); break;
-        case 'd': cfg->duration_s = rb_arg_real("--duration", optarg, 0, 86400); break;
-        case 'w': cfg->warmup = (int)rb_arg_int("--warmup", optarg, 0, 10000000); break;
-        case 'c':
-            cfg->nc = int_list("--concurrency", arg, 1, 1024, v);
-            for (int i = 0; i < cfg->nc; i++)
-                cfg->conc[i] = (int)v[i];
-            break;
-        case 'e': cfg->ne = int_list("--entries", arg, 0, 10000000, cfg->entries); break;
-        case 'r': cfg->rounds = (int)rb_arg_int("--rounds", optarg, 1, 1000); break;
-        case 'C':
-            if (nconnect < RB_RUN_MAX)
-                connects[nconnect++] = arg;
-            break;
-        case 'T': cfg->timeout_ms = (int)rb_arg_int("--timeout", optarg, 1, 3600000); break;
-        case 'f': cfg->fib_n = (int)rb_arg_int("--fib-n", optarg, 0, RB_FIB_MAX); break;
-        case 'o': cfg->out = arg; break;
-        case 'F': cfg->fault_args[cfg->nf < RB_FAULT__COUNT ? cfg->nf++ : cfg->nf - 1] = arg; break;
-        case 'P':
-            if (rb_pin_parse(arg, &cfg->pin, err, sizeof err)) {
-                fprintf(stderr, "rpcbench: %s\n", err);
-                return 2;
-            }
-            cfg->pinned = 1;
-            break;
-        case 'h': rb_run_usage(stdout); exit(0);
-        case '?': rb_run_usage(stderr); return 2;
-        default: rc = load_option(c, arg, cfg); break;
-        }
+        rc = one_option(c, arg, cfg, &st);
     }
-    if (rc)
+    if (rc != RB_OK)
         return rc;
     if (optind != argc) {
         rb_run_usage(stderr);
-        return 2;
+        return RB_EINVAL;
     }
-    if ((rc = parse_transports(tlist, cfg)) || (rc = parse_connects(connects, nconnect, cfg)))
+    if (parse_transports(st.tlist, cfg) != 0)
+        return RB_EINVAL;
+    if ((rc = parse_connects(st.connects, st.nconnect, cfg)) != RB_OK)
         return rc;
-    load_defaults(cfg);
-    if ((rc = check_amount(cfg)) || (rc = check_rates(cfg)))
+    slo_defaults(cfg);
+    if ((rc = check_amount(cfg)) != RB_OK || (rc = check_rates(cfg)) != RB_OK)
         return rc;
     return check_faults(cfg);
 }

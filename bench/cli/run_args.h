@@ -1,67 +1,21 @@
-/* run_args.h - what `rpcbench run` was asked to do. */
+/* run_args.h - `rpcbench run`'s command line into the run's options
+ * (run/run_cfg.h). */
 #ifndef RB_RUN_ARGS_H
 #define RB_RUN_ARGS_H
 
 #include <jansson.h>
 #include <stdio.h>
 
-#include "fault/fault.h"
-#include "proc/pin.h"
-#include "rb_service.h"
-#include "load/schedule.h"
-#include "load/slo.h"
-#include "measure/timeline.h"
-#include "transport.h"
-
-/* Most transports, concurrency or entries values in one run. */
-#define RB_RUN_MAX 32
-
-typedef struct rb_run_cfg {
-    const rb_transport *ts[RB_RUN_MAX];
-    const char *connect[RB_RUN_MAX]; /* --connect override per transport, or NULL */
-    int nt;
-    rb_method methods[RB_M__COUNT];
-    int nm;
-    long long calls;                 /* total per scenario and round; 0: use duration */
-    double duration_s;               /* seconds per scenario and round */
-    int warmup;                      /* untimed calls per thread */
-    int conc[RB_RUN_MAX];            /* client threads */
-    int nc;
-    long entries[RB_RUN_MAX];        /* getObj/sendObj entries */
-    int ne;
-    int rounds;
-    int timeout_ms;                  /* deadline of every call, ms */
-    int fib_n;                       /* fib's argument, 0..RB_FIB_MAX */
-    const char *out;                 /* results folder */
-    int progress;                    /* stderr is a terminal */
-    rb_fault_spec faults[RB_FAULT__COUNT]; /* --fault, each a scenario dimension */
-    const char *fault_args[RB_FAULT__COUNT]; /* as given */
-    int nf;                          /* 0: no fault */
-    int methods_given;               /* --methods was on the command line */
-    int pinned;                      /* --pin given */
-    rb_pin pin;                      /* server and client CPUs (pin.h) */
-    /* open loop (schedule.h), the SLO search (slo_run.h), server work */
-    double rates[RB_RUN_MAX];        /* --rate: calls/s offered; none: closed loop */
-    int nrates;
-    rb_arrivals arrivals;            /* poisson (default) or uniform */
-    uint64_t seed;                   /* the schedule's seed */
-    int slo_set;                     /* --slo given */
-    rb_slo_spec slo;
-    const char *slo_arg;             /* as given, for the parameters */
-    rb_method slo_methods[RB_M__COUNT]; /* searched methods (default: methods) */
-    int nslo_m;
-    double slo_step_s;               /* seconds per search step */
-    int timeline_ms;                 /* timeline interval */
-    int work_us;                     /* --work-us for the started servers */
-    int work_sleep;                  /* --work sleep */
-} rb_run_cfg;
+#include "run/run_cfg.h"
 
 /* Parse run's options (argv[0] is "run") into cfg, which holds the
- * defaults on entry. Exits 0 after --help, exits 2 on a bad number
- * (args.h). Returns 0, or 2 on any other usage error (message on stderr).
- * cfg's strings are copies (argv is never written: it is the process
- * title `ps` shows). */
-int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg);
+ * defaults on entry (rb_run_defaults). --help prints run's usage on
+ * stdout and sets *help (nothing to run); else *help is 0. Returns RB_OK,
+ * RB_EINVAL on a usage error (a bad number, an unknown name, options that
+ * do not fit together; message on stderr) or RB_ENOMEM. cfg's strings are
+ * copies that live as long as the process (argv is never written: it is
+ * the process title `ps` shows). */
+int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg, int *help);
 
 /* Whether fault f applies to transport i of cfg; when not, *why says what
  * it needs. */

@@ -148,8 +148,9 @@ out:
         "error", why ? json_string(why) : json_null());
 }
 
-/* Every cell of one codec, appended to arr. Returns the cells that failed,
- * or -1 when the codec cannot open or memory runs out. */
+/* Every cell of one codec, appended to arr. Returns the cells that failed
+ * (>= 0), or RB_EIO when the codec cannot open, RB_ENOMEM when memory runs
+ * out. */
 static int measure_codec(const rb_codec *codec, const long *entries, size_t n, int fib_n,
                          double budget_s, const rb_obj *srv, const rb_obj *cli, json_t *arr)
 {
@@ -159,7 +160,7 @@ static int measure_codec(const rb_codec *codec, const long *entries, size_t n, i
     rb_fib(fib_n, &fib_value);
     rb_obj_init(&c.out);
     if (codec->open(&c.st) != RB_OK)
-        return -1;
+        return RB_EIO;
     for (int m = 0; m < RB_CM__COUNT; m++) {
         c.msg = (rb_codec_msg)m;
         int has_obj = rb_codec_msg_has_obj(c.msg);
@@ -170,7 +171,7 @@ static int measure_codec(const rb_codec *codec, const long *entries, size_t n, i
             c.prefix = m == RB_CM_GET_OBJ_REPLY ? "server" : "client";
             json_t *row = measure_cell(&c, budget_s, fib_n);
             if (!row || json_array_append_new(arr, row)) {
-                failed = -1;
+                failed = RB_ENOMEM;
                 break;
             }
             failed += c.failed;

@@ -1,4 +1,5 @@
-/* codecs.h (bench) - `rpcbench codecs`: what each encoding costs.
+/* codecs.h (bench) - what each encoding costs (`rpcbench codecs`, and
+ * every run's results.json "codecs"; the command is cli/commands.h's).
  *
  * For every encoding of the build (transports/rb_codec.h, rb_codecs[]), every
  * message of the contract and every entry count, measures in this process
@@ -14,7 +15,6 @@
 #define RB_BENCH_CODECS_H
 
 #include <jansson.h>
-#include <stdio.h>
 #include <stddef.h>
 
 #define RB_CODECS_REPS 5            /* repetitions per cell; the median is reported */
@@ -37,14 +37,5 @@
  * cells with an error. */
 json_t *rb_codecs_measure(const long *entries, size_t n, int fib_n, double budget_s,
                           int verbose, int *failed);
-
-/* `rpcbench codecs [--entries LIST] [--fib-n N] [--budget-ms MS] [--out FILE]`:
- * measure, print the table (rb_report_codecs_md) to stdout, and write
- * {"codecs": [...]} to FILE when given. argv[0] is "codecs". Returns the exit
- * status: 0, 1 when a cell failed its check, 2 on a usage error. */
-int rb_codecs_main(int argc, char **argv);
-
-/* codecs' usage text on f (stdout for --help, stderr on a usage error). */
-void rb_codecs_usage(FILE *f);
 
 #endif

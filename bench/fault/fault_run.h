@@ -19,7 +19,7 @@
 
 #include "fault/fault.h"
 #include "fault/fault_account.h"
-#include "run/servers.h"
+#include "proc/servers.h"
 #include "transport.h"
 
 /* One round's fault: what was injected and what every call became. */

@@ -1,565 +1,126 @@
-/* loadgen.c - one scenario, one round: a client per connection,
- * connect and a first verified call (connect_us), warm-up untimed, then
- * for --calls or --duration either
- *   closed loop: calls back to back, or
- *   open loop (--rate): each connection sends on its share of the schedule
- *     (schedule.h): it sleeps until a call's intended send time
- *     (clock_nanosleep TIMER_ABSTIME) and, when behind, sends at once and
- *     records the lag; latency counts from the intended time, service time
- *     from the actual send. Calls still unsent when the window ends are
- *     counted (unsent), never silently dropped from the rate.
- * One connection without a fault runs on the calling thread, more on a
- * thread each (loadgen_proc.c runs it all in a client process of its own).
- * Every reply verified and every failure counted by kind; each call goes
- * into the round's timeline; CPU time and TCP payload bytes sampled before
- * and after the measured window. */
+/* loadgen.c - rb_loadgen_round: each round's clients in a process of
+ * their own (loadgen.h says why and when), or on this one.
+ *
+ * The child is a fork of this process, so it has the run's whole state
+ * (spec, server) as it stands; it drives the round with rb_clients_drive()
+ * and writes back, through a pipe:
+ *   the rb_round (its fault pointer is NULL: a round with a fault never
+ *   forks; its timeline pointer is rewritten here),
+ *   the timeline's ntl points,
+ *   the latency samples and their completion times, each as a count and
+ *   the values,
+ *   the measured window's start and end, ns,
+ *   the child's CPU time, ns,
+ * and exits with _exit(0), so the libraries' exit handlers never run in a
+ * copy of this process. The process, the pipe and passing ^C on to the
+ * child are child.h's. A child that ends without sending all of it leaves
+ * the round not run, with the reason on stderr.
+ */
 #include "load/loadgen.h"
 
-#include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include "fault/fault_run.h"
+#include "load/clients.h"
 #include "measure/procstat.h"
-#include "load/schedule.h"
-#include "measure/timeline.h"
-#include "measure/validity.h"
-#include "measure/wire.h"
+#include "proc/child.h"
 
-typedef struct scen_ctx {
-    const rb_run_cfg *cfg;
-    const rb_load_spec *ls;
-    const rb_transport *t;
-    rb_client_opts co;
-    rb_method method;
-    long entries;                    /* getObj's expected count / sendObj's size */
-    int64_t fib_expect;
-    int conns;
-    uint64_t start_ns;               /* the measured window's start */
-    uint64_t end_ns;                 /* duration mode: when to stop (atomic:
-                                        a fault may push it later) */
-    uint64_t send_until_ns;          /* open loop: a late call is sent up to then */
-    double window_s;                 /* open loop: the schedule's window */
-    rb_fault_run *fr;                /* --fault: every call recorded; NULL */
-    pthread_barrier_t ready, go, done;
-} scen_ctx;
+static uint64_t child_cpu_ns;
 
-typedef struct worker {
-    pthread_t th;
-    scen_ctx *ctx;
-    int index;                       /* connection number, 0..conns-1 */
-    long long calls;                 /* calls mode: this thread's share */
-    rb_client *cl;
-    rb_samples samples;              /* latency: closed loop per call, open
-                                        loop from the intended send time */
-    rb_samples done;                 /* each sample's completion, CLOCK_MONOTONIC ns */
-    rb_samples service, lag;         /* open loop: from the actual send; send lag */
-    uint64_t offered, unsent;        /* open loop: calls due, calls never sent */
-    rb_timeline tl;
-    uint64_t ok, fails[RB_FAIL__COUNT], warm_fail;
-    uint64_t req_bytes, rep_bytes, stale;
-    double connect_us;               /* NAN when the first call failed */
-    rb_obj in, out;                  /* getObj reply / sendObj argument */
-    char last_error[200];
-} worker;
-
-/* One call; *verified says whether the reply honours the contract. */
-static int do_call(worker *w, int *verified)
+uint64_t rb_loadgen_child_cpu_ns(void)
 {
-    scen_ctx *x = w->ctx;
-    int64_t v = -1;
-    int rc;
-    switch (x->method) {
-    case RB_M_FIB:
-        rc = rb_call_fib(w->cl, x->cfg->fib_n, &v);
-        *verified = rc == RB_OK && v == x->fib_expect;
-        break;
-    case RB_M_GET_OBJ:
-        rc = rb_call_get_obj(w->cl, &w->in);
-        *verified = rc == RB_OK && rb_obj_is_pattern(&w->in, "server", (size_t)x->entries);
-        break;
-    default:
-        rc = rb_call_send_obj(w->cl, &w->out, &v);
-        *verified = rc == RB_OK && v == (int64_t)w->out.count;
-        break;
-    }
+    return child_cpu_ns;
+}
+
+/* One sample array: its count, then its values. RB_OK or RB_EIO. */
+static int send_samples(rb_child *c, const rb_samples *s)
+{
+    uint64_t n = s->n;
+    if (rb_child_send(c, &n, sizeof n) != RB_OK ||
+        rb_child_send(c, s->ns, s->n * sizeof *s->ns) != RB_OK)
+        return RB_EIO;
+    return RB_OK;
+}
+
+/* The child: drive the round, send it, end. */
+_Noreturn static void child(rb_child *c, const rb_loadgen_spec *ls, const rb_server_proc *sp)
+{
+    rb_round r;
+    rb_loadgen_samples out;
+    memset(&out, 0, sizeof out);
+    rb_clients_drive(ls, sp, &r, &out);
+    uint64_t cpu = rb_self_cpu_ns();
+    int bad = rb_child_send(c, &r, sizeof r) ||
+              rb_child_send(c, r.tl, r.ntl * sizeof *r.tl) ||
+              send_samples(c, &out.lat) || send_samples(c, &out.done) ||
+              rb_child_send(c, &out.start_ns, sizeof out.start_ns) ||
+              rb_child_send(c, &out.end_ns, sizeof out.end_ns) ||
+              rb_child_send(c, &cpu, sizeof cpu);
+    _exit(bad ? 1 : 0);
+}
+
+/* One sample array from the child, appended to *to. RB_OK, RB_EIO (the
+ * child sent less) or RB_ENOMEM. */
+static int recv_samples(rb_child *c, rb_samples *to)
+{
+    uint64_t n;
+    if (rb_child_recv(c, &n, sizeof n) != RB_OK)
+        return RB_EIO;
+    rb_samples add = { .ns = n ? malloc(n * sizeof *add.ns) : NULL, .n = n, .cap = n };
+    int rc = n && !add.ns ? RB_ENOMEM
+             : rb_child_recv(c, add.ns, n * sizeof *add.ns) != RB_OK ? RB_EIO
+             : rb_samples_append(to, &add);
+    rb_samples_free(&add);
     return rc;
 }
 
-static int reconnect(worker *w)
+/* The round, its timeline and samples from the child into r and out;
+ * RB_OK, or RB_EIO when the child sent less (r untouched). */
+static int receive(rb_child *c, rb_round *r, rb_loadgen_samples *out)
 {
-    char err[256];
-    rb_close(&w->cl);
-    int rc = rb_connect(w->ctx->t, &w->ctx->co, &w->cl, err, sizeof err);
-    if (rc)
-        snprintf(w->last_error, sizeof w->last_error, "connect: %.150s", err);
-    return rc;
+    rb_round got;
+    uint64_t cpu;
+    if (rb_child_recv(c, &got, sizeof got) != RB_OK)
+        return RB_EIO;
+    rb_tl_point *tl = got.ntl ? malloc(got.ntl * sizeof *tl) : NULL;
+    if ((got.ntl && !tl) || rb_child_recv(c, tl, got.ntl * sizeof *tl) != RB_OK ||
+        recv_samples(c, &out->lat) != RB_OK || recv_samples(c, &out->done) != RB_OK ||
+        rb_child_recv(c, &out->start_ns, sizeof out->start_ns) != RB_OK ||
+        rb_child_recv(c, &out->end_ns, sizeof out->end_ns) != RB_OK ||
+        rb_child_recv(c, &cpu, sizeof cpu) != RB_OK) {
+        free(tl);
+        rb_loadgen_samples_free(out);
+        return RB_EIO;
+    }
+    child_cpu_ns += cpu;
+    got.tl = tl;
+    got.fault = NULL;
+    *r = got;
+    return RB_OK;
 }
 
-/* A failed call: count it, keep its detail, drop a broken connection. */
-static void count_failure(worker *w, int rc, int verified_fail, uint64_t *fails)
+void rb_loadgen_round(const rb_loadgen_spec *ls, const rb_server_proc *sp, rb_round *r,
+                      rb_loadgen_samples *out)
 {
-    if (verified_fail) {
-        fails[RB_FAIL_WRONG_REPLY]++;
-        snprintf(w->last_error, sizeof w->last_error, "wrong reply from %s", w->ctx->t->name);
+    rb_child c;
+    int where = ls->fault ? RB_EUNSUPP : rb_child_start(&c, &rb_run_interrupted);
+    if (where < 0) {   /* a fault round, or no process to spare: here */
+        rb_clients_drive(ls, sp, r, out);
         return;
     }
-    fails[rb_fail_kind_of(rc)]++;
-    snprintf(w->last_error, sizeof w->last_error, "%s: %.150s", rb_err_name(rc), w->cl ? w->cl->errstr : "");
-    if (rc == RB_ECLOSED || rc == RB_ECONNECT || rc == RB_EIO)
-        rb_close(&w->cl);
-}
-
-/* Connect, one verified call (connect_us), then the untimed warm-up. */
-static void warm_up(worker *w)
-{
-    scen_ctx *x = w->ctx;
-    uint64_t t0 = rb_now_ns();
-    int verified = 0;
-
-    if (x->method == RB_M_SEND_OBJ && x->fr)
-        rb_fault_run_fill(&w->out, (size_t)x->entries);   /* with the call id entry */
-    else if (x->method == RB_M_SEND_OBJ)
-        rb_obj_fill(&w->out, "client", (size_t)x->entries);
-    if (reconnect(w) == RB_OK) {
-        int rc = do_call(w, &verified);
-        if (rc == RB_OK && verified)
-            w->connect_us = (double)(rb_now_ns() - t0) / 1e3;
-        else
-            w->warm_fail++;
-    } else {
-        w->warm_fail++;
-    }
-    for (int i = 0; i < x->ls->warmup && !rb_run_interrupted; i++) {
-        if (!w->cl && reconnect(w)) {
-            w->warm_fail++;
-            usleep(10000);
-            continue;
-        }
-        int rc = do_call(w, &verified);
-        if (rc || !verified) {
-            w->warm_fail++;
-            if (rc == RB_ECLOSED || rc == RB_ECONNECT || rc == RB_EIO)
-                rb_close(&w->cl);
-        }
-    }
-}
-
-/* One measured call, due at `intended` (0: now, closed loop): verify,
- * count, record. Returns 0, or 1 on a failure. */
-static int measured_call(worker *w, uint64_t intended, uint64_t *stale0)
-{
-    scen_ctx *x = w->ctx;
-    int verified = 0;
-    uint64_t id = x->fr ? rb_fault_run_tag(&w->out) : 0;
-    uint64_t sent = rb_now_ns();
-    int rc = do_call(w, &verified);
-    uint64_t done = rb_now_ns();
-    if (!intended)
-        intended = sent;
-    if (x->fr)
-        rb_fault_run_call(x->fr, w->index, id, intended, done, rc, verified,
-                          w->cl ? w->cl->accepted : -1);
-    int ok = rc == RB_OK && verified;
-    uint64_t lat = rb_call_latency_ns(intended, done);
-    rb_timeline_add_call(&w->tl, done - x->start_ns, lat, ok);
-    if (x->ls->rate_cps > 0) {
-        rb_samples_push(&w->lag, rb_call_send_lag_ns(intended, sent));
-        rb_timeline_add_offer(&w->tl, intended - x->start_ns, rb_call_send_lag_ns(intended, sent));
-    }
-    if (ok) {
-        rb_samples_push(&w->samples, lat);
-        rb_samples_push(&w->done, done);
-        if (x->ls->rate_cps > 0)
-            rb_samples_push(&w->service, rb_call_service_ns(sent, done));
-        w->ok++;
-        w->req_bytes += w->cl->req_body_bytes;
-        w->rep_bytes += w->cl->rep_body_bytes;
-        return 0;
-    }
-    if (w->cl)
-        w->stale += w->cl->stale_replies - *stale0, *stale0 = w->cl->stale_replies;
-    count_failure(w, rc, rc == RB_OK, w->fails);
-    return 1;
-}
-
-/* Closed loop: the next call when the previous one is back. */
-static void closed_loop(worker *w, uint64_t *stale0)
-{
-    scen_ctx *x = w->ctx;
-    int by_time = x->ls->calls == 0;
-    for (long long i = 0; (by_time || i < w->calls) && !rb_run_interrupted; i++) {
-        if (by_time && rb_now_ns() >= __atomic_load_n(&x->end_ns, __ATOMIC_RELAXED))
-            break;
-        if (!w->cl) {
-            uint64_t c0 = rb_now_ns();
-            int crc = reconnect(w);
-            if (crc) {
-                w->fails[RB_FAIL_CONNECT]++;
-                if (x->fr)   /* a call that could not be sent */
-                    rb_fault_run_call(x->fr, w->index, 0, c0, rb_now_ns(), crc, 0, 0);
-                rb_timeline_add_call(&w->tl, rb_now_ns() - x->start_ns, 0, 0);
-                usleep(10000);   /* a refused connect returns at once */
-                continue;
-            }
-            *stale0 = 0;
-        }
-        measured_call(w, 0, stale0);
-    }
-}
-
-/* Open loop: every call at its intended send time, or at once when behind.
- * A call that cannot get a connection fails as a connect failure. Calls
- * are due inside the window; a late one is still sent up to a grace after
- * the window's end (10 % of the window, 10 ms to 1 s), and the calls still
- * unsent then count as unsent, their lag taken up to that moment: a
- * generator that far behind did not offer the rate. */
-static void open_loop(worker *w, uint64_t *stale0)
-{
-    scen_ctx *x = w->ctx;
-    rb_schedule sch;
-    uint64_t t;
-    if (rb_schedule_init(&sch, x->ls->arrivals, x->ls->rate_cps, x->window_s, x->conns,
-                         w->index, x->ls->seed) != RB_OK)
+    if (where == 1)
+        child(&c, ls, sp);
+    int rc = receive(&c, r, out), st = rb_child_wait(&c);
+    if (rc == RB_OK)
         return;
-    while (rb_schedule_next(&sch, &t)) {
-        uint64_t intended = x->start_ns + t;
-        w->offered++;
-        if (rb_schedule_sleep_until(intended, (const volatile int *)&rb_run_interrupted) ||
-            rb_now_ns() >= x->send_until_ns) {
-            w->unsent++;
-            rb_timeline_add_offer(&w->tl, t, rb_call_send_lag_ns(intended, x->send_until_ns));
-            break;
-        }
-        if (!w->cl) {
-            int crc = reconnect(w);
-            if (crc) {
-                w->fails[RB_FAIL_CONNECT]++;
-                if (x->fr)   /* a call that could not be sent */
-                    rb_fault_run_call(x->fr, w->index, 0, intended, rb_now_ns(), crc, 0, 0);
-                rb_timeline_add_offer(&w->tl, t, rb_call_send_lag_ns(intended, rb_now_ns()));
-                rb_timeline_add_call(&w->tl, rb_now_ns() - x->start_ns, 0, 0);
-                continue;
-            }
-            *stale0 = 0;
-        }
-        measured_call(w, intended, stale0);
-    }
-    while (rb_schedule_next(&sch, &t)) {
-        w->offered++;
-        w->unsent++;
-        rb_timeline_add_offer(&w->tl, t, rb_call_send_lag_ns(x->start_ns + t, x->send_until_ns));
-    }
-}
-
-/* The measured calls of w, after its warm-up. */
-static void measure(worker *w)
-{
-    uint64_t stale0 = w->cl ? w->cl->stale_replies : 0;
-    if (w->ctx->ls->rate_cps > 0)
-        open_loop(w, &stale0);
+    memset(r, 0, sizeof *r);   /* not run: rb_round.ran == 0 */
+    if (WIFSIGNALED(st))
+        fprintf(stderr, "rpcbench: %s client process killed by signal %d; round not measured\n",
+                ls->t->name, WTERMSIG(st));
     else
-        closed_loop(w, &stale0);
-    if (w->cl)
-        w->stale += w->cl->stale_replies - stale0;
-}
-
-static void *worker_main(void *arg)
-{
-    worker *w = arg;
-    scen_ctx *x = w->ctx;
-
-    warm_up(w);
-    pthread_barrier_wait(&x->ready);
-    pthread_barrier_wait(&x->go);
-    measure(w);
-    pthread_barrier_wait(&x->done);
-    return NULL;
-}
-
-typedef struct sample_point {
-    rb_wire_snap wc, ws;             /* client's and (broker) server's sockets */
-    int wc_ok, ws_ok;
-    uint64_t cpu_self, cpu_server, cpu_broker;      /* meters, ns */
-    int cpu_server_ok, cpu_broker_ok;
-    uint64_t tick_server, tick_broker;              /* /proc/PID/stat, ns */
-    int tick_server_ok, tick_broker_ok;
-} sample_point;
-
-static void take_sample(const rb_transport *t, const rb_server_proc *sp, sample_point *p)
-{
-    const rb_cpu_meter *bm = t->broker != RB_BROKER_NONE ? rb_broker_meter() : NULL;
-    p->wc_ok = sp->wire_port > 0 && rb_wire_snapshot(getpid(), sp->wire_port, &p->wc) == RB_OK;
-    p->ws_ok = t->broker != RB_BROKER_NONE && sp->pid > 0 && sp->wire_port > 0 &&
-               rb_wire_snapshot(sp->pid, sp->wire_port, &p->ws) == RB_OK;
-    p->cpu_self = rb_self_cpu_ns();
-    p->cpu_server_ok = sp->pid > 0 && sp->cpu.method < RB_CPU__COUNT &&
-                       rb_cpu_meter_read(&sp->cpu, &p->cpu_server) == RB_OK;
-    p->cpu_broker_ok = bm && rb_cpu_meter_read(bm, &p->cpu_broker) == RB_OK;
-    p->tick_server_ok = sp->pid > 0 && rb_proc_cpu_ns(sp->pid, &p->tick_server) == RB_OK;
-    p->tick_broker_ok = bm && rb_proc_cpu_ns(bm->pid, &p->tick_broker) == RB_OK;
-}
-
-void rb_loadgen_spec(const rb_run_cfg *cfg, const rb_scenario *s, int round, rb_load_spec *ls)
-{
-    memset(ls, 0, sizeof *ls);
-    ls->rate_cps = s->rate_cps;
-    ls->arrivals = cfg->arrivals;
-    ls->seed = cfg->seed + (uint64_t)round * 0x9e3779b97f4a7c15ull;
-    ls->calls = cfg->calls;
-    ls->duration_s = cfg->duration_s;
-    ls->warmup = cfg->warmup;
-    ls->timeline_ns = (uint64_t)cfg->timeline_ms * 1000000ull;
-}
-
-void rb_loadgen_round(const rb_run_cfg *cfg, rb_scenario *s, int round, int position,
-                      const rb_server_proc *sp)
-{
-    rb_load_spec ls;
-    rb_loadgen_spec(cfg, s, round, &ls);
-    rb_loadgen_run(cfg, &ls, s, round, position, sp);
-}
-
-/* The open-loop figures of round r from the merged samples, and the
- * schedule flags. */
-static void open_figures(rb_round *r, const rb_load_spec *ls, double window_s,
-                         rb_samples *svc, rb_samples *lag)
-{
-    r->target_cps = ls->rate_cps;
-    r->achieved_cps = (double)r->calls / window_s;
-    r->duration_s = window_s;
-    r->throughput_cps = r->achieved_cps;
-    rb_stats_compute(svc, &r->svc);
-    rb_stats_compute(lag, &r->lag);
-    r->rate_short = rb_schedule_rate_short(r->target_cps, r->achieved_cps);
-    r->lag_grows = rb_timeline_lag_grows(r->tl, r->ntl);
-}
-
-/* Join the n workers and add up their counts into r, their samples into
- * merged[0..2] (latency, service time, send lag), their completion times
- * into done and timelines into tl.
- * Frees the workers' state. */
-static void collect(worker *w, int n, int threads, rb_round *r, rb_samples *merged,
-                    rb_samples *done, rb_timeline *tl, double *req, double *rep)
-{
-    double conn_sum = 0;
-    int conn_n = 0;
-    for (int i = 0; i < n; i++) {
-        if (threads)
-            pthread_join(w[i].th, NULL);
-        rb_samples_append(&merged[0], &w[i].samples);
-        rb_samples_append(&merged[1], &w[i].service);
-        rb_samples_append(&merged[2], &w[i].lag);
-        rb_samples_append(done, &w[i].done);
-        rb_timeline_merge(tl, &w[i].tl);
-        r->calls += w[i].ok;
-        r->offered += w[i].offered;
-        r->unsent += w[i].unsent;
-        r->warmup_failures += w[i].warm_fail;
-        r->stale_replies += w[i].stale;
-        for (int k = 0; k < RB_FAIL__COUNT; k++)
-            r->failures[k] += w[i].fails[k];
-        if (!isnan(w[i].connect_us)) {
-            conn_sum += w[i].connect_us;
-            conn_n++;
-        }
-        *req += (double)w[i].req_bytes;
-        *rep += (double)w[i].rep_bytes;
-        if (w[i].last_error[0])
-            snprintf(r->last_error, sizeof r->last_error, "%s", w[i].last_error);
-        rb_close(&w[i].cl);
-        rb_samples_free(&w[i].samples);
-        rb_samples_free(&w[i].service);
-        rb_samples_free(&w[i].lag);
-        rb_samples_free(&w[i].done);
-        rb_timeline_free(&w[i].tl);
-        rb_obj_free(&w[i].in);
-        rb_obj_free(&w[i].out);
-    }
-    r->connect_us = conn_n ? conn_sum / conn_n : NAN;
-}
-
-/* CPU µs per call of one meter over the window; NAN when either reading
- * failed or the window is too short for the meter (procstat.h). */
-static double cpu_per_call(int ok0, uint64_t a, int ok1, uint64_t b, uint64_t window_ns,
-                           uint64_t res_ns, double per)
-{
-    return ok0 && ok1 ? rb_cpu_window_ns(a, b, window_ns, res_ns) / 1e3 * per : NAN;
-}
-
-/* Wire bytes and CPU time per verified call (the one divisor of every
- * per-call figure; NAN when no call was verified) from the samples around
- * the measured window of window_ns. */
-static void per_call_costs(const rb_transport *t, const rb_server_proc *sp, rb_round *r,
-                           sample_point *p0, sample_point *p1, uint64_t window_ns)
-{
-    const rb_cpu_meter *bm = t->broker != RB_BROKER_NONE ? rb_broker_meter() : NULL;
-    uint64_t tick = rb_cpu_tick_ns();
-    double per = r->calls ? 1.0 / (double)r->calls : NAN;
-    uint64_t bc = 0, bs = 0;
-    r->wire_client = p0->wc_ok && p1->wc_ok && rb_wire_diff(&p0->wc, &p1->wc, &bc) == RB_OK
-                         ? (double)bc * per : NAN;
-    if (t->broker == RB_BROKER_NONE)
-        r->wire_total = r->wire_client;
-    else
-        r->wire_total = !isnan(r->wire_client) && p0->ws_ok && p1->ws_ok &&
-                        rb_wire_diff(&p0->ws, &p1->ws, &bs) == RB_OK
-                            ? (double)(bc + bs) * per : NAN;
-    r->cpu_client = cpu_per_call(1, p0->cpu_self, 1, p1->cpu_self, window_ns, 1, per);
-    r->cpu_method_server = p0->cpu_server_ok ? sp->cpu.method : RB_CPU__COUNT;
-    r->cpu_res_server = sp->cpu.resolution_ns;
-    r->cpu_server = cpu_per_call(p0->cpu_server_ok, p0->cpu_server, p1->cpu_server_ok,
-                                 p1->cpu_server, window_ns, sp->cpu.resolution_ns, per);
-    r->cpu_method_broker = p0->cpu_broker_ok ? bm->method : RB_CPU__COUNT;
-    r->cpu_res_broker = bm ? bm->resolution_ns : 0;
-    r->cpu_broker = cpu_per_call(p0->cpu_broker_ok, p0->cpu_broker, p1->cpu_broker_ok,
-                                 p1->cpu_broker, window_ns, r->cpu_res_broker, per);
-    r->cpu_server_ticks = cpu_per_call(p0->tick_server_ok, p0->tick_server, p1->tick_server_ok,
-                                       p1->tick_server, window_ns, tick, per);
-    r->cpu_broker_ticks = cpu_per_call(p0->tick_broker_ok, p0->tick_broker, p1->tick_broker_ok,
-                                       p1->tick_broker, window_ns, tick, per);
-    rb_wire_snap_free(&p0->wc);
-    rb_wire_snap_free(&p0->ws);
-    rb_wire_snap_free(&p1->wc);
-    rb_wire_snap_free(&p1->ws);
-}
-
-/* n client threads for x, started when `threads` (else the one worker runs
- * on the calling thread). NULL when out of memory. */
-static worker *start_workers(scen_ctx *x, int n, int threads)
-{
-    const rb_load_spec *ls = x->ls;
-    worker *w = calloc((size_t)n, sizeof *w);
-    if (!w)
-        return NULL;
-    size_t expect = ls->calls ? (size_t)(ls->calls / n) + 1
-                    : ls->rate_cps > 0 ? (size_t)(ls->rate_cps * x->window_s / n) + 16 : 65536;
-    for (int i = 0; i < n; i++) {
-        w[i].ctx = x;
-        w[i].index = i;
-        w[i].connect_us = NAN;
-        w[i].calls = ls->calls / n + (i < ls->calls % n);
-        rb_samples_reserve(&w[i].samples, expect);
-        rb_timeline_init(&w[i].tl, ls->timeline_ns);
-        if (threads)
-            pthread_create(&w[i].th, NULL, worker_main, &w[i]);
-    }
-    return w;
-}
-
-/* --fault: the accounting of this round's fault, or NULL without one. A
- * fault that restarts the server updates the run's record of it (its pid),
- * which the rest of the run reads only between rounds. */
-static rb_fault_run *fault_new(const rb_run_cfg *cfg, const rb_load_spec *ls, const rb_scenario *s,
-                               const rb_server_proc *sp, int n, double window_s)
-{
-    if (!s->fault)
-        return NULL;
-    return rb_fault_run_new(s->fault, s->t, s->entries, (rb_server_proc *)sp, n, window_s * 1e3,
-                            cfg->timeout_ms, ls->rate_cps);
-}
-
-/* The fault's classes into r; a server CPU figure over two processes (the
- * fault restarted it) would mix them: none. */
-static void fault_end(scen_ctx *x, rb_round *r, uint64_t end, int restarted)
-{
-    if (x->fr)
-        rb_fault_run_finish(&x->fr, end, &r->fault);
-    if (restarted)
-        r->cpu_server = NAN;
-}
-
-void rb_loadgen_run_here(const rb_run_cfg *cfg, const rb_load_spec *ls, rb_scenario *s,
-                         int round, int position, const rb_server_proc *sp)
-{
-    rb_round *r = &s->rounds[round];
-    memset(r, 0, sizeof *r);
-    r->position = position;
-    r->target_cps = r->achieved_cps = NAN;
-    int n = s->concurrency, open = ls->rate_cps > 0;
-    scen_ctx x = { .cfg = cfg, .ls = ls, .t = s->t, .method = s->method, .conns = n,
-                   .entries = s->entries < 0 ? 0 : s->entries };
-    x.window_s = !open ? ls->duration_s : ls->calls ? (double)ls->calls / ls->rate_cps : ls->duration_s;
-    rb_server_client_opts(s->t, sp, cfg->timeout_ms, &x.co);
-    rb_fib(cfg->fib_n, &x.fib_expect);
-    pid_t server0 = sp->pid;
-    x.fr = fault_new(cfg, ls, s, sp, n, x.window_s);
-    /* One connection without a fault runs on this thread: a process that
-     * never ran a second thread is what a minimal client is, and glibc's
-     * malloc and mutexes take their lock-free paths only there (xmlrpc-c's
-     * reply parser measured 1.4x slower in a threaded process). */
-    int threads = n > 1 || x.fr;
-    if (threads) {
-        pthread_barrier_init(&x.ready, NULL, (unsigned)n + 1);
-        pthread_barrier_init(&x.go, NULL, (unsigned)n + 1);
-        pthread_barrier_init(&x.done, NULL, (unsigned)n + 1);
-    }
-    worker *w = start_workers(&x, n, threads);
-    if (!w) {
-        fprintf(stderr, "rpcbench: out of memory\n");
-        return;
-    }
-    sample_point p0 = { 0 }, p1 = { 0 };
-    if (threads)
-        pthread_barrier_wait(&x.ready);
-    else
-        warm_up(w);
-    take_sample(s->t, sp, &p0);
-    x.start_ns = rb_now_ns();
-    x.end_ns = x.start_ns + (uint64_t)(x.window_s * 1e9);
-    x.send_until_ns = x.end_ns + (uint64_t)(fmin(fmax(0.1 * x.window_s, 0.01), 1.0) * 1e9);
-    if (x.fr)
-        rb_fault_run_start(x.fr, x.start_ns, &x.end_ns);
-    if (threads) {
-        pthread_barrier_wait(&x.go);
-        pthread_barrier_wait(&x.done);
-    } else {
-        measure(w);
-    }
-    uint64_t end = rb_now_ns();
-    take_sample(s->t, sp, &p1);
-
-    rb_samples m[3] = { { 0 } }, done = { 0 };
-    rb_timeline tl;
-    double req = 0, rep = 0;
-    rb_timeline_init(&tl, ls->timeline_ns);
-    collect(w, n, threads, r, m, &done, &tl, &req, &rep);
-    free(w);
-    if (threads) {
-        pthread_barrier_destroy(&x.ready);
-        pthread_barrier_destroy(&x.go);
-        pthread_barrier_destroy(&x.done);
-    }
-
-    r->duration_s = (double)(end - x.start_ns) / 1e9;
-    r->throughput_cps = r->duration_s > 0 ? (double)r->calls / r->duration_s : NAN;
-    rb_samples_append(&s->all, &m[0]);
-    rb_validity_stationarity(done.ns, m[0].ns, m[0].n, x.start_ns, end, RB_VALIDITY_DRIFT,
-                             &r->stationarity);
-    rb_stats_compute(&m[0], &r->lat);   /* sorts m[0] */
-    static const double pct[3] = { 50, 99, 99.9 };
-    for (int k = 0; k < 3; k++)
-        rb_validity_tail(m[0].ns, m[0].n, pct[k], RB_VALIDITY_CONFIDENCE, &r->tail[k]);
-    /* Little's law holds a closed loop's calls in flight at its threads;
-     * an open loop has no such bound to check. */
-    if (open)
-        r->little = (rb_little){ NAN, NAN, RB_VALIDITY_LITTLE_GAP, 0 };
-    else
-        rb_validity_little(r->throughput_cps, r->calls ? r->lat.mean : NAN, n,
-                           RB_VALIDITY_LITTLE_GAP, &r->little);
-    rb_samples_free(&done);
-    rb_timeline_points(&tl, &r->tl, &r->ntl);
-    if (open)
-        open_figures(r, ls, x.window_s, &m[1], &m[2]);
-    for (int k = 0; k < 3; k++)
-        rb_samples_free(&m[k]);
-    rb_timeline_free(&tl);
-    r->req_body = r->calls ? req / (double)r->calls : NAN;
-    r->rep_body = r->calls ? rep / (double)r->calls : NAN;
-    per_call_costs(s->t, sp, r, &p0, &p1, end - x.start_ns);
-    fault_end(&x, r, end, sp->pid != server0);
-    r->ran = 1;
+        fprintf(stderr, "rpcbench: %s client process ended (status %d) without its results; "
+                "round not measured\n", ls->t->name, WEXITSTATUS(st));
 }

@@ -110,21 +110,22 @@ static int write_str_file(const char *path, const char *s)
     return n == (ssize_t)strlen(s) ? RB_OK : RB_EIO;
 }
 
-/* Mount point of the cgroup v1 hierarchy carrying cpuacct, or -1. */
+/* Mount point of the cgroup v1 hierarchy carrying cpuacct into out:
+ * RB_OK, or RB_EUNSUPP (none, or /proc/mounts unreadable). */
 static int cpuacct_mount(char *out, size_t len)
 {
     FILE *f = fopen("/proc/mounts", "r");
     if (!f)
-        return -1;
+        return RB_EUNSUPP;
     char line[1024], dir[512], type[64], opts[512];
-    int found = -1;
+    int found = RB_EUNSUPP;
     while (found < 0 && fgets(line, sizeof line, f)) {
         if (sscanf(line, "%*s %511s %63s %511s", dir, type, opts) != 3 || strcmp(type, "cgroup"))
             continue;
         for (char *save = NULL, *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save))
             if (strcmp(o, "cpuacct") == 0 && strlen(dir) < len) {
                 snprintf(out, len, "%s", dir);
-                found = 0;
+                found = RB_OK;
                 break;
             }
     }
@@ -132,15 +133,16 @@ static int cpuacct_mount(char *out, size_t len)
     return found;
 }
 
-/* pid's cpuacct group, relative to the mount ("/" or "/a/b"), or -1. */
+/* pid's cpuacct group, relative to the mount ("/" or "/a/b"), into out:
+ * RB_OK, or RB_EUNSUPP (none, or pid's cgroup file unreadable). */
 static int cpuacct_group_of(pid_t pid, char *out, size_t len)
 {
     char path[64], line[1024];
     snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
     FILE *f = fopen(path, "r");
     if (!f)
-        return -1;
-    int found = -1;
+        return RB_EUNSUPP;
+    int found = RB_EUNSUPP;
     while (found < 0 && fgets(line, sizeof line, f)) {
         char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
         if (!c2)
@@ -151,7 +153,7 @@ static int cpuacct_group_of(pid_t pid, char *out, size_t len)
         for (char *save = NULL, *o = strtok_r(c1 + 1, ",", &save); o; o = strtok_r(NULL, ",", &save))
             if (strcmp(o, "cpuacct") == 0 && strlen(c2 + 1) < len) {
                 snprintf(out, len, "%s", c2 + 1);
-                found = 0;
+                found = RB_OK;
                 break;
             }
     }

@@ -149,5 +149,5 @@ tail:;
             n ? sqrt(sq / (double)n) / 1e3 : 0.0);
     fprintf(f, "#[Max     = %12.3f, Total count    = %12zu]\n",
             n ? (double)sorted[n - 1] / 1e3 : 0.0, n);
-    return ferror(f) ? -1 : 0;
+    return ferror(f) ? RB_EIO : RB_OK;
 }

@@ -53,8 +53,8 @@ double rb_median(double *v, size_t n);
 /* Write sorted[0..n) as HdrHistogram's percentile distribution text
  * (outputPercentileDistribution: Value, Percentile, TotalCount,
  * 1/(1-Percentile), 5 ticks per half distance, then the #[Mean ...] and
- * #[Max ...] lines), values in microseconds. Returns 0, or -1 on a write
- * error. */
+ * #[Max ...] lines), values in microseconds. Returns RB_OK, or RB_EIO on a
+ * write error. */
 int rb_stats_write_hgrm(FILE *f, const uint64_t *sorted, size_t n);
 
 #endif

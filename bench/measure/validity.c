@@ -118,3 +118,20 @@ void rb_validity_little(double throughput_cps, double mean_us, int concurrency,
                    ? 1 - out->in_flight / (double)concurrency : NAN;
     out->flagged = !isnan(out->gap) && fabs(out->gap) > threshold;
 }
+
+int rb_validity_window(const rb_window *w, rb_stationarity *st, rb_tail tail[3],
+                       rb_little *little)
+{
+    static const double pct[3] = { 50, 99, 99.9 };
+    int rc = rb_validity_stationarity(w->done_ns, w->lat_ns, w->n, w->start_ns, w->end_ns,
+                                      RB_VALIDITY_DRIFT, st);
+    qsort(w->lat_ns, w->n, sizeof *w->lat_ns, cmp_u64);
+    for (int k = 0; k < 3; k++)
+        rb_validity_tail(w->lat_ns, w->n, pct[k], RB_VALIDITY_CONFIDENCE, &tail[k]);
+    if (w->closed_threads < 1)
+        *little = (rb_little){ NAN, NAN, RB_VALIDITY_LITTLE_GAP, 0 };
+    else
+        rb_validity_little(w->throughput_cps, w->mean_us, w->closed_threads,
+                           RB_VALIDITY_LITTLE_GAP, little);
+    return rc;
+}

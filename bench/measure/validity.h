@@ -88,4 +88,26 @@ typedef struct rb_little {
 void rb_validity_little(double throughput_cps, double mean_us, int concurrency,
                         double threshold, rb_little *out);
 
+/* One measured window as the checks read it. */
+typedef struct rb_window {
+    uint64_t *lat_ns;          /* verified calls' latencies, ns (sorted in
+                                  place by rb_validity_window) */
+    const uint64_t *done_ns;   /* done_ns[i]: when call i completed, ns */
+    size_t n;                  /* calls, may be 0 */
+    uint64_t start_ns, end_ns; /* the window, the same clock as done_ns */
+    double throughput_cps;     /* verified calls per second */
+    double mean_us;            /* their mean latency, µs (NAN: none) */
+    int closed_threads;        /* a closed loop's threads (>= 1); 0: open loop */
+} rb_window;
+
+/* All three checks of window w: stationarity (threshold RB_VALIDITY_DRIFT),
+ * then w->lat_ns sorted and the tails of p50, p99 and p99.9 at
+ * RB_VALIDITY_CONFIDENCE into tail[0..2], and Little's law
+ * (RB_VALIDITY_LITTLE_GAP) for a closed loop. An open loop has no bound on
+ * its calls in flight to check: *little gets NAN figures, unflagged.
+ * RB_OK, or rb_validity_stationarity's error (the other checks are made
+ * all the same). */
+int rb_validity_window(const rb_window *w, rb_stationarity *st, rb_tail tail[3],
+                       rb_little *little);
+
 #endif

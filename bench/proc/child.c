@@ -1,5 +1,6 @@
 /* child.c - child processes with a pipe back (child.h). */
 #include "proc/child.h"
+#include "rb_error.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,14 +16,16 @@ int rb_child_start(rb_child *c, const volatile sig_atomic_t *stop)
     int fd[2];
     memset(c, 0, sizeof *c);
     c->fd = -1;
-    if (!__libc_single_threaded || pipe2(fd, O_CLOEXEC) != 0)
-        return -1;
+    if (!__libc_single_threaded)
+        return RB_EUNSUPP;
+    if (pipe2(fd, O_CLOEXEC) != 0)
+        return RB_EIO;
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
         close(fd[0]);
         close(fd[1]);
-        return -1;
+        return RB_EIO;
     }
     if (pid == 0) {
         close(fd[0]);
@@ -60,12 +63,12 @@ static size_t xfer(rb_child *c, char *p, size_t n, int reading)
 
 int rb_child_send(rb_child *c, const void *p, size_t n)
 {
-    return xfer(c, (char *)p, n, 0) == n ? 0 : -1;
+    return xfer(c, (char *)p, n, 0) == n ? RB_OK : RB_EIO;
 }
 
 int rb_child_recv(rb_child *c, void *p, size_t n)
 {
-    return xfer(c, p, n, 1) == n ? 0 : -1;
+    return xfer(c, p, n, 1) == n ? RB_OK : RB_EIO;
 }
 
 size_t rb_child_recv_rest(rb_child *c, void *p, size_t n)
@@ -103,5 +106,5 @@ int rb_in_child(rb_child_fn fn, void *arg, char *msg, size_t msglen)
     if (WIFEXITED(st))
         return WEXITSTATUS(st);
     snprintf(msg, msglen, "killed by signal %d", WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-    return -1;
+    return RB_EIO;
 }

@@ -5,7 +5,7 @@
  * second thread, and gRPC's and ZeroMQ's libraries start threads when
  * initialised). So whatever loads a stack's client library runs in a
  * child: the transport checks and the server probe (rb_in_child), and each
- * round's clients (loadgen_proc.c, with rb_child_start and the rest). */
+ * round's clients (load/loadgen.c, with rb_child_start and the rest). */
 #ifndef RB_CHILD_H
 #define RB_CHILD_H
 
@@ -29,15 +29,16 @@ typedef struct rb_child {
  * (PR_SET_PDEATHSIG). stop (may be NULL) is the parent's interrupt flag:
  * while rb_child_recv() waits and the flag is set, the child gets one
  * SIGINT.
- * Returns 1 in the child, 0 in the parent, -1 when no child was made (do
- * the work here; c holds nothing to release). */
+ * Returns 1 in the child, 0 in the parent, or, when no child was made (do
+ * the work here; c holds nothing to release), RB_EUNSUPP (this process has
+ * started a thread) or RB_EIO (no pipe or no process to be had). */
 int rb_child_start(rb_child *c, const volatile sig_atomic_t *stop);
 
-/* Child: write all n bytes of p to the parent. 0, or -1 on an error. */
+/* Child: write all n bytes of p to the parent. RB_OK, or RB_EIO. */
 int rb_child_send(rb_child *c, const void *p, size_t n);
 
-/* Parent: read exactly n bytes from the child into p. 0, or -1 when the
- * pipe ended first (the child exited or died) or failed. */
+/* Parent: read exactly n bytes from the child into p. RB_OK, or RB_EIO
+ * when the pipe ended first (the child exited or died) or failed. */
 int rb_child_recv(rb_child *c, void *p, size_t n);
 
 /* Parent: read what the child still sends, up to n bytes, until it closes
@@ -55,7 +56,7 @@ typedef int (*rb_child_fn)(void *arg, char *msg, size_t msglen);
 /* Run fn(arg, msg, msglen) in a child process forked for it (see
  * rb_child_start), or here when no child can be made. The child's writes
  * to memory stay in the child; msg comes back through the pipe. Returns
- * fn's result, or -1 (msg says why) when the child died first. Blocks
+ * fn's result, or RB_EIO (msg says why) when the child died first. Blocks
  * until the child ends. */
 int rb_in_child(rb_child_fn fn, void *arg, char *msg, size_t msglen);
 

@@ -10,19 +10,19 @@
 #include <string.h>
 #include <unistd.h>
 
-/* One number of a list: digits only, below `limit`. */
+/* One number of a list: digits only, below `limit`. RB_OK or RB_EINVAL. */
 static int cpu_number(const char **p, long limit, long *out)
 {
     if (!isdigit((unsigned char)**p))
-        return -1;
+        return RB_EINVAL;
     char *end;
     errno = 0;
     long v = strtol(*p, &end, 10);
     if (errno || v >= limit)
-        return -1;
+        return RB_EINVAL;
     *p = end;
     *out = v;
-    return 0;
+    return RB_OK;
 }
 
 int rb_cpus_parse(const char *list, rb_cpus *out, char *err, size_t errlen)

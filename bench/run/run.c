@@ -23,12 +23,14 @@
  * (coordinated omission, wrk2's -R): read p99 as "per call under this
  * concurrency", not as a service-level latency at a given arrival rate.
  *
- * This file is the orchestration; run_args.c parses the options,
- * servers.c runs the servers, loadgen.c drives one scenario round.
+ * This file is the orchestration; cli/run_args.c parses the options,
+ * proc/servers.c runs the servers, round.c measures one scenario's round
+ * with the load generator (load/loadgen.h).
  */
 #include "run/run.h"
 #include "codecs/codecs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -43,14 +45,14 @@
 #include "results/descriptor.h"
 #include "measure/envinfo.h"
 #include "fault/fault_run.h"
-#include "load/loadgen.h"
 #include "measure/procstat.h"
 #include "report/report.h"
 #include "results/results.h"
 #include "results/openloop.h"
-#include "load/slo_run.h"
+#include "run/slo_run.h"
 #include "cli/run_args.h"
-#include "run/servers.h"
+#include "run/round.h"
+#include "proc/servers.h"
 #include "proc/child.h"
 
 static void on_interrupt(int sig)
@@ -64,16 +66,19 @@ static void on_interrupt(int sig)
 static char created[16][4096];
 static int ncreated;
 
+/* One folder, recorded when created here. RB_OK (created, or there
+ * already) or RB_EIO (errno says why). */
 static int mkdir_one(const char *dir)
 {
     if (mkdir(dir, 0755) == 0) {
         if (ncreated < 16)
             snprintf(created[ncreated++], sizeof created[0], "%s", dir);
-        return 0;
+        return RB_OK;
     }
-    return errno == EEXIST ? 0 : -1;
+    return errno == EEXIST ? RB_OK : RB_EIO;
 }
 
+/* path and the folders above it. RB_OK or RB_EIO (errno says why). */
 static int mkdir_p(const char *path)
 {
     char tmp[4096];
@@ -81,22 +86,38 @@ static int mkdir_p(const char *path)
     for (char *p = tmp + 1; *p; p++)
         if (*p == '/') {
             *p = '\0';
-            if (mkdir_one(tmp))
-                return -1;
+            if (mkdir_one(tmp) != RB_OK)
+                return RB_EIO;
             *p = '/';
         }
     return mkdir_one(tmp);
 }
 
-/* A run that measured nothing leaves no empty folder behind. */
-static void remove_created(void)
+/* A run that measured nothing leaves no folder behind: the files this run
+ * put into the results folder when it created that folder (a fault run's
+ * journal), then the folders it created, deepest first. A folder it did
+ * not create is left as it was. */
+static void remove_created(const char *out)
 {
+    if (ncreated > 0 && strcmp(created[ncreated - 1], out) == 0) {
+        DIR *d = opendir(out);
+        struct dirent *e;
+        struct stat st;
+        char path[4096 + 256];
+        while (d && (e = readdir(d)) != NULL) {
+            snprintf(path, sizeof path, "%s/%s", out, e->d_name);
+            if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+                unlink(path);
+        }
+        if (d)
+            closedir(d);
+    }
     while (ncreated > 0)
         rmdir(created[--ncreated]);   /* fails, harmlessly, when not empty */
 }
 
 /* The start time (started, 32 bytes) and the results folder, created.
- * Returns 0, or 1 when the folder cannot be created. */
+ * RB_OK, or RB_EIO when the folder cannot be created (message on stderr). */
 static int prepare_out(rb_run_cfg *cfg, char *started, char *outbuf, size_t outcap)
 {
     time_t now = time(NULL);
@@ -109,13 +130,11 @@ static int prepare_out(rb_run_cfg *cfg, char *started, char *outbuf, size_t outc
     }
     if (mkdir_p(cfg->out)) {
         fprintf(stderr, "rpcbench: cannot create %s: %s\n", cfg->out, strerror(errno));
-        return 1;
+        return RB_EIO;
     }
-    return 0;
+    return RB_OK;
 }
 
-/* Every transport's library initialised and its broker reachable. Returns
- * 0, 1 (a library failed) or 2 (a broker URL is missing: usage). */
 #define BROKER_UP_MS 900000     /* a 3-node cluster boots in minutes when busy */
 #define BROKER_DOWN_MS 300000
 
@@ -146,6 +165,9 @@ static int init_ok(void *arg, char *msg, size_t msglen)
     return t->init() == RB_OK ? 0 : 1;
 }
 
+/* Every transport's library initialised and its broker reachable. RB_OK,
+ * RB_EIO (a library failed) or RB_EINVAL (a broker URL is missing: usage);
+ * message on stderr. */
 static int check_transports(const rb_run_cfg *cfg)
 {
     char msg[128];
@@ -154,17 +176,17 @@ static int check_transports(const rb_run_cfg *cfg)
         if (cfg->ts[i]->init && rb_in_child(init_ok, (void *)cfg->ts[i], msg, sizeof msg) != 0) {
             fprintf(stderr, "rpcbench: %s: cannot initialise its library%s%s\n",
                     cfg->ts[i]->name, msg[0] ? ": " : "", msg);
-            return 1;
+            return RB_EIO;
         }
     for (int i = 0; i < cfg->nt; i++) {
         const rb_transport *t = cfg->ts[i];
         if (t->broker != RB_BROKER_NONE && !getenv(rb_broker_url_env(t->broker))) {
             fprintf(stderr, "rpcbench: %s needs %s (%s)\n", t->name,
                     rb_broker_url_env(t->broker), rb_broker_hint(t->broker));
-            return 2;
+            return RB_EINVAL;
         }
     }
-    return 0;
+    return RB_OK;
 }
 
 /* Every scenario, in a fixed order: entries, transport, method, conc,
@@ -271,46 +293,6 @@ static void progress_done(progress *pg, const rb_round *r)
                  (unsigned long long)f);
 }
 
-/* CPU time the run's own processes have used so far, ns: this process
- * and its client processes (loadgen.h), the scenario's server and the broker when there is
- * one. NAN when the server is not ours (--connect) or cannot be read. */
-static double own_cpu_ns(const rb_server_proc *sp)
-{
-    uint64_t server = 0, broker = 0;
-    if (sp->pid <= 0 || rb_cpu_meter_read(&sp->cpu, &server) != RB_OK)
-        return NAN;
-    const rb_cpu_meter *bm = rb_broker_meter();
-    if (bm && rb_cpu_meter_read(bm, &broker) != RB_OK)
-        return NAN;
-    return (double)(rb_self_cpu_ns() + rb_loadgen_child_cpu_ns()) + (double)server +
-           (double)broker;
-}
-
-/* One scenario's round with the machine's state read around it. */
-static void measure_round(const rb_run_cfg *cfg, rb_scenario *s, int r, int k,
-                          const rb_server_proc *sp)
-{
-    rb_machine m0, m1;
-    size_t kept = s->all.n;
-    double own0 = own_cpu_ns(sp);
-    rb_machine_read(&m0, "");
-    rb_loadgen_round(cfg, s, r, k, sp);
-    rb_machine_read(&m1, "");
-    double own1 = own_cpu_ns(sp);
-    rb_round *rd = &s->rounds[r];
-    if (rb_run_interrupted) {      /* a round cut short did not finish */
-        rd->ran = 0;
-        s->all.n = kept;
-        return;
-    }
-    rd->machine_before = m0;
-    rd->machine_after = m1;
-    rd->has_machine = 1;
-    /* a server restarted inside the round (a fault) starts from 0 again:
-     * its CPU in between is then unknown */
-    rb_machine_interference(&m0, &m1, own1 >= own0 ? own1 - own0 : NAN, &rd->interference);
-}
-
 /* The run's SLO entries (slo_run.h). */
 typedef struct slo_set {
     rb_slo_entry *e;
@@ -351,7 +333,7 @@ static void run_rounds(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, int e,
                 if (s->t != cfg->ts[t] || !of_entries(cfg, s, e))
                     continue;
                 progress_show(pg, s);
-                measure_round(cfg, s, r, k, &sp[t]);
+                rb_round_in_run(cfg, s, r, k, &sp[t]);
                 progress_done(pg, &s->rounds[r]);
             }
             run_slo(cfg, sc, n, so, e, t, r, k, sp);
@@ -359,7 +341,8 @@ static void run_rounds(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, int e,
 }
 
 /* Start the servers per entries value, run its rounds, record each
- * server's peak RSS, stop them. Returns 0, or 1 when a server failed. */
+ * server's peak RSS, stop them. RB_OK, or RB_ECONNECT when a server could
+ * not be started (the rounds measured before are kept). */
 static int run_all(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, slo_set *so)
 {
     rb_server_proc sp[RB_RUN_MAX];
@@ -389,9 +372,9 @@ static int run_all(const rb_run_cfg *cfg, rb_scenario *sc, size_t n, slo_set *so
             rb_server_stop(&sp[t]);
         }
         if (failed)
-            return 1;
+            return RB_ECONNECT;
     }
-    return 0;
+    return RB_OK;
 }
 
 /* Whether any round of any scenario was measured. */
@@ -432,16 +415,16 @@ static size_t name_failures(const rb_summary *sum, size_t n)
 }
 
 /* results.json and the rest, the table on stdout, report.md. complete: 0
- * when the run stopped early. Returns the exit code: 0 (no failed call),
- * 3 (failed calls, results written) or 1 (the results could not be
- * written). */
+ * when the run stopped early. RB_OK with *failed the scenarios with failed
+ * calls (0 in a fault run), or RB_EIO (the results could not be written)
+ * or RB_ENOMEM. */
 static int finish(const rb_run_cfg *cfg, const char *started, rb_scenario *sc, size_t n,
-                  int complete, const slo_set *so)
+                  int complete, const slo_set *so, size_t *failed)
 {
     rb_summary *sum = calloc(n ? n : 1, sizeof *sum);
     if (!sum) {
         fprintf(stderr, "rpcbench: out of memory\n");
-        return 1;
+        return RB_ENOMEM;
     }
     rb_summarise(sc, n, sum);
     json_t *env = rb_env_manifest(started, cfg->ts, (size_t)cfg->nt);
@@ -476,85 +459,97 @@ static int finish(const rb_run_cfg *cfg, const char *started, rb_scenario *sc, s
                             "\"complete\": false\n",
                     rb_run_interrupted ? "interrupted" : "stopped early");
         /* a fault run fails calls on purpose: they are its measurement */
-        rc = cfg->nf ? 0 : name_failures(sum, n) ? 3 : 0;
+        *failed = cfg->nf ? 0 : name_failures(sum, n);
     } else {
-        rc = 1;
+        rc = RB_EIO;
     }
     free(sum);
     return rc;
 }
 
-/* rb_run_main once the cluster (if any) is up. */
-static int run_main_cluster(rb_run_cfg *cfgp, char *started, char *outbuf, size_t outcap)
+/* The run's process set up: the client pinned, ^C and SIGTERM caught, and
+ * for a fault run the servers' journal in the results folder. RB_OK or
+ * RB_EIO. */
+static int setup(const rb_run_cfg *cfg)
 {
-    rb_run_cfg cfg = *cfgp;
-    int rc;
-    if ((rc = prepare_out(&cfg, started, outbuf, outcap)) != 0 ||
-        (rc = check_transports(&cfg)) != 0) {
-        remove_created();
-        return rc;
-    }
     /* The client threads inherit the main thread's CPUs. */
-    if (cfg.pinned && rb_cpus_apply(0, &cfg.pin.client) != RB_OK)
-        fprintf(stderr, "rpcbench: cannot pin the client to CPUs %s\n", cfg.pin.client.text);
-
+    if (cfg->pinned && rb_cpus_apply(0, &cfg->pin.client) != RB_OK)
+        fprintf(stderr, "rpcbench: cannot pin the client to CPUs %s\n", cfg->pin.client.text);
     struct sigaction sa = { .sa_handler = on_interrupt };
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    if (cfg.nf) {
+    if (cfg->nf) {
         rb_fault_guard_init();   /* after our handlers: it undoes, then chains */
         rb_server_fixed_ports();
-        if (rb_fault_run_env(cfg.out) != RB_OK)
-            return 1;
+        return rb_fault_run_env(cfg->out);
     }
+    return RB_OK;
+}
 
-    size_t n = 0;
-    slo_set so = { NULL, 0 };
-    rb_scenario *sc = make_scenarios(&cfg, &n);
-    if (!sc || rb_slo_entries_make(&cfg, &so.e, &so.n) != RB_OK) {
-        fprintf(stderr, "rpcbench: out of memory\n");
-        free_scenarios(sc, n);
-        remove_created();
-        return 1;
-    }
-    rb_servers_set_work(cfg.work_us, cfg.work_sleep);
-    for (int i = 0; i < cfg.nt; i++)
-        if (cfg.ts[i]->broker != RB_BROKER_NONE)
+/* Every scenario and SLO search measured, then written (finish) or, when
+ * nothing was measured, the results folder removed again. rb_run's
+ * results. */
+static int measure_all(const rb_run_cfg *cfg, const char *started, rb_scenario *sc,
+                       size_t n, slo_set *so, size_t *failed)
+{
+    rb_servers_set_work(cfg->work_us, cfg->work_sleep);
+    for (int i = 0; i < cfg->nt; i++)
+        if (cfg->ts[i]->broker != RB_BROKER_NONE)
             rb_broker_meter_start();
-    int failed = run_all(&cfg, sc, n, &so);
+    int rc = run_all(cfg, sc, n, so);
     rb_broker_meter_stop();
-    if (cfg.progress)
+    if (cfg->progress)
         fprintf(stderr, "\r\033[K");
-    int complete = !rb_run_interrupted && !failed;
-    if (measured_any(sc, n)) {
-        rc = finish(&cfg, started, sc, n, complete, &so);
-        if (rc != 1 && rb_run_interrupted)
-            rc = 130;
-        else if (rc != 1 && failed)
-            rc = 1;
-    } else {
-        remove_created();
+    int complete = !rb_run_interrupted && rc == RB_OK;
+    if (!measured_any(sc, n)) {
+        remove_created(cfg->out);
         fprintf(stderr, "rpcbench: nothing was measured%s; no results written\n",
                 rb_run_interrupted ? " (interrupted)" : "");
-        rc = rb_run_interrupted ? 130 : 1;
+        return rb_run_interrupted ? RB_EINTR : rc != RB_OK ? rc : RB_EIO;
     }
+    int wrc = finish(cfg, started, sc, n, complete, so, failed);
+    return wrc != RB_OK ? wrc : rb_run_interrupted ? RB_EINTR : rc;
+}
+
+/* rb_run once the cluster (if any) is up. */
+static int run_cluster_up(rb_run_cfg *cfg, size_t *failed)
+{
+    char started[32], outbuf[128];
+    int rc;
+    if ((rc = prepare_out(cfg, started, outbuf, sizeof outbuf)) != RB_OK ||
+        (rc = check_transports(cfg)) != RB_OK || (rc = setup(cfg)) != RB_OK) {
+        remove_created(cfg->out);
+        return rc;
+    }
+    size_t n = 0;
+    slo_set so = { NULL, 0 };
+    rb_scenario *sc = make_scenarios(cfg, &n);
+    if (!sc || rb_slo_entries_make(cfg, &so.e, &so.n) != RB_OK) {
+        fprintf(stderr, "rpcbench: out of memory\n");
+        free_scenarios(sc, n);
+        remove_created(cfg->out);
+        return RB_ENOMEM;
+    }
+    rc = measure_all(cfg, started, sc, n, &so, failed);
     free_scenarios(sc, n);
     rb_slo_entries_free(so.e, so.n);
     return rc;
 }
 
-int rb_run_main(int argc, char **argv)
+void rb_run_defaults(rb_run_cfg *cfg)
 {
-    rb_run_cfg cfg = { .warmup = 100, .rounds = 1, .timeout_ms = RB_DEFAULT_TIMEOUT_MS, .fib_n = 30,
-                       .methods = { RB_M_FIB, RB_M_GET_OBJ, RB_M_SEND_OBJ }, .nm = 3,
-                       .conc = { 1 }, .nc = 1, .entries = { RB_DEFAULT_ENTRIES }, .ne = 1,
-                       .seed = 1, .slo_step_s = 0.3, .timeline_ms = RB_TIMELINE_DEFAULT_MS };
-    char started[32], outbuf[128];
-    int rc = rb_run_parse_args(argc, argv, &cfg);
-    if (rc)
-        return rc;
-    cfg.progress = isatty(STDERR_FILENO);
+    *cfg = (rb_run_cfg){ .warmup = 100, .rounds = 1, .timeout_ms = RB_DEFAULT_TIMEOUT_MS,
+                         .fib_n = 30, .methods = { RB_M_FIB, RB_M_GET_OBJ, RB_M_SEND_OBJ },
+                         .nm = 3, .conc = { 1 }, .nc = 1, .entries = { RB_DEFAULT_ENTRIES },
+                         .ne = 1, .seed = 1, .slo_step_s = 0.3,
+                         .timeline_ms = RB_TIMELINE_DEFAULT_MS };
+}
+
+int rb_run(const rb_run_cfg *given, size_t *failed)
+{
+    rb_run_cfg cfg = *given;
+    *failed = 0;
     /* A broker started on demand (the cluster) runs only for the runs that
      * ask for it, and stops with them. */
     const rb_broker *up[RB_RUN_MAX];
@@ -565,7 +560,7 @@ int rb_run_main(int argc, char **argv)
             fprintf(stderr, "rpcbench: %s\n", err);
             break;
         }
-    rc = k == nup ? run_main_cluster(&cfg, started, outbuf, sizeof outbuf) : 1;
+    int rc = k == nup ? run_cluster_up(&cfg, failed) : RB_EIO;
     while (nup > 0)
         rb_broker_down(up[--nup], BROKER_DOWN_MS);
     return rc;

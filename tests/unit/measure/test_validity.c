@@ -144,6 +144,46 @@ static void little(void **state)
     assert_true(isnan(l.gap) && !l.flagged);
 }
 
+/* rb_validity_window: the three checks of a round in one call, the same
+ * figures as each check alone; the samples come back sorted; an open loop
+ * has no Little's law to check. */
+static void whole_window(void **state)
+{
+    (void)state;
+    static uint64_t done[1000], lat[1000], copy[1000];
+    size_t n;
+    window(done, lat, &n, 1000, 120000, 100000, 1);   /* p50 -17 %: drift flagged */
+    for (size_t i = 0; i < n; i++)
+        copy[i] = lat[i];
+    rb_stationarity st, st1;
+    rb_tail tail[3];
+    rb_little li;
+    rb_window w = { .lat_ns = lat, .done_ns = done, .n = n, .start_ns = 0,
+                    .end_ns = 1000000000ull, .throughput_cps = 1000, .mean_us = 110,
+                    .closed_threads = 1 };
+    assert_int_equal(rb_validity_window(&w, &st, tail, &li), RB_OK);
+    rb_validity_stationarity(done, copy, n, 0, 1000000000ull, RB_VALIDITY_DRIFT, &st1);
+    assert_true(st.flagged && st1.flagged);
+    assert_true(fabs(st.p50_drift - st1.p50_drift) < 1e-12);
+    for (size_t i = 1; i < n; i++)
+        assert_true(lat[i - 1] <= lat[i]);
+    assert_true(tail[0].percentile == 50 && tail[1].percentile == 99 &&
+                tail[2].percentile == 99.9);
+    assert_true(fabs(tail[0].value_us - 100) < 1e-9);   /* 500 of each value */
+    assert_true(fabs(tail[1].value_us - 120) < 1e-9);
+    assert_int_equal(tail[1].behind, 10);
+    assert_false(tail[1].flagged);
+    assert_true(tail[2].flagged);                        /* 1 sample behind p99.9 */
+    assert_true(fabs(li.in_flight - 0.11) < 1e-12);     /* 1000/s x 110 µs */
+    assert_true(li.flagged);
+    w.closed_threads = 0;
+    assert_int_equal(rb_validity_window(&w, &st, tail, &li), RB_OK);
+    assert_true(isnan(li.in_flight) && isnan(li.gap) && !li.flagged);
+    assert_true(li.threshold == RB_VALIDITY_LITTLE_GAP);
+    w.end_ns = 0;                                        /* no window */
+    assert_int_equal(rb_validity_window(&w, &st, tail, &li), RB_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -152,6 +192,7 @@ int main(void)
         cmocka_unit_test(tail_counts_and_flags),
         cmocka_unit_test(stationarity),
         cmocka_unit_test(little),
+        cmocka_unit_test(whole_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

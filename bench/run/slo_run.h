@@ -36,9 +36,9 @@
 #include <stdio.h>
 
 #include "results/results.h"
-#include "cli/run_args.h"
-#include "run/servers.h"
 #include "load/slo.h"
+#include "proc/servers.h"
+#include "run/run_cfg.h"
 
 typedef struct rb_slo_entry {
     const rb_transport *t;

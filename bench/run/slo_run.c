@@ -1,6 +1,6 @@
 /* slo_run.c - the SLO search against the run's servers (see slo_run.h). */
-#include "load/slo_run.h"
-#include "load/loadgen.h"
+#include "run/slo_run.h"
+#include "run/round.h"
 #include "results/json_out.h"
 #include "results/openloop.h"
 #include "measure/timeline.h"
@@ -106,17 +106,17 @@ static void point_of(const rb_round *r, double value_us, rb_slo_point *out)
 /* A short run (--slo-step seconds, a short warm-up) of e's scenario at
  * rate_cps (0: closed loop) into s, whose one round is r. The caller frees
  * r->tl and s->all. */
-static void short_run(step_ctx *c, double rate_cps, rb_scenario *s, rb_round *r)
+static void short_round(step_ctx *c, double rate_cps, rb_scenario *s, rb_round *r)
 {
     *s = (rb_scenario){ .t = c->e->t, .method = c->e->method, .entries = c->e->entries,
                         .concurrency = c->e->concurrency, .nrounds = 1, .rounds = r,
                         .rate_cps = rate_cps, .arrivals = c->cfg->arrivals };
-    rb_load_spec ls;
-    rb_loadgen_spec(c->cfg, s, c->round, &ls);
+    rb_loadgen_spec ls;
+    rb_round_spec(c->cfg, s, c->round, &ls);
     ls.calls = 0;
     ls.duration_s = c->cfg->slo_step_s;
     ls.warmup = c->cfg->warmup < SLO_STEP_WARMUP ? c->cfg->warmup : SLO_STEP_WARMUP;
-    rb_loadgen_run(c->cfg, &ls, s, 0, c->position, c->sp);
+    rb_round_measure(&ls, s, 0, c->position, c->sp);
 }
 
 /* One short open-loop step at rate_cps. */
@@ -127,7 +127,7 @@ static int measure(void *p, double rate_cps, rb_slo_point *out)
         return RB_EINTR;
     rb_round r;
     rb_scenario s;
-    short_run(c, rate_cps, &s, &r);
+    short_round(c, rate_cps, &s, &r);
     point_of(&r, percentile_of(&s, 0, c->cfg->slo.percentile), out);
     free(r.tl);
     rb_samples_free(&s.all);
@@ -153,7 +153,9 @@ static int confirm(void *p, double rate_cps, rb_slo_point *out)
     }
     size_t from = s->all.n;
     s->rate_cps = rate_cps;
-    rb_loadgen_round(c->cfg, s, c->round, c->position, c->sp);
+    rb_loadgen_spec ls;
+    rb_round_spec(c->cfg, s, c->round, &ls);
+    rb_round_measure(&ls, s, c->round, c->position, c->sp);
     point_of(&s->rounds[c->round], percentile_of(s, from, c->cfg->slo.percentile), out);
     return rb_run_interrupted ? RB_EINTR : RB_OK;
 }
@@ -163,7 +165,7 @@ static double closed_estimate(step_ctx *c)
 {
     rb_round r;
     rb_scenario s;
-    short_run(c, 0, &s, &r);
+    short_round(c, 0, &s, &r);
     free(r.tl);
     rb_samples_free(&s.all);
     return r.throughput_cps > 0 ? r.throughput_cps : 100;

@@ -1,8 +1,9 @@
 /* servers.c - the servers of a run: each one a child process
  * (`rpcbench serve T --listen 127.0.0.1:0` or `--queue Q`), started, waited
  * for (its "ready" line, then a verified call), and stopped (SIGTERM, then
- * SIGKILL after 5 s; PR_SET_PDEATHSIG should the harness die). */
-#include "run/servers.h"
+ * SIGKILL after 5 s; PR_SET_PDEATHSIG should the harness die). Each is
+ * started with rb_spawn (spawn.h). */
+#include "proc/servers.h"
 
 #include "rb_error.h"
 
@@ -14,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "proc/child.h"
+#include "proc/spawn.h"
 #include "results/descriptor.h"
 
 volatile sig_atomic_t rb_run_interrupted = 0;
@@ -79,16 +80,8 @@ void rb_server_stop(rb_server_proc *sp)
         return;
     rb_cpu_meter_stop(&sp->cpu);
     kill(sp->pid, SIGTERM);
-    for (int i = 0; i < 500; i++) {            /* up to 5 s, then kill */
-        if (waitpid(sp->pid, NULL, WNOHANG) == sp->pid) {
-            sp->pid = 0;
-            return;
-        }
-        usleep(10000);
-    }
-    fprintf(stderr, "rpcbench: server %d ignored SIGTERM for 5 s: killed\n", (int)sp->pid);
-    kill(sp->pid, SIGKILL);
-    waitpid(sp->pid, NULL, 0);
+    if (rb_spawn_wait(sp->pid, 5000) == RB_ETIMEDOUT)   /* up to 5 s, then killed */
+        fprintf(stderr, "rpcbench: server %d ignored SIGTERM for 5 s: killed\n", (int)sp->pid);
     sp->pid = 0;
 }
 
@@ -175,22 +168,13 @@ static int spawn(const rb_transport *t, long entries, const char *at, rb_server_
     int fds[2];
     if (pipe2(fds, O_CLOEXEC))
         return RB_EIO;
-    pid_t parent = getpid();
-    pid_t pid = fork();
+    rb_spawn_opts o = { .out = { .kind = RB_IO_FD, .fd = fds[1] }, .pdeathsig = SIGTERM };
+    pid_t pid = rb_spawn(exe, argv, &o);
+    close(fds[1]);
     if (pid < 0) {
         close(fds[0]);
-        close(fds[1]);
         return RB_EIO;
     }
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != parent)
-            _exit(1);
-        dup2(fds[1], STDOUT_FILENO);
-        execv(exe, argv);
-        _exit(127);
-    }
-    close(fds[1]);
     sp->pid = pid;
     *out_fd = fds[0];
     return RB_OK;

@@ -72,6 +72,8 @@ typedef struct rb_round {
     double target_cps, achieved_cps;  /* offered rate; verified calls / window */
     uint64_t offered, unsent;         /* calls due in the window; never sent */
     rb_latency svc, lag;              /* µs: service time (from the actual send), send lag */
+    rb_latency gen_lag;               /* µs: the generator's own lateness (schedule.h) */
+    uint64_t spin_cpu_ns;             /* the pacer's spinning, ns of CPU (not the client's) */
     int rate_short, lag_grows;        /* the schedule was not kept */
     struct rb_fault_round *fault;     /* --fault: what the fault did (owned,
                                          fault_run.h); NULL without one.

@@ -233,6 +233,11 @@ typedef struct rb_slo_step {
     double rate_cps, achieved_cps, value_us, p50_us, p99_us, p99_9_us;
     long long failures;
     int pass;
+    double gen_lag_p99_us;     /* the generator's own lateness, p99; NAN: not recorded */
+    long long tail_samples;    /* verified calls beyond the percentile; -1: not recorded */
+    int tries, held;           /* measurements of the rate, and how many passed
+                                  (1, pass when not recorded) */
+    int generator_limited;     /* the generator's lag, not the stack, failed it */
 } rb_slo_step;
 
 /* One round of an SLO search. */
@@ -264,6 +269,8 @@ typedef struct rb_slo_rec {
     double confirm_svc_p99;    /* their service time p99, µs */
     rb_slo_round *per_round;
     size_t nrounds;
+    rb_slo_step *sweep;        /* the load curve, ascending offered rate */
+    size_t nsweep;             /* 0: the run made none (before schema 3) */
 } rb_slo_rec;
 
 /* A cell of results.json's "codecs": one encoding x method x message. */

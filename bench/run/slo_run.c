@@ -225,14 +225,18 @@ void rb_slo_run_round(const rb_run_cfg *cfg, rb_slo_entry *e, int round, int pos
 
 /* ---- results.json and the terminal ------------------------------------------ */
 
-static json_t *step_json(const rb_slo_point *p)
+static json_t *step_json(const rb_slo_point *p, double bound_us)
 {
     int n = p->lat.n > 0;
-    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:b}", "rate_cps", rb_json_num(p->rate_cps),
+    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:b,s:i,s:i,s:o,s:I,s:b}",
+                     "rate_cps", rb_json_num(p->rate_cps),
                      "achieved_cps", rb_json_num(p->achieved_cps), "value_us", rb_json_num(p->value_us),
                      "p50_us", rb_json_num(n ? p->lat.p50 : NAN), "p99_us", rb_json_num(n ? p->lat.p99 : NAN),
                      "p99_9_us", rb_json_num(n ? p->lat.p99_9 : NAN), "failures", (json_int_t)p->failures,
-                     "pass", p->pass);
+                     "pass", p->pass, "tries", p->tries, "held", p->held,
+                     "generator_lag_p99_us", rb_json_num(p->gen_lag_p99_us),
+                     "tail_samples", (json_int_t)p->tail_samples,
+                     "generator_limited", rb_slo_generator_limited(p, bound_us));
 }
 
 static json_t *confirm_round_json(const rb_slo_entry *e, int r)
@@ -252,13 +256,18 @@ static json_t *confirm_round_json(const rb_slo_entry *e, int r)
     return o;
 }
 
-static json_t *round_json(const rb_slo_entry *e, int r)
+static json_t *round_json(const rb_run_cfg *cfg, const rb_slo_entry *e, int r)
 {
     const rb_slo_result *res = &e->res[r];
     json_t *steps = json_array();
-    for (int k = 0; k < res->nsteps; k++)
-        json_array_append_new(steps, step_json(&res->steps[k]));
-    return json_pack("{s:i,s:o,s:o,s:o,s:i,s:o,s:b,s:b,s:b,s:o,s:o}", "round", r,
+    int remeasured = 0, held = 0;
+    for (int k = 0; k < res->nsteps; k++) {
+        json_array_append_new(steps, step_json(&res->steps[k], cfg->slo.bound_us));
+        remeasured += res->steps[k].tries > 1;
+        held += res->steps[k].tries > 1 && res->steps[k].pass;
+    }
+    return json_pack("{s:i,s:i,s:i,s:o,s:o,s:o,s:i,s:o,s:b,s:b,s:b,s:o,s:o}", "round", r,
+                     "remeasured_steps", remeasured, "remeasured_held", held,
                      "start_cps", rb_json_num(e->start_cps[r]), "max_rate_cps", rb_json_num(res->max_rate_cps),
                      "searched_cps", rb_json_num(res->searched_cps), "confirm_tries", res->confirm_runs,
                      "fail_rate_cps", res->fail_rate_cps > 0 ? rb_json_num(res->fail_rate_cps) : json_null(),
@@ -356,11 +365,13 @@ static slo_counts counts_of(const rb_slo_entry *e)
 static json_t *entry_json(const rb_run_cfg *cfg, const rb_slo_entry *e)
 {
     slo_counts c = counts_of(e);
-    json_t *per = json_array();
+    json_t *per = json_array(), *sweep = json_array();
     for (int r = 0; r < e->nrounds; r++)
         if (e->searched[r])
-            json_array_append_new(per, round_json(e, r));
-    return json_pack("{s:s,s:s,s:o,s:i,s:s,s:f,s:f,s:i,s:i,s:i,s:o,s:b,s:b,s:b,s:o,s:o,s:o}",
+            json_array_append_new(per, round_json(cfg, e, r));
+    for (int k = 0; k < e->nsweep; k++)
+        json_array_append_new(sweep, step_json(&e->sweep[k], cfg->slo.bound_us));
+    return json_pack("{s:s,s:s,s:o,s:i,s:s,s:f,s:f,s:i,s:i,s:i,s:o,s:b,s:b,s:b,s:o,s:o,s:o,s:o}",
         "transport", e->t->name, "method", rb_method_name(e->method),
         "entries", e->entries < 0 ? json_null() : json_integer(e->entries),
         "concurrency", e->concurrency, "percentile", cfg->slo.label,
@@ -369,7 +380,7 @@ static json_t *entry_json(const rb_run_cfg *cfg, const rb_slo_entry *e)
         "confirmed_rounds", c.confirmed,
         "max_rate_cps", over_rounds(e, v_max), "capped", c.capped, "ceiling", c.ceiling,
         "floor", c.floor_, "start_cps", over_rounds(e, v_start), "confirm", confirm_json(e),
-        "per_round", per);
+        "per_round", per, "sweep", sweep);
 }
 
 json_t *rb_slo_json(const rb_run_cfg *cfg, const rb_slo_entry *e, size_t n)

@@ -219,6 +219,7 @@ typedef struct rb_scen_rec {
     char arrivals[16];
     double target_cps, achieved_cps; /* "rate_cps" */
     rb_latency svc, lag;       /* service time, send lag (µs; n unused) */
+    rb_latency gen_lag;        /* the generator's own lateness (µs; NAN before schema 3) */
     const char *schedule_flags[4]; /* "rate_short", "lag_grows" (borrowed) */
     size_t nflags;
     /* every scenario */

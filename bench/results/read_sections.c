@@ -136,6 +136,7 @@ static void read_open(const json_t *o, rb_round *rd)
     rd->unsent = count_of(o, "unsent");
     rb_jlat(json_object_get(o, "service_time_us"), &rd->svc);
     rb_jlat(json_object_get(o, "send_lag_us"), &rd->lag);
+    rb_jlat(json_object_get(o, "generator_lag_us"), &rd->gen_lag);
     json_array_foreach(fl, i, f) {
         rd->rate_short |= json_is_string(f) && strcmp(json_string_value(f), "rate_short") == 0;
         rd->lag_grows |= json_is_string(f) && strcmp(json_string_value(f), "lag_grows") == 0;

@@ -104,6 +104,10 @@ static int reap(pid_t pid, int fd, int timeout_ms, char *out, size_t outlen, con
     }
 }
 
+/* Its own fork + exec, not bench/proc/spawn.h's rb_spawn (the harness's
+ * one helper): brokers/ sits below bench/ and may not include it (no
+ * upward include, docs/architecture.md). It needs only a pipe for stdout;
+ * its deadline is reap()'s, which reads that pipe while it waits. */
 int rb_broker_script(const char *script, const char *const *args, int timeout_ms,
                      char *out, size_t outlen)
 {

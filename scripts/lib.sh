@@ -1,7 +1,9 @@
 # scripts/lib.sh - shared by scripts/bench and scripts/test (sourced).
-# Installs what is missing, builds, and starts the private broker when the
-# AMQP transports are built, stopping it again when the calling script exits
-# (normally, on failure or on Ctrl-C).
+# Installs what is missing, builds, and starts the private broker when a
+# built transport goes through it (`rpcbench list --brokers` names the
+# rabbitmq broker; the cluster, rabbitmq-cluster, is started by the runs that
+# need it), stopping it again when the calling script exits (normally, on
+# failure or on Ctrl-C).
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -14,7 +16,7 @@ rb_build() {
 }
 
 rb_broker_up() {
-  if "$build/rpcbench" list | grep -q '^amqp '; then
+  if "$build/rpcbench" list --brokers | grep -qx rabbitmq; then
     trap 'scripts/broker stop >/dev/null 2>&1 || true' EXIT
     trap 'exit 130' INT TERM
     scripts/broker start

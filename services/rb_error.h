@@ -40,7 +40,8 @@ const char *rb_strerror(int err);
 /* Static short name for an error code: "EINVAL", "OK", "UNKNOWN". */
 const char *rb_err_name(int err);
 
-/* The harness's failure kinds (DESIGN.md, results.json "failures"). */
+/* The harness's failure kinds (docs/design.md, "Failure kinds"; results.json
+ * "failures"). */
 typedef enum rb_fail_kind {
     RB_FAIL_CONNECT = 0,   /* could not connect, or the connection broke   */
     RB_FAIL_TIMEOUT,       /* the call's deadline passed                   */

@@ -12,6 +12,7 @@
 #include "report/report.h"
 #include "run/run.h"
 #include "cli/run_args.h"
+#include "broker.h"
 #include "transport.h"
 
 #include <getopt.h>
@@ -24,8 +25,25 @@
 
 static void usage_list(FILE *f)
 {
-    fprintf(f, "usage: rpcbench list\n"
-               "  the transports built in, with their libraries' runtime versions\n");
+    fprintf(f, "usage: rpcbench list [--brokers]\n"
+               "  the transports built in, with their libraries' runtime versions\n"
+               "  --brokers  instead: the brokers the built transports go through, one\n"
+               "             name per line (none: no output)\n");
+}
+
+/* The distinct brokers of the built transports, in the transports' order,
+ * into out[0..cap); how many. */
+static int built_brokers(const rb_broker **out, int cap)
+{
+    int n = 0;
+    for (const rb_transport *const *p = rb_transports; *p; p++) {
+        int seen = (*p)->broker == RB_BROKER_NONE;
+        for (int i = 0; i < n && !seen; i++)
+            seen = out[i] == (*p)->broker;
+        if (!seen && n < cap)
+            out[n++] = (*p)->broker;
+    }
+    return n;
 }
 
 static void usage_serve(FILE *f)
@@ -169,9 +187,20 @@ static int cmd_run(int argc, char **argv)
 
 static int cmd_list(int argc, char **argv)
 {
-    if (argc > 1) {
-        fprintf(stderr, "rpcbench list: takes no argument, got '%s'\n", argv[1]);
+    int brokers = argc > 1 && strcmp(argv[1], "--brokers") == 0;
+    if (argc > 1 && !brokers) {
+        fprintf(stderr, "rpcbench list: takes no argument but --brokers, got '%s'\n", argv[1]);
         return 2;
+    }
+    if (argc > 2) {
+        fprintf(stderr, "rpcbench list: --brokers takes no value, got '%s'\n", argv[2]);
+        return 2;
+    }
+    if (brokers) {
+        const rb_broker *b[16];
+        for (int i = 0, n = built_brokers(b, 16); i < n; i++)
+            printf("%s\n", rb_broker_key(b[i]));
+        return 0;
     }
     for (const rb_transport *const *p = rb_transports; *p; p++)
         printf("%-14s %-42s %s\n", (*p)->name, (*p)->version ? (*p)->version() : "",
@@ -222,7 +251,13 @@ static void usage(FILE *f)
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (commands[i].help)
             fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
-    fprintf(f, "\nAMQP transports read the broker from RPCBENCH_AMQP_URL (never from arguments).\n");
+    const rb_broker *b[16];
+    int n = built_brokers(b, 16);
+    if (n > 0)
+        fprintf(f, "\nBroker transports read the broker's URL from the environment, never from "
+                   "arguments:\n");
+    for (int i = 0; i < n; i++)
+        fprintf(f, "  %-26s %s\n", rb_broker_url_env(b[i]), rb_broker_label(b[i]));
 }
 
 static const struct command *command_named(const char *name)

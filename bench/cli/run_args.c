@@ -29,7 +29,7 @@ void rb_run_usage(FILE *f)
 "  --rounds R          repeat every scenario R times, transports interleaved in\n"
 "                      an order rotated each round (default 1)\n"
 "  --connect T=ADDR    use a running server for transport T (HOST:PORT, or the\n"
-"                      queue of an AMQP transport) instead of starting one\n"
+"                      queue of a broker transport) instead of starting one\n"
 "  --timeout MS        deadline of every call (default %d)\n"
 "  --fib-n N           fib's argument, 0..92 (default 30)\n"
 "  --pin S:C           servers on CPU list S, client threads on C (e.g. 0:1,\n"

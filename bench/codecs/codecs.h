@@ -1,7 +1,7 @@
 /* codecs.h (bench) - what each encoding costs (`rpcbench codecs`, and
  * every run's results.json "codecs"; the command is cli/commands.h's).
  *
- * For every encoding of the build (transports/rb_codec.h, rb_codecs[]), every
+ * For every encoding of the build (services/rb_codec.h, rb_codecs[]), every
  * message of the contract and every entry count, measures in this process
  * with the stack's own library: the encoded size, and the CPU time of one
  * encode and of one decode (CLOCK_THREAD_CPUTIME_ID, µs per message, the

@@ -5,7 +5,7 @@
  * connect refused or a publish not confirmed: not accepted; otherwise the
  * request was written) and how the call ended (ok, failed by kind, or no
  * answer within its deadline); the server's journal (rb_journal.h) says how
- * many times it was executed. Classes (issue 15, after Jepsen):
+ * many times it was executed. Classes (after Jepsen; docs/design.md, faults):
  *   duplicated  executed more than once, whatever the client saw
  *   ok          executed once and answered
  *   ambiguous   executed once, but the client was told it failed or got no

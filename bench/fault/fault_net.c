@@ -4,6 +4,7 @@
 #include "fault/fault_net.h"
 
 #include "fault/fault_base.h"
+#include "proc/spawn.h"
 #include "rb_error.h"
 
 #include <dirent.h>
@@ -209,35 +210,28 @@ static void table_name(char *out, pid_t pid, int seq)
     out[o] = '\0';
 }
 
-/* Run nft with args, stdout/stderr to /dev/null unless quiet == 0 (stderr
- * kept). Exit status, or -1.
- * Its own fork/exec, not a shared helper: the partition's undo runs it from
- * a signal handler (rb_fault_net_undo_signal_safe), so it uses only
- * async-signal-safe calls (fork, open, dup2, execve, waitpid, _exit): no
- * stdio, no allocation, no lock, an environment built here. Keep it so. */
+/* Run nft with args, stdout to /dev/null, stderr too unless quiet == 0.
+ * Its exit status, or -1.
+ * The partition's undo runs this from a signal handler
+ * (rb_fault_net_undo_signal_safe), so it must stay async-signal-safe: it
+ * uses rb_spawn in its async-signal-safe mode (no opts.flush: fork, open,
+ * dup2, execve, _exit only, an environment built here) and rb_spawn_wait
+ * without a deadline (waitpid only). No stdio, no allocation, no lock here. */
 static int run_nft(char *const args[], int quiet)
 {
     if (!nft_path[0])
         return -1;
-    pid_t pid = fork();
+    static char *const env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+    rb_spawn_opts o = {
+        .envp = env,
+        .out = { .kind = RB_IO_NULL },
+        .err = { .kind = quiet ? RB_IO_NULL : RB_IO_INHERIT },
+    };
+    pid_t pid = rb_spawn(nft_path, args, &o);
     if (pid < 0)
         return -1;
-    if (pid == 0) {
-        int dn = open("/dev/null", O_WRONLY);
-        if (dn >= 0) {
-            dup2(dn, STDOUT_FILENO);
-            if (quiet)
-                dup2(dn, STDERR_FILENO);
-        }
-        char *const env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-        execve(nft_path, args, env);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    int st = rb_spawn_wait(pid, -1);
+    return st >= 0 && st < 128 ? st : -1;
 }
 
 static int delete_table(pid_t pid, int seq)

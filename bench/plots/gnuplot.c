@@ -1,14 +1,13 @@
 /* gnuplot.c - finding and running gnuplot. */
 #include "plots/gnuplot.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include "proc/spawn.h"
 
 /* gnuplot's path: $RPCBENCH_GNUPLOT when set (empty: none), else PATH. */
 int rb_gnuplot_find(char *buf, size_t cap)
@@ -48,33 +47,19 @@ int rb_gnuplot_run(const char *gnuplot, const char *pdir)
 int rb_gnuplot_run_script(const char *gnuplot, const char *pdir, const char *script,
                           const char *log_name)
 {
-    pid_t pid, w;
-    int status;
-
-    fflush(NULL);
-    pid = fork();
+    char *const argv[] = { "gnuplot", (char *)script, NULL };
+    rb_spawn_opts o = {
+        .dir = pdir,
+        .in = { .kind = RB_IO_NULL },
+        .out = { .kind = RB_IO_FILE, .path = log_name },   /* relative to pdir */
+        .err = { .kind = RB_IO_STDOUT },
+        .flush = 1,
+    };
+    pid_t pid = rb_spawn(gnuplot, argv, &o);
     if (pid < 0)
         return -1;
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY), log;
-        if (chdir(pdir) != 0)
-            _exit(126);
-        log = open(log_name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (in >= 0)
-            dup2(in, 0);
-        if (log >= 0) {
-            dup2(log, 1);
-            dup2(log, 2);
-        }
-        execl(gnuplot, "gnuplot", script, (char *)NULL);
-        _exit(127);
-    }
-    do
-        w = waitpid(pid, &status, 0);
-    while (w < 0 && errno == EINTR);
-    if (w < 0)
-        return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    int st = rb_spawn_wait(pid, -1);
+    return st < 0 ? -1 : st;
 }
 
 int rb_file_nonempty(const char *pdir, const char *name, const char *ext)

@@ -21,7 +21,7 @@
 
 #include "proc/child.h"
 #include "proc/spawn.h"
-#include "results/descriptor.h"
+#include "broker.h"
 
 volatile sig_atomic_t rb_run_interrupted = 0;
 
@@ -37,35 +37,109 @@ static int broker_port(const rb_broker *k)
     return colon ? atoi(colon + 1) : 5672;
 }
 
-pid_t rb_broker_pid(void)
+/* The CPU meters of the brokers a run goes through: one per node process
+ * (rb_broker_node_pid), so a cluster's figure is the sum of its nodes'. */
+#define MAX_BROKERS 4
+#define MAX_NODES 8
+static struct broker_meters {
+    const rb_broker *b;
+    int n;                              /* meters started, 0..MAX_NODES */
+    rb_cpu_meter m[MAX_NODES];
+} metered[MAX_BROKERS];
+
+static struct broker_meters *meters_of(const rb_broker *b)
 {
-    const char *p = getenv("RPCBENCH_BROKER_PID");
-    char *end;
-    long v = p ? strtol(p, &end, 10) : 0;
-    return p && *p && !*end && v > 0 ? (pid_t)v : 0;
+    for (int i = 0; b && i < MAX_BROKERS; i++)
+        if (metered[i].b == b)
+            return &metered[i];
+    return NULL;
 }
 
-static rb_cpu_meter broker_meter;
-static int broker_metered;
-
-void rb_broker_meter_start(void)
+void rb_broker_meter_start(const rb_broker *b)
 {
-    pid_t bp = rb_broker_pid();
-    if (broker_metered || bp <= 0)
+    struct broker_meters *bm = NULL;
+    for (int i = 0; b && !meters_of(b) && !bm && i < MAX_BROKERS; i++)
+        if (!metered[i].b)
+            bm = &metered[i];
+    if (!bm)
         return;
-    broker_metered = rb_cpu_meter_start(&broker_meter, bp, "broker", RB_CPU_CGROUP) == RB_OK;
+    int nodes = rb_broker_nodes(b);
+    for (int node = 1; node <= nodes && node <= MAX_NODES; node++) {
+        pid_t pid = rb_broker_node_pid(b, node);
+        char name[64];
+        snprintf(name, sizeof name, "broker-%.40s-%d", rb_broker_key(b), node);
+        if (pid <= 0)
+            break;
+        if (rb_cpu_meter_start(&bm->m[bm->n], pid, name, RB_CPU_CGROUP) != RB_OK) {
+            rb_cpu_meter_stop(&bm->m[bm->n]);   /* paired on failure too (procstat.h) */
+            break;
+        }
+        bm->n++;
+    }
+    if (bm->n == nodes) {   /* every node, or none: a part is not the broker's CPU */
+        bm->b = b;
+        return;
+    }
+    while (bm->n > 0)
+        rb_cpu_meter_stop(&bm->m[--bm->n]);
 }
 
-const rb_cpu_meter *rb_broker_meter(void)
+/* The sum over b's metered nodes (every metered broker's for NULL b) of
+ * their meters (ticks 0) or of /proc/PID/stat (ticks 1). */
+static int broker_sum(const rb_broker *b, int ticks, uint64_t *ns)
 {
-    return broker_metered ? &broker_meter : NULL;
+    int any = 0;
+    *ns = 0;
+    for (int i = 0; i < MAX_BROKERS; i++) {
+        struct broker_meters *bm = &metered[i];
+        if (!bm->b || (b && bm->b != b))
+            continue;
+        for (int k = 0; k < bm->n; k++) {
+            uint64_t v = 0;
+            int rc = ticks ? rb_proc_cpu_ns(bm->m[k].pid, &v) : rb_cpu_meter_read(&bm->m[k], &v);
+            if (rc != RB_OK)
+                return RB_EIO;
+            *ns += v;
+        }
+        any++;
+    }
+    return any;
+}
+
+int rb_broker_cpu_ns(const rb_broker *b, uint64_t *ns)
+{
+    return broker_sum(b, 0, ns);
+}
+
+int rb_broker_cpu_ticks_ns(const rb_broker *b, uint64_t *ns)
+{
+    return broker_sum(b, 1, ns);
+}
+
+int rb_broker_cpu_method(const rb_broker *b, rb_cpu_method *method, uint64_t *resolution_ns)
+{
+    const struct broker_meters *bm = meters_of(b);
+    if (!bm)
+        return 0;
+    *method = bm->m[0].method;
+    *resolution_ns = bm->m[0].resolution_ns;
+    for (int k = 1; k < bm->n; k++) {   /* the coarsest of its nodes' */
+        if (bm->m[k].method > *method)
+            *method = bm->m[k].method;
+        if (bm->m[k].resolution_ns > *resolution_ns)
+            *resolution_ns = bm->m[k].resolution_ns;
+    }
+    return 1;
 }
 
 void rb_broker_meter_stop(void)
 {
-    if (broker_metered)
-        rb_cpu_meter_stop(&broker_meter);
-    broker_metered = 0;
+    for (int i = 0; i < MAX_BROKERS; i++) {
+        for (int k = 0; k < metered[i].n; k++)
+            rb_cpu_meter_stop(&metered[i].m[k]);
+        metered[i].n = 0;
+        metered[i].b = NULL;
+    }
 }
 
 static int endpoint_port(const char *ep)

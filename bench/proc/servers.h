@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include "broker.h"
 #include "measure/procstat.h"
 #include "transport.h"
 
@@ -55,15 +56,31 @@ void rb_server_stop(rb_server_proc *sp);
 void rb_server_client_opts(const rb_transport *t, const rb_server_proc *sp, int timeout_ms,
                            rb_client_opts *co);
 
-/* The broker's pid from RPCBENCH_BROKER_PID (scripts/broker), or 0. */
-pid_t rb_broker_pid(void);
+/* The CPU meters of the run's brokers, started once per run and stopped
+ * at its end (their cgroups removed). A broker's CPU is that of its node
+ * processes (brokers/broker.h: rb_broker_nodes, rb_broker_node_pid, read
+ * when its meter starts): a cluster's is the sum of its nodes'. */
 
-/* The broker's CPU meter: started once per run (rb_broker_meter_start,
- * a no-op without a broker pid), read by every broker scenario, stopped at
- * the end of the run (its cgroup removed). rb_broker_meter() is NULL when
- * there is none. */
-void rb_broker_meter_start(void);
-const rb_cpu_meter *rb_broker_meter(void);
+/* Start metering b's nodes, every one or none; a no-op for NULL b, a
+ * broker metered already, one with a node whose pid is unknown or cannot
+ * be read (b then has no meter: its CPU reads as unknown), or a fifth
+ * broker. */
+void rb_broker_meter_start(const rb_broker *b);
+
+/* CPU time b's metered nodes have used so far, summed, ns (their meters:
+ * rb_broker_cpu_ns; /proc/PID/stat, in clock ticks: rb_broker_cpu_ticks_ns).
+ * b NULL: every metered broker's, summed. Returns how many brokers were
+ * read (>= 1), 0 when no such broker is metered (*ns 0), or RB_EIO when a
+ * node cannot be read (it ended: a fault restarted it). */
+int rb_broker_cpu_ns(const rb_broker *b, uint64_t *ns);
+int rb_broker_cpu_ticks_ns(const rb_broker *b, uint64_t *ns);
+
+/* How b's CPU is metered: the least precise method among its nodes' and
+ * the coarsest resolution, ns. Returns 1, or 0 when b is not metered (then
+ * *method and *resolution_ns are left as they are). */
+int rb_broker_cpu_method(const rb_broker *b, rb_cpu_method *method, uint64_t *resolution_ns);
+
+/* Stop every broker meter. */
 void rb_broker_meter_stop(void);
 
 #endif

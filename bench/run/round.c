@@ -53,8 +53,7 @@ static double own_cpu_ns(const rb_server_proc *sp)
     uint64_t server = 0, broker = 0;
     if (sp->pid <= 0 || rb_cpu_meter_read(&sp->cpu, &server) != RB_OK)
         return NAN;
-    const rb_cpu_meter *bm = rb_broker_meter();
-    if (bm && rb_cpu_meter_read(bm, &broker) != RB_OK)
+    if (rb_broker_cpu_ns(NULL, &broker) < 0)   /* 0: no broker metered, 0 ns */
         return NAN;
     return (double)(rb_self_cpu_ns() + rb_loadgen_child_cpu_ns()) + (double)server +
            (double)broker;

@@ -495,8 +495,7 @@ static int measure_all(const rb_run_cfg *cfg, const char *started, rb_scenario *
 {
     rb_servers_set_work(cfg->work_us, cfg->work_sleep);
     for (int i = 0; i < cfg->nt; i++)
-        if (cfg->ts[i]->broker != RB_BROKER_NONE)
-            rb_broker_meter_start();
+        rb_broker_meter_start(cfg->ts[i]->broker);   /* NULL: no broker, nothing */
     int rc = run_all(cfg, sc, n, so);
     rb_broker_meter_stop();
     if (cfg->progress)

@@ -26,10 +26,11 @@
  *    trimmed (malloc_trim): four maximal requests at once cost about two
  *    requests' memory, and it is given back. The requests the harness
  *    sends (up to 10,000 entries, 40,000 elements) never wait for long.
- *  - oversize_handler() answers a body over the request limit with an
- *    XML-RPC fault after reading it, so the client gets the answer; Abyss's
- *    own answer closes the connection with the body unread, and the
- *    client's kernel then reports a reset instead of the answer.
+ *  - body_handler() answers a body over the request limit with an
+ *    XML-RPC fault after reading it, and reads the body of any request
+ *    xmlrpc-c will not read (another path: Abyss's 404) before it is
+ *    answered: an answer on a connection closed with the body unread is
+ *    lost to a reset (see body_handler).
  *  - xr_conns.c sheds idle and slow connections when the slots run short.
  *
  * Shutdown: a watcher thread polls rb_serve_stop every 20 ms, shuts down
@@ -52,6 +53,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -184,10 +186,48 @@ static void send_fault(TSession *session, int code, const char *why)
     xmlrpc_env_clean(&env);
 }
 
+/* Read and drop n bytes of the session's request body (Abyss's read
+ * timeout bounds each wait). 1 when all were read, 0 when the connection
+ * ended or timed out first. */
+static int drain_body(TSession *session, uint64_t n)
+{
+    uint64_t got = 0;
+    while (got < n) {
+        const char *p;
+        size_t chunk;
+        SessionGetReadData(session, (size_t)(n - got), &p, &chunk);
+        got += chunk;
+        if (got < n && !SessionRefillBuffer(session))
+            return 0;
+    }
+    return 1;
+}
+
+/* 1 when xmlrpc-c's handler may read the request's body: a POST to
+ * RB_XR_PATH whose Content-Type starts with text/xml (a superset of what
+ * it accepts, so a body it would read is never taken from it). */
+static int xmlrpc_reads_body(TSession *session, const TRequestInfo *ri)
+{
+    const char *ct = RequestHeaderValue(session, "content-type");
+    return ri->method == m_post && ri->uri && strcmp(ri->uri, RB_XR_PATH) == 0 && ct &&
+           strncasecmp(ct, "text/xml", 8) == 0;
+}
+
 /* Runs before xmlrpc-c's handler, for every request once its header is in:
- * notes the header for xr_conns.c, and a POST whose Content-Length is over
- * the request limit gets an XML-RPC fault RB_XR_FAULT_TOOBIG. */
-static void oversize_handler(void *arg, TSession *session, abyss_bool *handled)
+ * notes the header for xr_conns.c; a POST whose Content-Length is over the
+ * request limit gets an XML-RPC fault RB_XR_FAULT_TOOBIG after its body is
+ * read; and the body of a request that xmlrpc-c's handler will not read
+ * (another path or method: Abyss's 404, xmlrpc-c's 405) is read and
+ * dropped before that handler answers it.
+ * Why read what is refused: an answer given with the body unread, on a
+ * connection Abyss then closes, reaches the client only when the body had
+ * already been read from the socket. When part of it is still in the
+ * kernel's receive queue at close(), the kernel aborts the connection with
+ * a reset (TcpExtTCPAbortOnClose) and drops what of the answer it had not
+ * yet sent; the client reads "connection reset" instead of the answer. A
+ * client that sends the header and the body in two writes (Python's
+ * http.client) meets that now and then. */
+static void body_handler(void *arg, TSession *session, abyss_bool *handled)
 {
     const xr_server *srv = arg;
     const TRequestInfo *ri;
@@ -195,28 +235,21 @@ static void oversize_handler(void *arg, TSession *session, abyss_bool *handled)
     *handled = FALSE;
     xr_conns_note(srv->conns, session, XR_NOTE_HEADER);
     SessionGetRequestInfo(session, &ri);
-    if (ri->method != m_post)
-        return;
     const char *cl = RequestHeaderValue(session, "content-length");
     if (!cl)
         return;
     unsigned long long n = strtoull(cl, &end, 10);
-    if (end == cl || *end || n <= srv->max_request)
+    if (end == cl || *end)
         return;
-
-    /* Read and drop the body (Abyss's read timeout bounds each wait). */
-    uint64_t got = 0;
-    int drained = n <= XR_DRAIN_MAX;
-    while (drained && got < n) {
-        const char *p;
-        size_t chunk;
-        SessionGetReadData(session, (size_t)(n - got), &p, &chunk);
-        got += chunk;
-        if (got < n && !SessionRefillBuffer(session))
-            drained = 0;
+    if (n <= srv->max_request) {
+        if (n > 0 && !xmlrpc_reads_body(session, ri))
+            drain_body(session, n);   /* then the next handler answers */
+        return;
     }
+    if (ri->method != m_post)
+        return;   /* over the limit and not a call: answered, not read */
     *handled = TRUE;
-    if (!drained) {
+    if (n > XR_DRAIN_MAX || !drain_body(session, n)) {
         ResponseStatus(session, 413);
         ResponseError2(session, "request body over the limit");
         return;
@@ -328,7 +361,7 @@ static int build_abyss(xr_server *srv, xmlrpc_env *env)
     xmlrpc_server_abyss_set_handler3(env, &srv->abyss, &hp, XMLRPC_AHPSIZE(chunk_response));
     /* Abyss runs the handler added last first: the size check goes first. */
     const struct ServerReqHandler3 size_check = {
-        .term = NULL, .handleReq = oversize_handler, .userdata = srv,
+        .term = NULL, .handleReq = body_handler, .userdata = srv,
         .handleReqStackSize = 0,
     };
     if (!env->fault_occurred)

@@ -9,8 +9,8 @@
  * flow-control events are never treated as calls, nor answered (a channel
  * closes with its reply); any other event with response_to gets an ERR. ZMQ_MAXMSGSIZE is the
  * request size limit: over it libzmq disconnects the peer (no reply).
- * With --threads 1 (the default, and the faster design on 2 cores: see the
- * report of issue 5) one thread serves the ROUTER; with --threads N > 1 the
+ * With --threads 1 (the default, and the faster design on 2 cores: measured,
+ * README.md) one thread serves the ROUTER; with --threads N > 1 the
  * ROUTER is proxied to N worker threads over inproc.
  *
  * Client: a DEALER socket, as zerorpc clients use, sending ["", event]. Each

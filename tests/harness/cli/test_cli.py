@@ -73,6 +73,44 @@ def help_and_version():
         checks.true("--version names %s with its library" % name, ("  %s " % name) in out)
 
 
+# ---- list --brokers ---------------------------------------------------------
+
+# The broker each broker transport goes through, and its URL variable
+# (brokers/rabbitmq/rabbitmq.c); a transport not named here is direct.
+BROKER_OF = {"amqp": "rabbitmq", "amqp-queue": "rabbitmq", "amqp-durable": "rabbitmq",
+             "amqp-quorum": "rabbitmq-cluster"}
+URL_ENV = {"rabbitmq": "RPCBENCH_AMQP_URL", "rabbitmq-cluster": "RPCBENCH_AMQP_CLUSTER_URL"}
+
+
+def brokers_listed():
+    """`list --brokers`: the brokers the built transports need, each once, in
+    the transports' order, one name a line (scripts/lib.sh greps it); the
+    overview names each one's URL variable."""
+    _, listing, _ = rb("list")
+    built = [l.split()[0] for l in listing.splitlines()]
+    want = []
+    for t in built:
+        b = BROKER_OF.get(t)
+        if b and b not in want:
+            want.append(b)
+    rc, out, err = rb("list", "--brokers")
+    checks.eq("list --brokers: exit", rc, 0)
+    checks.eq("list --brokers: nothing on stderr", err, "")
+    checks.eq("list --brokers: the built transports' brokers, one a line", out.splitlines(), want)
+    checks.eq("list --brokers: ends with a newline or is empty", out == "" or out.endswith("\n"), True)
+    rc, over, _ = rb("help")
+    for b in want:
+        checks.true("overview names %s's URL variable" % b, ("  %s " % URL_ENV[b]) in over, over)
+    checks.eq("overview: no broker text without broker transports",
+              "Broker transports" in over, bool(want))
+    checks.true("overview: no product-specific sentence", "AMQP transports read" not in over, over)
+    for args, text in ((["list", "--brokers", "x"], "'x'"), (["list", "--nosuch"], "'--nosuch'")):
+        rc, out, err = rb(*args)
+        checks.eq("%s: exit" % " ".join(args), rc, 2)
+        checks.true("%s: says what was wrong" % " ".join(args), text in err, err)
+        checks.eq("%s: nothing on stdout" % " ".join(args), out, "")
+
+
 # ---- messages ---------------------------------------------------------------
 
 def messages():
@@ -261,6 +299,7 @@ def amqp_connect_wire(url):
 
 
 help_and_version()
+brokers_listed()
 messages()
 all_good()
 some_failed()

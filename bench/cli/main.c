@@ -15,7 +15,6 @@
 #include "transport.h"
 
 #include <getopt.h>
-#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,9 +3,9 @@
 #ifndef RB_RUN_ARGS_H
 #define RB_RUN_ARGS_H
 
-#include <jansson.h>
 #include <stdio.h>
 
+#include "results/model.h"
 #include "run/run_cfg.h"
 
 /* Parse run's options (argv[0] is "run") into cfg, which holds the
@@ -24,7 +24,8 @@ int rb_run_fault_applies(const rb_run_cfg *cfg, const rb_fault_spec *f, int i, c
 /* run's usage and exit statuses, on f. */
 void rb_run_usage(FILE *f);
 
-/* results.json's environment.parameters for cfg (caller owns). */
-json_t *rb_run_params_json(const rb_run_cfg *cfg);
+/* The results model's record of cfg's options (results.json's
+ * environment.parameters) into *p; its strings are borrowed from cfg. */
+void rb_run_params(const rb_run_cfg *cfg, rb_params *p);
 
 #endif

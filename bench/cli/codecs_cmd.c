@@ -4,11 +4,13 @@
 #include "codecs/codecs.h"
 #include "report/report_codecs.h"
 #include "results/read.h"
+#include "results/results.h"
 
 #include "rb_service.h"
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define MAX_ENTRIES_LIST 16
 
@@ -67,26 +69,21 @@ int rb_codecs_main(int argc, char **argv)
         rb_codecs_usage(stderr);
         return 2;
     }
-    json_t *arr = rb_codecs_measure(entries, (size_t)n, fib_n, budget_s, 1, &failed);
-    if (!arr) {
+    rb_codec_rec *cells;
+    size_t ncells;
+    if (rb_codecs_measure(entries, (size_t)n, fib_n, budget_s, 1, &cells, &ncells, &failed) != RB_OK) {
         fprintf(stderr, "rpcbench: codecs: out of memory\n");
         return 1;
     }
     rb_results cr;
-    if (rb_results_from_codecs(arr, &cr) == RB_OK)
+    if (rb_results_from_codecs(cells, ncells, &cr) == RB_OK)
         rb_report_codecs_md(stdout, &cr);
     rb_results_free(&cr);
     int rc = failed ? 1 : 0;
     if (failed)
         fprintf(stderr, "rpcbench: codecs: %d cells failed their check\n", failed);
-    if (out) {
-        json_t *doc = json_pack("{s:O}", "codecs", arr);
-        if (!doc || json_dump_file(doc, out, JSON_INDENT(1)) != 0) {
-            fprintf(stderr, "rpcbench: cannot write %s\n", out);
-            rc = 1;
-        }
-        json_decref(doc);
-    }
-    json_decref(arr);
+    if (out && rb_codecs_write(out, cells, ncells) != RB_OK)
+        rc = 1;
+    free(cells);
     return rc;
 }

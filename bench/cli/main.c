@@ -16,7 +16,6 @@
 #include "transport.h"
 
 #include <getopt.h>
-#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

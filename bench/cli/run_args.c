@@ -11,9 +11,7 @@
 
 #include "broker.h"
 #include "cli/args.h"
-#include "results/descriptor.h"
-
-static json_t *params_base(const rb_run_cfg *cfg);
+#include "load/schedule.h"
 
 void rb_run_usage(FILE *f)
 {
@@ -282,23 +280,6 @@ static int int_list(const char *opt, char *list, long lo, long hi, long *v)
     return rb_arg_int_list(opt, list, lo, hi, v, RB_RUN_MAX);
 }
 
-/* Whether fault f applies to transport i of cfg (a broker fault to a
- * transport through that broker, a server fault to a server we start);
- * why not into *why. */
-int rb_run_fault_applies(const rb_run_cfg *cfg, const rb_fault_spec *f, int i, const char **why)
-{
-    unsigned needs = rb_fault_needs(f->kind);
-    const rb_transport *t = cfg->ts[i];
-    *why = NULL;
-    if (needs & RB_FAULT_NEEDS_SERVER && cfg->connect[i])
-        *why = "a server rpcbench starts (not --connect)";
-    if (needs & RB_FAULT_NEEDS_BROKER && rb_broker_nodes(t->broker) != 1)
-        *why = "a transport through the private broker";
-    if (needs & RB_FAULT_NEEDS_CLUSTER && rb_broker_nodes(t->broker) < 2)
-        *why = "a transport through the broker cluster";
-    return *why == NULL;
-}
-
 /* --fault: parsed, injectable by this process, and fitting the run: a
  * window of --duration with AT inside it, sendObj (its object carries the
  * call id), and at least one transport it applies to. RB_OK or RB_EINVAL
@@ -459,69 +440,6 @@ int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg, int *help)
     return check_faults(cfg);
 }
 
-/* The open-loop, SLO, timeline and server-work parameters. */
-static json_t *load_params_json(const rb_run_cfg *cfg)
-{
-    json_t *r = json_array(), *sm = json_array();
-    for (int i = 0; i < cfg->nrates; i++)
-        json_array_append_new(r, json_real(cfg->rates[i]));
-    for (int i = 0; i < cfg->nslo_m; i++)
-        json_array_append_new(sm, json_string(rb_method_name(cfg->slo_methods[i])));
-    int open = cfg->nrates || cfg->slo_set;
-    json_t *p = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:i,s:i,s:s}",
-        "rate_cps", cfg->nrates ? json_incref(r) : json_null(),
-        "arrivals", open ? json_string(rb_arrivals_name(cfg->arrivals)) : json_null(),
-        "seed", open ? json_integer((json_int_t)cfg->seed) : json_null(),
-        "slo", cfg->slo_set ? json_string(cfg->slo_arg) : json_null(),
-        "slo_methods", cfg->slo_set ? json_incref(sm) : json_null(),
-        "slo_step_s", cfg->slo_set ? json_real(cfg->slo_step_s) : json_null(),
-        "timeline_ms", cfg->timeline_ms, "work_us", cfg->work_us,
-        "work", cfg->work_sleep ? "sleep" : "busy");
-    json_decref(r);
-    json_decref(sm);
-    return p;
-}
+_Static_assert(RB_RUN_MAX <= RB_PARAMS_MAX && RB_FAULT__COUNT <= RB_PARAMS_MAX,
+               "every option's values fit the parameters' lists");
 
-json_t *rb_run_params_json(const rb_run_cfg *cfg)
-{
-    json_t *j = params_base(cfg);
-    json_object_set_new(j, "pin", cfg->pinned
-        ? json_pack("{s:s,s:s}", "server_cpus", cfg->pin.server.text,
-                    "client_cpus", cfg->pin.client.text)
-        : json_null());
-    return j;
-}
-
-static json_t *params_base(const rb_run_cfg *cfg)
-{
-    json_t *t = json_array(), *m = json_array(), *c = json_array(), *e = json_array();
-    for (int i = 0; i < cfg->nt; i++)
-        json_array_append_new(t, json_string(cfg->ts[i]->name));
-    for (int i = 0; i < cfg->nm; i++)
-        json_array_append_new(m, json_string(rb_method_name(cfg->methods[i])));
-    for (int i = 0; i < cfg->nc; i++)
-        json_array_append_new(c, json_integer(cfg->conc[i]));
-    for (int i = 0; i < cfg->ne; i++)
-        json_array_append_new(e, json_integer(cfg->entries[i]));
-    json_t *conn = json_object();
-    for (int i = 0; i < cfg->nt; i++)
-        if (cfg->connect[i])
-            json_object_set_new(conn, cfg->ts[i]->name, json_string(cfg->connect[i]));
-    json_t *p = json_pack("{s:o,s:o,s:o,s:o,s:i,s:o,s:o,s:i,s:i,s:i,s:b,s:s,s:o,s:s}",
-        "transports", t, "methods", m,
-        "calls", cfg->calls ? json_integer(cfg->calls) : json_null(),
-        "duration_s", cfg->calls ? json_null() : json_real(cfg->duration_s),
-        "warmup", cfg->warmup, "concurrency", c, "entries", e, "rounds", cfg->rounds,
-        "timeout_ms", cfg->timeout_ms, "fib_n", cfg->fib_n, "pinned", cfg->pinned,
-        "loop", cfg->nrates ? "open" : "closed", "connect", conn,
-        "server_threads", "each transport's default");
-    json_t *f = json_array();
-    for (int k = 0; k < cfg->nf; k++)
-        json_array_append_new(f, json_string(cfg->fault_args[k]));
-    json_object_update_new(p, load_params_json(cfg));
-    if (p && cfg->nf)
-        json_object_set_new(p, "faults", f);
-    else
-        json_decref(f);
-    return p;
-}

@@ -3,9 +3,9 @@
 #ifndef RB_RUN_ARGS_H
 #define RB_RUN_ARGS_H
 
-#include <jansson.h>
 #include <stdio.h>
 
+#include "results/model.h"
 #include "run/run_cfg.h"
 
 /* Parse run's options (argv[0] is "run") into cfg, which holds the
@@ -17,14 +17,7 @@
  * the process title `ps` shows). */
 int rb_run_parse_args(int argc, char **argv, rb_run_cfg *cfg, int *help);
 
-/* Whether fault f applies to transport i of cfg; when not, *why says what
- * it needs. */
-int rb_run_fault_applies(const rb_run_cfg *cfg, const rb_fault_spec *f, int i, const char **why);
-
 /* run's usage and exit statuses, on f. */
 void rb_run_usage(FILE *f);
-
-/* results.json's environment.parameters for cfg (caller owns). */
-json_t *rb_run_params_json(const rb_run_cfg *cfg);
 
 #endif

@@ -5,6 +5,7 @@
 #include "rb_error.h"
 #include "rb_service.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -85,8 +86,8 @@ static const char *failure(int rc)
                                                  : "decoded value differs from the input";
 }
 
-/* Measure one cell into a new JSON object. */
-static json_t *measure_cell(cell *c, double budget_s, int fib_n)
+/* Measure one cell into *row. */
+static void measure_cell(cell *c, double budget_s, int fib_n, rb_codec_rec *row)
 {
     const char *enc_ptr, *why = NULL;
     size_t len = 0;
@@ -135,24 +136,44 @@ out:
     free(buf);
     int fib = !rb_codec_msg_has_obj(c->msg);
     c->failed = why != NULL;
-    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:i, s:o}",
-        "encoding", c->codec->encoding,
-        "library", c->codec->version ? c->codec->version() : c->codec->library,
-        "method", rb_codec_msg_method(c->msg), "message", rb_codec_msg_kind(c->msg),
-        "entries", fib ? json_null() : json_integer(c->entries),
-        "fib_n", fib ? json_integer(fib_n) : json_null(),
-        "bytes", why ? json_null() : json_integer((json_int_t)len),
-        "encode_us", why ? json_null() : json_real(enc[RB_CODECS_REPS / 2]),
-        "decode_us", why ? json_null() : json_real(dec[RB_CODECS_REPS / 2]),
-        "iterations", (json_int_t)iters, "repetitions", RB_CODECS_REPS,
-        "error", why ? json_string(why) : json_null());
+    *row = (rb_codec_rec){
+        .encoding = c->codec->encoding,
+        .library = c->codec->version ? c->codec->version() : c->codec->library,
+        .method = rb_codec_msg_method(c->msg), .message = rb_codec_msg_kind(c->msg),
+        .has_entries = !fib, .entries = fib ? 0 : c->entries,
+        .has_fib_n = fib, .fib_n = fib ? fib_n : 0,
+        .bytes = why ? 0 : (long long)len,
+        .encode_us = why ? NAN : enc[RB_CODECS_REPS / 2],
+        .decode_us = why ? NAN : dec[RB_CODECS_REPS / 2],
+        .iterations = iters, .repetitions = RB_CODECS_REPS, .error = why };
 }
 
-/* Every cell of one codec, appended to arr. Returns the cells that failed
+/* Room for one more cell in *cells (*n used, *cap allocated). RB_OK or
+ * RB_ENOMEM. */
+static int grow(rb_codec_rec **cells, size_t n, size_t *cap)
+{
+    if (n < *cap)
+        return RB_OK;
+    size_t nc = *cap ? *cap * 2 : 64;
+    rb_codec_rec *p = realloc(*cells, nc * sizeof *p);
+    if (!p)
+        return RB_ENOMEM;
+    *cells = p;
+    *cap = nc;
+    return RB_OK;
+}
+
+/* The cells of the codecs measured so far. */
+typedef struct cells {
+    rb_codec_rec *v;
+    size_t n, cap;
+} cells;
+
+/* Every cell of one codec, appended to out. Returns the cells that failed
  * (>= 0), or RB_EIO when the codec cannot open, RB_ENOMEM when memory runs
  * out. */
 static int measure_codec(const rb_codec *codec, const long *entries, size_t n, int fib_n,
-                         double budget_s, const rb_obj *srv, const rb_obj *cli, json_t *arr)
+                         double budget_s, const rb_obj *srv, const rb_obj *cli, cells *out)
 {
     cell c = { .codec = codec };
     int failed = 0;
@@ -169,11 +190,11 @@ static int measure_codec(const rb_codec *codec, const long *entries, size_t n, i
             c.num = m == RB_CM_FIB_REQUEST ? fib_n : fib_value;
             c.in = has_obj ? (m == RB_CM_GET_OBJ_REPLY ? &srv[e] : &cli[e]) : NULL;
             c.prefix = m == RB_CM_GET_OBJ_REPLY ? "server" : "client";
-            json_t *row = measure_cell(&c, budget_s, fib_n);
-            if (!row || json_array_append_new(arr, row)) {
+            if (grow(&out->v, out->n, &out->cap) != RB_OK) {
                 failed = RB_ENOMEM;
                 break;
             }
+            measure_cell(&c, budget_s, fib_n, &out->v[out->n++]);
             failed += c.failed;
         }
     }
@@ -182,13 +203,15 @@ static int measure_codec(const rb_codec *codec, const long *entries, size_t n, i
     return failed;
 }
 
-json_t *rb_codecs_measure(const long *entries, size_t n, int fib_n, double budget_s,
-                          int verbose, int *failed)
+int rb_codecs_measure(const long *entries, size_t n, int fib_n, double budget_s, int verbose,
+                      rb_codec_rec **out, size_t *ncells, int *failed)
 {
-    json_t *arr = json_array();
+    cells all = { 0 };
     rb_obj *srv = calloc(n ? n : 1, sizeof *srv), *cli = calloc(n ? n : 1, sizeof *cli);
-    int bad = 0;
-    if (!arr || !srv || !cli)
+    int bad = 0, rc = RB_OK;
+    *out = NULL;
+    *ncells = 0;
+    if (!srv || !cli)
         goto fail;
     for (size_t e = 0; e < n; e++)
         if (rb_service_get_obj((size_t)entries[e], &srv[e]) != RB_OK ||
@@ -198,15 +221,23 @@ json_t *rb_codecs_measure(const long *entries, size_t n, int fib_n, double budge
         if (verbose)
             fprintf(stderr, "codecs: %s (%s)\n", (*p)->encoding,
                     (*p)->version ? (*p)->version() : (*p)->library);
-        int f = measure_codec(*p, entries, n, fib_n, budget_s, srv, cli, arr);
-        if (f < 0)
+        int f = measure_codec(*p, entries, n, fib_n, budget_s, srv, cli, &all);
+        if (f < 0) {
+            rc = f;
             goto fail;
+        }
         bad += f;
     }
+    *out = all.v ? all.v : calloc(1, sizeof **out);
+    *ncells = all.n;
+    if (!*out)
+        goto fail;
     goto done;
 fail:
-    json_decref(arr);
-    arr = NULL;
+    free(all.v);
+    *out = NULL;
+    *ncells = 0;
+    rc = rc < 0 ? rc : RB_ENOMEM;
 done:
     for (size_t e = 0; srv && cli && e < n; e++) {
         rb_obj_free(&srv[e]);
@@ -216,5 +247,5 @@ done:
     free(cli);
     if (failed)
         *failed = bad;
-    return arr;
+    return rc;
 }

@@ -14,8 +14,9 @@
 #ifndef RB_BENCH_CODECS_H
 #define RB_BENCH_CODECS_H
 
-#include <jansson.h>
 #include <stddef.h>
+
+#include "results/model.h"
 
 #define RB_CODECS_REPS 5            /* repetitions per cell; the median is reported */
 #define RB_CODECS_BUDGET_S 0.05     /* default CPU seconds per cell (encode + decode) */
@@ -25,17 +26,20 @@
  * spending about budget_s CPU seconds per cell (0.001..10; a slow cell
  * still runs RB_CODECS_REPS iterations). Prints one progress line per
  * encoding to stderr when verbose is 1.
- * Returns a new JSON array (the caller owns it; results.json "codecs"), one
- * object per cell:
- *   { "encoding": "MessagePack", "library": "msgpack-c 4.0.0",
- *     "method": "getObj", "message": "reply", "entries": 100 | null (fib),
- *     "fib_n": 30 | null, "bytes": 1093, "encode_us": 2.1, "decode_us": 3.4,
- *     "iterations": 2000, "repetitions": 5,
- *     "error": null | "decoded value differs from the input" }
- * encode_us / decode_us / bytes are null in a cell with an error. NULL
- * only when out of memory. *failed (may be NULL) is set to the number of
- * cells with an error. */
-json_t *rb_codecs_measure(const long *entries, size_t n, int fib_n, double budget_s,
-                          int verbose, int *failed);
+ * On success *out is a malloc'd array (the caller frees it with free()) of
+ * *ncells cells of the results model (model.h's rb_codec_rec: results.json
+ * "codecs"; its strings are static), one per encoding x message x entry
+ * count:
+ *   encoding "MessagePack", library "msgpack-c 4.0.0", method "getObj",
+ *   message "reply", entries 100 (has_entries 0 for fib), fib_n 30
+ *   (has_fib_n 0 for objects), bytes 1093, encode_us 2.1, decode_us 3.4
+ *   (µs per message), iterations 2000, repetitions 5, error NULL or
+ *   "decoded value differs from the input" (bytes and times then mean
+ *   nothing and are written as null).
+ * *failed (may be NULL) is set to the number of cells with an error.
+ * Returns RB_OK, RB_ENOMEM, or RB_EIO when a codec cannot open (*out NULL,
+ * *ncells 0). */
+int rb_codecs_measure(const long *entries, size_t n, int fib_n, double budget_s, int verbose,
+                      rb_codec_rec **out, size_t *ncells, int *failed);
 
 #endif

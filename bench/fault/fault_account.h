@@ -23,6 +23,7 @@
 
 #include "rb_error.h"
 #include "rb_journal.h"
+#include "results/model.h"
 
 typedef enum rb_call_outcome {
     RB_OUTCOME_OK = 0,         /* verified reply */
@@ -55,20 +56,8 @@ const char *rb_call_class_name(rb_call_class c);
 /* The class of one call executed `executions` times. */
 rb_call_class rb_call_classify(const rb_call_rec *r, uint32_t executions);
 
-typedef struct rb_fault_counts {
-    uint64_t calls;                            /* every call of the window */
-    uint64_t cls[RB_CLASS__COUNT];             /* sums to calls */
-    uint64_t failed_by_kind[RB_FAIL__COUNT];   /* calls that did not end ok */
-    uint64_t unanswered;                       /* of which without an answer */
-    uint64_t answered_unexecuted;              /* ok without a journal record */
-    uint64_t executions;                       /* journal records of these ids */
-    double first_ok_ms;        /* fault begin -> first ok call sent at or
-                                  after it; NAN: none */
-    double rate_restored_ms;   /* fault begin -> start of the first 100 ms
-                                  bucket from which two buckets in a row
-                                  complete >= 90 % of the target rate in ok
-                                  calls; NAN: not within the window */
-} rb_fault_counts;
+/* rb_fault_counts, what every call of a round became, is the results
+ * model's (results/model.h): the accounting fills it. */
 
 /* Classify recs[0..n) against journal j and compute the recovery times for
  * a fault that began at fault_ns. target_cps: the rate to restore (the

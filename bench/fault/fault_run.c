@@ -1,6 +1,5 @@
 /* fault_run.c - one scenario round under a fault (fault_run.h). */
 #include "fault/fault_run.h"
-#include "results/json_out.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -251,6 +250,24 @@ static rb_call_rec *merge_logs(rb_fault_run *fr, size_t *n)
     return all;
 }
 
+_Static_assert(RB_CLASS__COUNT == RB_FAULT_NCLASS, "the model counts every call class");
+
+/* The accounting's buckets as the model's timeline points (t_ms, calls,
+ * failures, p50_us, p99_us, max_us; nothing offered). */
+static void timeline_of(rb_fault_round *o, const rb_fault_bucket *b, size_t n)
+{
+    o->ntl = 0;
+    o->tl = malloc((n ? n : 1) * sizeof *o->tl);
+    if (!o->tl)
+        return;
+    for (size_t i = 0; i < n; i++)
+        o->tl[i] = (rb_tl_point){ .t_ms = b[i].t_ms, .calls = b[i].calls,
+                                  .failures = b[i].failures, .p50_us = b[i].p50_us,
+                                  .p99_us = b[i].p99_us, .max_us = b[i].max_us,
+                                  .lag_mean_us = NAN, .lag_max_us = NAN };
+    o->ntl = n;
+}
+
 static double ms_since(uint64_t t0, uint64_t t)
 {
     return t ? ((double)t - (double)t0) / 1e6 : NAN;
@@ -270,7 +287,9 @@ void rb_fault_run_finish(rb_fault_run **frp, uint64_t window_end_ns, rb_fault_ro
         rb_journal j;
         if (rb_journal_load(journal_path, &j) != RB_OK)
             memset(&j, 0, sizeof j);
-        o->spec = fr->spec;
+        snprintf(o->kind, sizeof o->kind, "%s", rb_fault_kind_name(fr->spec.kind));
+        o->asked_at_ms = fr->spec.at_ms;
+        o->asked_duration_ms = fr->spec.duration_ms;
         o->injected = fr->times.begin_ns != 0;
         o->at_ms = ms_since(fr->start_ns, fr->times.begin_ns);
         o->undone_ms = ms_since(fr->start_ns, fr->times.end_ns);
@@ -279,97 +298,15 @@ void rb_fault_run_finish(rb_fault_run **frp, uint64_t window_end_ns, rb_fault_ro
         /* open loop: the target; closed loop: the ok rate before the fault */
         o->target_cps = fr->rate_cps > 0 ? fr->rate_cps : rb_fault_ok_rate(recs, n, fr->start_ns, begin);
         rb_fault_account(recs, n, &j, begin, o->target_cps, window_end_ns, &o->counts);
-        if (rb_fault_timeline(recs, n, fr->start_ns, window_end_ns, 100, &o->tl, &o->ntl))
-            o->ntl = 0;
+        rb_fault_bucket *b = NULL;
+        size_t nb = 0;
+        if (rb_fault_timeline(recs, n, fr->start_ns, window_end_ns, 100, &b, &nb) == RB_OK)
+            timeline_of(o, b, nb);
+        free(b);
         snprintf(o->err, sizeof o->err, "%s", fr->times.rc ? fr->times.err : "");
         rb_journal_free(&j);
     }
     free(recs);
     free(fr->logs);
     free(fr);
-}
-
-void rb_fault_round_free(rb_fault_round **fr)
-{
-    if (!*fr)
-        return;
-    free((*fr)->tl);
-    free(*fr);
-    *fr = NULL;
-}
-
-static json_t *classes_json(json_t *o, const uint64_t *cls, const uint64_t *fails)
-{
-    json_t *f = json_object();
-    for (int k = 0; k < RB_CLASS__COUNT; k++)
-        json_object_set_new(o, rb_call_class_name((rb_call_class)k), json_integer((json_int_t)cls[k]));
-    for (int k = 0; k < RB_FAIL__COUNT; k++)
-        json_object_set_new(f, rb_fail_kind_name((rb_fail_kind)k), json_integer((json_int_t)fails[k]));
-    json_object_set_new(o, "failed_by_kind", f);
-    return o;
-}
-
-json_t *rb_fault_round_json(const rb_fault_round *fr)
-{
-    json_t *tl = json_array();
-    for (size_t i = 0; i < fr->ntl; i++) {
-        const rb_fault_bucket *b = &fr->tl[i];
-        json_array_append_new(tl, json_pack("{s:f,s:I,s:I,s:o,s:o,s:o}", "t_ms", b->t_ms,
-            "calls", (json_int_t)b->calls, "failures", (json_int_t)b->failures,
-            "p50_us", rb_json_num(b->p50_us), "p99_us", rb_json_num(b->p99_us), "max_us", rb_json_num(b->max_us)));
-    }
-    json_t *o = json_pack("{s:s,s:o,s:o,s:b,s:I,s:I,s:I,s:I,s:o,s:s?}",
-        "kind", rb_fault_kind_name(fr->spec.kind), "at_ms", rb_json_num(fr->at_ms),
-        "duration_ms", rb_json_num(fr->undone_ms - fr->at_ms), "injected", fr->injected,
-        "calls", (json_int_t)fr->counts.calls, "unanswered", (json_int_t)fr->counts.unanswered,
-        "answered_unexecuted", (json_int_t)fr->counts.answered_unexecuted,
-        "executions", (json_int_t)fr->counts.executions, "target_cps", rb_json_num(fr->target_cps),
-        "error", fr->err[0] ? fr->err : NULL);
-    classes_json(o, fr->counts.cls, fr->counts.failed_by_kind);
-    json_object_set_new(o, "recovery_ms", json_pack("{s:o,s:o}",
-        "first_ok", rb_json_num(fr->counts.first_ok_ms), "rate_restored", rb_json_num(fr->counts.rate_restored_ms)));
-    json_object_set_new(o, "timeline", tl);
-    return o;
-}
-
-/* Median of the known values of v[0..n) (sorts them); NAN when none. */
-static double known_median(double *v, int n)
-{
-    int k = 0;
-    for (int i = 0; i < n; i++)
-        if (!isnan(v[i]))
-            v[k++] = v[i];
-    return k ? rb_median(v, (size_t)k) : NAN;
-}
-
-json_t *rb_fault_scenario_json(rb_fault_round *const *rounds, int n)
-{
-    uint64_t cls[RB_CLASS__COUNT] = { 0 }, fails[RB_FAIL__COUNT] = { 0 }, calls = 0, unans = 0;
-    double first[n > 0 ? n : 1], rate[n > 0 ? n : 1];
-    int m = 0, injected = 0;
-    const rb_fault_round *any = NULL;
-    for (int i = 0; i < n; i++) {
-        const rb_fault_round *r = rounds[i];
-        if (!r)
-            continue;
-        any = r;
-        injected += r->injected;
-        calls += r->counts.calls;
-        unans += r->counts.unanswered;
-        for (int k = 0; k < RB_CLASS__COUNT; k++)
-            cls[k] += r->counts.cls[k];
-        for (int k = 0; k < RB_FAIL__COUNT; k++)
-            fails[k] += r->counts.failed_by_kind[k];
-        first[m] = r->counts.first_ok_ms;
-        rate[m++] = r->counts.rate_restored_ms;
-    }
-    if (!any)
-        return json_null();
-    json_t *o = json_pack("{s:s,s:I,s:I,s:i,s:I,s:I}", "kind", rb_fault_kind_name(any->spec.kind),
-        "at_ms", (json_int_t)any->spec.at_ms, "duration_ms", (json_int_t)any->spec.duration_ms,
-        "injected_rounds", injected, "calls", (json_int_t)calls, "unanswered", (json_int_t)unans);
-    classes_json(o, cls, fails);
-    json_object_set_new(o, "recovery_ms", json_pack("{s:o,s:o}", "first_ok", rb_json_num(known_median(first, m)),
-                                                    "rate_restored", rb_json_num(known_median(rate, m))));
-    return o;
 }

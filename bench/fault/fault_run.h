@@ -14,27 +14,13 @@
 #ifndef RB_FAULT_RUN_H
 #define RB_FAULT_RUN_H
 
-#include <jansson.h>
 #include <stdint.h>
 
 #include "fault/fault.h"
 #include "fault/fault_account.h"
 #include "proc/servers.h"
+#include "results/model.h"
 #include "transport.h"
-
-/* One round's fault: what was injected and what every call became. */
-typedef struct rb_fault_round {
-    rb_fault_spec spec;        /* as asked; at_ms resolved */
-    int injected;              /* 1: the fault was applied */
-    double at_ms;              /* applied, ms after the window's start */
-    double undone_ms;          /* undone, ms after the window's start; NAN never */
-    double target_cps;         /* the rate recovery is judged against */
-    rb_fault_counts counts;
-    rb_fault_bucket *tl;          /* 100 ms buckets across the window */
-    size_t ntl;
-    int journal_torn;          /* the journal had a partial record */
-    char err[256];             /* the fault's error, "" when none */
-} rb_fault_round;
 
 /* Set RPCBENCH_JOURNAL to dir/journal.bin (truncated) so every server
  * started afterwards records its executions. Call before any thread runs.
@@ -74,15 +60,9 @@ void rb_fault_run_call(rb_fault_run *fr, int thread, uint64_t id, uint64_t start
 int rb_fault_run_start(rb_fault_run *fr, uint64_t window_start_ns, uint64_t *end_ns);
 
 /* After the load threads ended: join the fault thread, read the journal,
- * classify every call; the result moves into *out (free with
- * rb_fault_round_free). Frees fr. */
+ * classify every call; the result moves into *out, the results model's
+ * record of the round (model.h; free with rb_fault_round_free; NULL when
+ * out of memory). Frees fr. */
 void rb_fault_run_finish(rb_fault_run **fr, uint64_t window_end_ns, rb_fault_round **out);
-
-void rb_fault_round_free(rb_fault_round **fr);
-
-/* results.json: a round's "fault" object (with its timeline), and a
- * scenario's (counts summed over rounds, recovery times the median). */
-json_t *rb_fault_round_json(const rb_fault_round *fr);
-json_t *rb_fault_scenario_json(rb_fault_round *const *rounds, int n);
 
 #endif

@@ -1,7 +1,10 @@
-/* csv.c - results.csv and the terminal's table (csv.h). */
+/* csv.c - results.csv and the terminal's tables (csv.h). */
 #include "results/csv.h"
 
 #include <math.h>
+#include <stddef.h>
+
+#define FIELD(f) offsetof(rb_round, f)
 
 /* Whether any round of s was measured (an interrupted run writes only those). */
 static int ran_any(const rb_scenario *s)
@@ -139,4 +142,68 @@ void rb_results_print_table(FILE *f, const rb_summary *sum, size_t n)
                "figures: median over rounds; p50/floor: median of per-round ratios%s\n",
             client_only ? "; * client hop only (the broker-to-server hop of a server "
                           "not started by this run is not measured)" : "");
+}
+
+/* ---- the open loop's table --------------------------------------------- */
+
+int rb_openloop_print_flags(FILE *f, const rb_scenario *sc, size_t n)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        for (int r = 0; r < sc[i].nrounds; r++) {
+            const rb_round *x = &sc[i].rounds[r];
+            if (!x->ran || sc[i].rate_cps <= 0 || !(x->rate_short || x->lag_grows))
+                continue;
+            fprintf(f, "rpcbench: %s %s c=%d at %.0f calls/s, round %d: the schedule was not kept "
+                       "(achieved %.0f calls/s = %.1f %% of target, %llu calls unsent%s); its "
+                       "latency belongs to a lower rate\n",
+                    sc[i].t->name, rb_method_name(sc[i].method), sc[i].concurrency, sc[i].rate_cps,
+                    r + 1, x->achieved_cps, 100 * x->achieved_cps / sc[i].rate_cps,
+                    (unsigned long long)x->unsent, x->lag_grows ? ", send lag growing" : "");
+            k++;
+        }
+    return k;
+}
+
+/* A figure of the open-loop table; "-" when not finite. */
+static void open_cell(FILE *f, int width, int decimals, double x)
+{
+    if (!isfinite(x))
+        fprintf(f, " %*s", width, "-");
+    else
+        fprintf(f, " %*.*f", width, decimals, x);
+}
+
+void rb_openloop_print_table(FILE *f, const rb_scenario *sc, size_t n)
+{
+    int any = 0;
+    for (size_t i = 0; i < n; i++)
+        any |= sc[i].rate_cps > 0;
+    if (!any)
+        return;
+    fprintf(f, "\nopen loop (latency from the intended send time; service time from the actual send)\n");
+    fprintf(f, "%-13s %-7s %7s %4s %9s %9s %9s %9s %9s %9s %9s %s\n", "transport", "method",
+            "entries", "conc", "target/s", "achieved", "p50_us", "p99_us", "p99.9_us", "svc_p99",
+            "lag_p99", "schedule");
+    for (size_t i = 0; i < n; i++) {
+        const rb_scenario *s = &sc[i];
+        if (s->rate_cps <= 0)
+            continue;
+        char ent[24] = "-";
+        int short_ = 0, grows = 0;
+        for (int r = 0; r < s->nrounds; r++)
+            short_ |= s->rounds[r].rate_short, grows |= s->rounds[r].lag_grows;
+        if (s->entries >= 0)
+            snprintf(ent, sizeof ent, "%ld", s->entries);
+        fprintf(f, "%-13s %-7s %7s %4d", s->t->name, rb_method_name(s->method), ent, s->concurrency);
+        open_cell(f, 9, 0, s->rate_cps);
+        open_cell(f, 9, 0, rb_round_median(s, FIELD(achieved_cps), NULL));
+        open_cell(f, 9, 1, rb_round_median(s, FIELD(lat.p50), NULL));
+        open_cell(f, 9, 1, rb_round_median(s, FIELD(lat.p99), NULL));
+        open_cell(f, 9, 1, rb_round_median(s, FIELD(lat.p99_9), NULL));
+        open_cell(f, 9, 1, rb_round_median(s, FIELD(svc.p99), NULL));
+        open_cell(f, 9, 1, rb_round_median(s, FIELD(lag.p99), NULL));
+        fprintf(f, " %s%s%s\n", short_ || grows ? "NOT KEPT:" : "kept", short_ ? " rate_short" : "",
+                grows ? " lag_grows" : "");
+    }
 }

@@ -1,21 +1,7 @@
+/* descriptor.c - a transport's descriptor read back (descriptor.h). */
 #include "results/descriptor.h"
 
 #include <string.h>
-
-json_t *rb_desc_json(const rb_transport *t)
-{
-    const rb_transport_props *p = &t->props;
-    json_t *pk = json_object();
-    for (int i = 0; i < RB_MAX_PACKAGES && t->packages[i].library; i++)
-        json_object_set_new(pk, t->packages[i].library,
-                            json_string(t->packages[i].debian_package));
-    return json_pack("{s:s?,s:i,s:b,s:s,s:s?,s:{s:s?,s:s?,s:s?,s:s?,s:s?},s:o,s:s?}",
-        "description", t->description, "order", t->order, "is_floor", t->is_floor,
-        "broker", rb_broker_key(t->broker), "wire", t->wire,
-        "properties", "human_readable", p->human_readable, "schema", p->schema,
-        "streaming", p->streaming, "stdlib", p->stdlib, "restart", p->restart,
-        "packages", pk, "version", t->version ? t->version() : NULL);
-}
 
 static const char *jstr(const json_t *o, const char *key)
 {

@@ -27,13 +27,8 @@
  * after every known one (ties by name). */
 #define RB_DESC_ORDER_UNKNOWN 1000
 
-/* A new JSON object (caller owns) with t's descriptor: description, order,
- * is_floor, broker, wire, properties{...}, packages{library: package},
- * version (the runtime one, when t has a version function). */
-json_t *rb_desc_json(const rb_transport *t);
-
 /* Fill *out with the descriptor of transport `name`: from j (an object as
- * rb_desc_json writes it, borrowed: out's strings point into it) when j is
+ * the writer writes it, write_sections.c; borrowed: out's strings point into it) when j is
  * an object, else from this build's table of that name, else neutral
  * values. out->name is `name` (borrowed). Returns 1 when the descriptor came
  * from j, 2 from this build's table, 0 when neither knew the name. */

@@ -38,7 +38,7 @@ void rb_jlat(const json_t *o, rb_latency *l);
  * NULL when out of memory. cnt 0 gets one item. */
 void *rb_results_alloc(rb_results *r, size_t cnt, size_t size);
 
-/* Read an array written by rb_timeline_json (json_out.h) back. Missing or
+/* Read an array written by rb_timeline_json (write.h) back. Missing or
  * null figures become NAN (counts 0). *out malloc'd (caller frees; NULL
  * when *n is 0). RB_OK, RB_EINVAL when arr is not an array of objects,
  * RB_ENOMEM. */

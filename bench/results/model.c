@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define FIELD(f) offsetof(rb_round, f)
@@ -14,6 +15,22 @@ const char *rb_flag_name(int bit_index)
     static const char *const names[RB_FLAG__COUNT] = { "drift", "tail_p99", "tail_p99_9",
                                                        "littles_law", "machine" };
     return bit_index >= 0 && bit_index < RB_FLAG__COUNT ? names[bit_index] : "?";
+}
+
+const char *rb_fault_class_key(int i)
+{
+    static const char *const keys[RB_FAULT_NCLASS] = { "ok", "refused", "lost", "ambiguous",
+                                                       "duplicated" };
+    return i >= 0 && i < RB_FAULT_NCLASS ? keys[i] : "?";
+}
+
+void rb_fault_round_free(rb_fault_round **fr)
+{
+    if (!*fr)
+        return;
+    free((*fr)->tl);
+    free(*fr);
+    *fr = NULL;
 }
 
 unsigned rb_round_flags(const rb_round *r)
@@ -49,6 +66,25 @@ double rb_round_median(const rb_scenario *s, size_t off, rb_spread *sp)
         sp->hi = v[n - 1];
     }
     return m;
+}
+
+rb_latency rb_round_latency_median(const rb_scenario *s, size_t off)
+{
+    static const size_t f[] = {
+        offsetof(rb_latency, min), offsetof(rb_latency, p50), offsetof(rb_latency, p90),
+        offsetof(rb_latency, p99), offsetof(rb_latency, p99_9), offsetof(rb_latency, max),
+        offsetof(rb_latency, mean), offsetof(rb_latency, stddev),
+    };
+    rb_latency out;
+    int any = 0;
+    memset(&out, 0, sizeof out);
+    for (int i = 0; i < s->nrounds; i++) {
+        const rb_latency *l = (const rb_latency *)((const char *)&s->rounds[i] + off);
+        any |= s->rounds[i].ran && l->n > 0;
+    }
+    for (size_t k = 0; k < sizeof f / sizeof f[0]; k++)
+        *(double *)((char *)&out + f[k]) = any ? rb_round_median(s, off + f[k], NULL) : NAN;
+    return out;
 }
 
 int rb_spread_overlap(double alo, double ahi, double blo, double bhi)

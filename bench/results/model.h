@@ -16,9 +16,16 @@
  * Figures that could not be measured are NAN here and null in results.json,
  * never 0. docs/results-schema.md describes every key.
  *
+ * The writer (results.h) writes results.json from these structs only; what
+ * the writer needs and the reader does not keep is here too: rb_fault_round
+ * (a round under a fault, filled by the fault layer), rb_params (every
+ * option of the run, filled by the command line), and the writer's fields
+ * of rb_slo_rec and rb_codec_rec (filled by the SLO search and by
+ * `rpcbench codecs`).
+ *
  * model.c holds the figures of the model (flags, spreads, medians over
- * rounds); this header includes measure/ types only (and load/schedule.h
- * for the arrivals, transport.h for the descriptors).
+ * rounds); this header includes measure/ types only (and transport.h for
+ * the descriptors).
  */
 #ifndef RB_MODEL_H
 #define RB_MODEL_H
@@ -26,7 +33,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "load/schedule.h"
 #include "measure/machine.h"
 #include "measure/procstat.h"
 #include "measure/stats.h"
@@ -35,9 +41,9 @@
 #include "rb_error.h"
 #include "transport.h"
 
-/* results.json's "schema" this build writes; the reader reads 1 and 2
+/* results.json's "schema" this build writes; the reader reads 1 to 3
  * (docs/results-schema.md lists what changed). */
-#define RB_RESULTS_SCHEMA 2
+#define RB_RESULTS_SCHEMA 3
 
 typedef struct rb_round {
     int ran;                          /* 1 once measured (reader: always 1) */
@@ -68,18 +74,67 @@ typedef struct rb_round {
                                          malloc'd by the runner; the reader's
                                          belongs to its rb_results) */
     size_t ntl;
-    /* open loop only (openloop.h) */
+    /* open loop only (write.h lists its keys) */
     double target_cps, achieved_cps;  /* offered rate; verified calls / window */
     uint64_t offered, unsent;         /* calls due in the window; never sent */
     rb_latency svc, lag;              /* µs: service time (from the actual send), send lag */
     rb_latency gen_lag;               /* µs: the generator's own lateness (schedule.h) */
     uint64_t spin_cpu_ns;             /* the pacer's spinning, ns of CPU (not the client's) */
     int rate_short, lag_grows;        /* the schedule was not kept */
-    struct rb_fault_round *fault;     /* --fault: what the fault did (owned,
-                                         fault_run.h); NULL without one.
-                                         The reader leaves it NULL: see
-                                         rb_scen_rec.round_fault */
+    struct rb_fault_round *fault;     /* --fault: what the fault did (owned:
+                                         rb_fault_round_free); NULL without
+                                         one. The reader leaves it NULL:
+                                         see rb_scen_rec.round_fault */
 } rb_round;
+
+/* ---- a round under a fault ------------------------------------------------ */
+
+/* The classes a call of a fault run ends in, each call in exactly one
+ * (fault/fault_account.h classifies them; its enum counts the same). */
+#define RB_FAULT_NCLASS 5
+
+/* results.json's key of class i (0..RB_FAULT_NCLASS-1): "ok", "refused",
+ * "lost", "ambiguous", "duplicated"; "?" out of range. */
+const char *rb_fault_class_key(int i);
+
+/* What every call of a fault round became (fault/fault_account.h counts). */
+typedef struct rb_fault_counts {
+    uint64_t calls;                            /* every call of the window */
+    uint64_t cls[RB_FAULT_NCLASS];             /* sums to calls */
+    uint64_t failed_by_kind[RB_FAIL__COUNT];   /* calls that did not end ok */
+    uint64_t unanswered;                       /* of which without an answer */
+    uint64_t answered_unexecuted;              /* ok without a journal record */
+    uint64_t executions;                       /* journal records of these ids */
+    double first_ok_ms;        /* fault begin -> first ok call sent at or
+                                  after it; NAN: none */
+    double rate_restored_ms;   /* fault begin -> start of the first 100 ms
+                                  bucket from which two buckets in a row
+                                  complete >= 90 % of the target rate in ok
+                                  calls; NAN: not within the window */
+} rb_fault_counts;
+
+/* One round's fault as the fault layer fills it (fault/fault_run.h): what
+ * was injected and what every call became; per_round[].fault, and summed
+ * over rounds the scenario's "fault". */
+typedef struct rb_fault_round {
+    char kind[32];             /* the fault's name (rb_fault_kind_name) */
+    long long asked_at_ms;     /* AT as asked (resolved), ms into the window */
+    long long asked_duration_ms; /* DURATION as asked, ms */
+    int injected;              /* 1: the fault was applied */
+    double at_ms;              /* applied, ms after the window's start; NAN never */
+    double undone_ms;          /* undone, ms after the window's start; NAN never */
+    double target_cps;         /* the rate recovery is judged against */
+    rb_fault_counts counts;
+    rb_tl_point *tl;           /* 100 ms buckets across the window: t_ms,
+                                  calls, failures, p50_us, p99_us, max_us of
+                                  the ok calls (owned, malloc'd) */
+    size_t ntl;
+    int journal_torn;          /* the journal had a partial record */
+    char err[256];             /* the fault's error, "" when none */
+} rb_fault_round;
+
+/* Free *fr and its timeline, set *fr to NULL; *fr NULL ok. */
+void rb_fault_round_free(rb_fault_round **fr);
 
 /* Validity flags of a scenario (any round), rb_summary.flags. */
 enum {
@@ -101,7 +156,8 @@ typedef struct rb_scenario {
     rb_samples all;                   /* every round's samples, for the hgrm file */
     long server_max_rss_kb;           /* -1: unknown */
     double rate_cps;                  /* offered calls/s (open loop); 0: closed loop */
-    rb_arrivals arrivals;             /* open loop: the schedule's arrivals */
+    const char *arrivals;             /* open loop: the schedule's arrivals
+                                         (rb_arrivals_name, static) */
     const struct rb_fault_spec *fault; /* --fault of this scenario, NULL: none */
 } rb_scenario;
 
@@ -194,7 +250,7 @@ typedef struct rb_env {
 typedef struct rb_fault_rec {
     char kind[32];             /* rb_fault_kind_name, "" when absent */
     double calls;              /* NAN when absent */
-    double cls[5];             /* ok, refused, lost, ambiguous, duplicated */
+    double cls[RB_FAULT_NCLASS]; /* by rb_fault_class_key */
     rb_kv *failed_by_kind;     /* kind -> count (RB_V_INT), file order */
     size_t nfailed;
     double first_ok_ms, rate_restored_ms; /* NAN: not in the window */
@@ -243,7 +299,10 @@ typedef struct rb_slo_step {
 
 /* One round of an SLO search. */
 typedef struct rb_slo_round {
-    double start_cps, max_rate_cps, searched_cps, fail_rate_cps;
+    int round;                 /* the run's round (0-based) */
+    double start_cps, max_rate_cps, searched_cps;
+    double fail_rate_cps;      /* NAN: no rate failed (null) */
+    int confirm_tries;         /* confirming runs made in the round */
     int capped, ceiling, floor;
     rb_slo_step *steps;
     size_t nsteps;
@@ -252,6 +311,7 @@ typedef struct rb_slo_round {
                                   timeline, duration_s */
     double confirm_value_us;
     int confirm_pass;
+    long long confirm_failures; /* failed calls of the confirming run */
 } rb_slo_round;
 
 /* An entry of results.json's "slo" list: one transport x method x entries. */
@@ -261,6 +321,7 @@ typedef struct rb_slo_rec {
     long entries;              /* -1: null */
     double concurrency;        /* connections of every step; NAN absent */
     char percentile[16];       /* "p99" */
+    double percentile_value;   /* 99 */
     double bound_us;
     long long confirm_runs, confirmed_rounds;
     rb_ratio max_rate;         /* median, lo, hi over rounds, calls/s */
@@ -268,6 +329,10 @@ typedef struct rb_slo_rec {
     int capped, ceiling, floor;
     rb_latency confirm_lat;    /* the confirming runs, medians over rounds */
     double confirm_svc_p99;    /* their service time p99, µs */
+    rb_latency confirm_svc, confirm_lag; /* service time, send lag, medians */
+    double confirm_target_cps, confirm_achieved_cps; /* medians over rounds */
+    long long confirm_calls, confirm_failures;       /* sums over rounds */
+    double confirm_value_us;   /* the percentile, median over rounds */
     rb_slo_round *per_round;
     size_t nrounds;
     rb_slo_step *sweep;        /* the load curve, ascending offered rate */
@@ -282,9 +347,51 @@ typedef struct rb_codec_rec {
     int has_fib_n;
     long long fib_n;
     long long bytes, repetitions;
+    long long iterations;      /* per repetition */
     double encode_us, decode_us;
-    const char *error;         /* NULL: measured */
+    const char *error;         /* NULL: measured (bytes, encode_us and
+                                  decode_us are null with an error) */
 } rb_codec_rec;
+
+/* ---- what only the writer holds ------------------------------------------ */
+
+/* Most values of one list of rb_params. */
+#define RB_PARAMS_MAX 32
+
+/* results.json's environment.parameters: every option of the run, as the
+ * command line filled it (cli/run_args.h). Strings are borrowed. */
+typedef struct rb_params {
+    const char *transports[RB_PARAMS_MAX];
+    const char *connect[RB_PARAMS_MAX]; /* --connect of transports[i]; NULL: none */
+    int nt;
+    rb_method methods[RB_M__COUNT];
+    int nm;
+    long long calls;           /* per scenario and round; 0: by duration (null) */
+    double duration_s;         /* null when calls is set */
+    int warmup;
+    int conc[RB_PARAMS_MAX];
+    int nc;
+    long entries[RB_PARAMS_MAX];
+    int ne;
+    int rounds, timeout_ms, fib_n, pinned;
+    const char *loop;          /* "open" or "closed" */
+    const char *server_threads;
+    double rates[RB_PARAMS_MAX]; /* --rate; nrates 0: null */
+    int nrates;
+    const char *arrivals;      /* NULL: null (neither --rate nor --slo) */
+    int has_seed;              /* 0: null */
+    unsigned long long seed;
+    const char *slo;           /* --slo as given; NULL: null, and so are
+                                  slo_methods and slo_step_s */
+    rb_method slo_methods[RB_M__COUNT];
+    int nslo_m;
+    double slo_step_s;
+    int timeline_ms, work_us;
+    const char *work;          /* "busy" or "sleep" */
+    const char *faults[RB_PARAMS_MAX]; /* --fault as given; nf 0: no key */
+    int nf;
+    const char *pin_server, *pin_client; /* --pin's CPU lists; NULL: null */
+} rb_params;
 
 /* A read results.json (read.h). Every pointer belongs to it. */
 typedef struct rb_results {
@@ -326,6 +433,11 @@ double rb_round_median(const rb_scenario *s, size_t off, rb_spread *sp);
  * overlapping). Returns 1 when they overlap, 0 when they are disjoint (the
  * difference is real), -1 when either is unknown (NAN, or lo > hi). */
 int rb_spread_overlap(double alo, double ahi, double blo, double bhi);
+
+/* The medians over the rounds of s that ran of each figure of the
+ * rb_latency at offset off of rb_round (rb_round_median); every figure NAN
+ * when no round has samples. n is 0. */
+rb_latency rb_round_latency_median(const rb_scenario *s, size_t off);
 
 /* Failed calls of a scenario, all kinds (unknown counts as 0). */
 double rb_summary_failures(const rb_summary *s);

@@ -99,7 +99,7 @@ static int read_rounds(rb_results *r, const json_t *js, rb_scen_rec *rec)
     return RB_OK;
 }
 
-/* An open-loop scenario's own keys (openloop.h). */
+/* An open-loop scenario's own keys (write.h lists them). */
 static void read_open(const json_t *js, rb_scen_rec *rec)
 {
     const json_t *fl = json_object_get(js, "schedule_flags"), *f;
@@ -261,14 +261,17 @@ int rb_results_read(const char *path, rb_results *out)
     return rc;
 }
 
-int rb_results_from_codecs(json_t *codecs, rb_results *out)
+int rb_results_from_codecs(const rb_codec_rec *cells, size_t n, rb_results *out)
 {
     memset(out, 0, sizeof *out);
-    out->doc_ = json_pack("{s:O}", "codecs", codecs);
-    if (!out->doc_ || rb_read_codecs(out, out->doc_) != RB_OK) {
+    out->codecs = rb_results_alloc(out, n, sizeof *out->codecs);
+    if (!out->codecs) {
         rb_results_free(out);
         return RB_ENOMEM;
     }
+    for (size_t i = 0; i < n; i++)
+        out->codecs[i] = cells[i];
+    out->ncodecs = n;
     out->schema = RB_RESULTS_SCHEMA;
     out->complete = 1;
     return RB_OK;

@@ -22,11 +22,10 @@
  * empty. */
 int rb_results_read(const char *path, rb_results *out);
 
-/* An rb_results holding only the encodings' cells of codecs (an array as
- * rb_codecs_measure returns it, results.json's "codecs"; borrowed, a
- * reference is kept until rb_results_free). RB_OK or RB_ENOMEM (*out
- * empty). */
-int rb_results_from_codecs(json_t *codecs, rb_results *out);
+/* An rb_results holding only the encodings' cells cells[0..n) (as
+ * rb_codecs_measure returns them; copied, their strings borrowed: they
+ * must outlive *out). RB_OK or RB_ENOMEM (*out empty). */
+int rb_results_from_codecs(const rb_codec_rec *cells, size_t n, rb_results *out);
 
 /* Free what rb_results_read allocated; accepts an empty or freed struct. */
 void rb_results_free(rb_results *r);

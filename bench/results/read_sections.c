@@ -157,7 +157,6 @@ int rb_read_round(rb_results *r, const json_t *o, rb_round *rd)
 
 int rb_read_faults(rb_results *r, const json_t *js, rb_scen_rec *rec)
 {
-    static const char *const classes[5] = { "ok", "refused", "lost", "ambiguous", "duplicated" };
     const json_t *f = json_object_get(js, "fault"), *per = json_object_get(js, "per_round");
     if (json_is_object(f)) {
         rb_fault_rec *fr = rec->fault = rb_results_alloc(r, 1, sizeof *fr);
@@ -165,8 +164,8 @@ int rb_read_faults(rb_results *r, const json_t *js, rb_scen_rec *rec)
             return RB_ENOMEM;
         rb_jstr_copy(f, "kind", fr->kind, sizeof fr->kind);
         fr->calls = rb_jnum(f, "calls");
-        for (int c = 0; c < 5; c++)
-            fr->cls[c] = rb_jnum(f, classes[c]);
+        for (int c = 0; c < RB_FAULT_NCLASS; c++)
+            fr->cls[c] = rb_jnum(f, rb_fault_class_key(c));
         if (rb_read_kvs(r, json_object_get(f, "failed_by_kind"), &fr->failed_by_kind,
                         &fr->nfailed) != RB_OK)
             return RB_ENOMEM;
@@ -214,6 +213,8 @@ static int read_slo_round(rb_results *r, const json_t *o, rb_slo_round *q)
 {
     const json_t *steps = json_object_get(o, "steps"), *st, *cf = json_object_get(o, "confirm");
     size_t i;
+    q->round = (int)rb_jint(o, "round");
+    q->confirm_tries = (int)rb_jint(o, "confirm_tries");
     q->start_cps = rb_jnum(o, "start_cps");
     q->max_rate_cps = rb_jnum(o, "max_rate_cps");
     q->searched_cps = rb_jnum(o, "searched_cps");
@@ -231,6 +232,7 @@ static int read_slo_round(rb_results *r, const json_t *o, rb_slo_round *q)
         return RB_OK;
     q->confirm_value_us = rb_jnum(cf, "value_us");
     q->confirm_pass = rb_jtrue(cf, "pass");
+    q->confirm_failures = rb_jint(cf, "failures");
     return rb_read_round(r, cf, &q->confirm);
 }
 
@@ -243,6 +245,7 @@ static int read_slo_entry(rb_results *r, const json_t *e, rb_slo_rec *s)
     s->entries = json_is_integer(json_object_get(e, "entries")) ? (long)rb_jint(e, "entries") : -1;
     s->concurrency = rb_jnum(e, "concurrency");
     rb_jstr_copy(e, "percentile", s->percentile, sizeof s->percentile);
+    s->percentile_value = rb_jnum(e, "percentile_value");
     s->bound_us = rb_jnum(e, "bound_us");
     s->confirm_runs = rb_jint(e, "confirm_runs");
     s->confirmed_rounds = rb_jint(e, "confirmed_rounds");
@@ -253,6 +256,13 @@ static int read_slo_entry(rb_results *r, const json_t *e, rb_slo_rec *s)
     s->floor = rb_jtrue(e, "floor");
     rb_jlat(json_object_get(cf, "latency_us"), &s->confirm_lat);
     s->confirm_svc_p99 = rb_jnum(json_object_get(cf, "service_time_us"), "p99");
+    rb_jlat(json_object_get(cf, "service_time_us"), &s->confirm_svc);
+    rb_jlat(json_object_get(cf, "send_lag_us"), &s->confirm_lag);
+    s->confirm_target_cps = rb_jnum(json_object_get(cf, "rate_cps"), "target");
+    s->confirm_achieved_cps = rb_jnum(json_object_get(cf, "rate_cps"), "achieved");
+    s->confirm_calls = rb_jint(cf, "calls");
+    s->confirm_failures = rb_jint(cf, "failures");
+    s->confirm_value_us = rb_jnum(cf, "value_us");
     s->nrounds = json_array_size(per);
     if (!(s->per_round = rb_results_alloc(r, s->nrounds, sizeof *s->per_round)))
         return RB_ENOMEM;
@@ -302,6 +312,7 @@ int rb_read_codecs(rb_results *r, const json_t *root)
         k->fib_n = rb_jint(c, "fib_n");
         k->bytes = rb_jint(c, "bytes");
         k->repetitions = rb_jint(c, "repetitions");
+        k->iterations = rb_jint(c, "iterations");
         k->encode_us = json_number_value(json_object_get(c, "encode_us"));
         k->decode_us = json_number_value(json_object_get(c, "decode_us"));
         k->error = rb_jstr(c, "error", NULL);

@@ -1,10 +1,10 @@
-/* results.c - a run's scenarios summarised (rb_summarise) and written:
- * results.json, results.csv (csv.c) and hgrm/<scenario>.hgrm. read.c reads
- * results.json back into the same model. */
+/* results.c - a run's scenarios summarised (rb_summarise) and its folder
+ * written: results.json (its scenarios: write.c; the rest:
+ * write_sections.c), results.csv (csv.c) and hgrm/<scenario>.hgrm. read.c
+ * reads results.json back into the same model. */
 #include "results/results.h"
-#include "fault/fault_run.h"
-#include "results/json_out.h"
-#include "results/openloop.h"
+#include "results/write.h"
+#include "results/write_sections.h"
 
 #include <errno.h>
 #include <math.h>
@@ -158,117 +158,6 @@ void rb_summarise(const rb_scenario *sc, size_t n, rb_summary *out)
         summarise_one(&sc[i], sc, n, &out[i]);
 }
 
-/* ---- results.json -------------------------------------------------------- */
-
-/* ---- results.json -------------------------------------------------------- */
-
-static json_t *round_json(int i, const rb_round *r, int open)
-{
-    double f[RB_FAIL__COUNT];
-    for (int k = 0; k < RB_FAIL__COUNT; k++)
-        f[k] = (double)r->failures[k];
-    json_t *j = json_pack(
-        "{s:i,s:i,s:I,s:f,s:o,s:o,s:o,s:{s:o,s:o},s:{s:o,s:o,s:o},s:o,s:I,s:I,s:s?}",
-        "round", i, "position", r->position, "calls", (json_int_t)r->calls,
-        "duration_s", r->duration_s, "throughput_cps", rb_json_num(r->throughput_cps),
-        "latency_us", rb_latency_json(&r->lat, r->lat.n == 0), "connect_us", rb_json_num(r->connect_us),
-        "wire_bytes_per_call", "client", rb_json_num(r->wire_client), "total", rb_json_num(r->wire_total),
-        "cpu_us_per_call", "client", rb_json_num(r->cpu_client), "server", rb_json_num(r->cpu_server),
-        "broker", rb_json_num(r->cpu_broker),
-        "failures", rb_failures_json(f),
-        "warmup_failures", (json_int_t)r->warmup_failures,
-        "stale_replies", (json_int_t)r->stale_replies,
-        "last_error", r->last_error[0] ? r->last_error : NULL);
-    json_object_set_new(j, "cpu_method", rb_round_cpu_method_json(r));
-    json_object_set_new(j, "cpu_ticks_us_per_call", json_pack("{s:o,s:o}",
-        "server", rb_json_num(r->cpu_server_ticks), "broker", rb_json_num(r->cpu_broker_ticks)));
-    json_object_set_new(j, "validity", rb_round_validity_json(r));
-    json_object_set_new(j, "machine", r->has_machine
-        ? rb_machine_json(&r->machine_before, &r->machine_after, &r->interference)
-        : json_null());
-    if (r->fault)
-        json_object_set_new(j, "fault", rb_fault_round_json(r->fault));
-    rb_openloop_round_json(j, r, open);
-    return j;
-}
-
-json_t *rb_results_aggregation(void)
-{
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
-        "threads", "every client thread's verified calls pooled into one sample set per "
-                   "round; counts and bytes summed over the threads",
-        "latency_us.p50,p90,p99,p99_9,mean,stddev", "median over rounds of each round's "
-                   "figure (nearest rank over that round's samples); spread: lowest and "
-                   "highest round",
-        "latency_us.min", "smallest sample of any round",
-        "latency_us.max", "largest sample of any round",
-        "calls,failures,stale_replies,warmup_failures,duration_s", "sum over rounds",
-        "throughput_cps", "median over rounds of verified calls per second of the "
-                   "window; spread: lowest and highest round",
-        "per_call", "wire_bytes_per_call, cpu_us_per_call and body_bytes: per verified "
-                   "call (null when no call was verified), median over rounds",
-        "ratio_to_floor", "the figure divided by the floor's of the same round, then the "
-                   "median over rounds (lo, hi: lowest and highest round); the terminal, "
-                   "results.csv, report.md and compare use this one",
-        "connect_us", "mean over threads, median over rounds",
-        "server_max_rss_kb", "peak of the server process over all its rounds",
-        "validity", "flags: raised by any round",
-        "cpu_method", "per round: how server and broker CPU were read, with the "
-                   "resolution; a window shorter than the resolution is null");
-}
-
-/* One scenario of results.json: its summary, then its rounds. */
-static json_t *scenario_json(const rb_summary *s, const rb_scenario *raw)
-{
-    json_t *per = json_array();
-    for (int i = 0; i < raw->nrounds; i++)
-        if (raw->rounds[i].ran)
-            json_array_append_new(per, round_json(i, &raw->rounds[i], raw->rate_cps > 0));
-    struct rb_fault_round *faults[raw->nrounds > 0 ? raw->nrounds : 1];
-    int nf = 0;
-    for (int i = 0; i < raw->nrounds; i++)
-        if (raw->rounds[i].ran && raw->rounds[i].fault)
-            faults[nf++] = raw->rounds[i].fault;
-    json_t *ratio = s->has_ratio ? json_pack("{s:o,s:o,s:o}", "p50", rb_ratio_json(s->r_p50),
-                                             "p99", rb_ratio_json(s->r_p99),
-                                             "throughput", rb_ratio_json(s->r_tput))
-                                 : json_null();
-    json_t *j = json_pack(
-        "{s:s,s:s,s:o,s:i,s:i,s:o,s:o,s:o,s:o,s:f,s:o,s:o,s:o,"
-        "s:{s:o,s:o},s:{s:o,s:o},s:{s:o,s:o,s:o},s:o,"
-        "s:{s:o,s:o,s:o},s:o,s:o,s:s}",
-        "transport", s->t->name, "method", s->method,
-        "entries", s->entries < 0 ? json_null() : json_integer(s->entries),
-        "concurrency", (int)s->concurrency, "rounds", (int)s->rounds,
-        "calls", rb_json_count(s->calls), "failures", rb_failures_json(s->failures),
-        "stale_replies", rb_json_count(s->stale_replies), "warmup_failures", rb_json_count(s->warmup_failures),
-        "duration_s", s->duration_s, "throughput_cps", rb_json_num(s->throughput_cps),
-        "latency_us", rb_latency_json(&s->lat, 0), "connect_us", rb_json_num(s->connect_us),
-        "body_bytes", "request", rb_json_num(s->body_req), "reply", rb_json_num(s->body_rep),
-        "wire_bytes_per_call", "client", rb_json_num(s->wire_client), "total", rb_json_num(s->wire_total),
-        "cpu_us_per_call", "client", rb_json_num(s->cpu_client), "server", rb_json_num(s->cpu_server),
-        "broker", rb_json_num(s->cpu_broker),
-        "server_max_rss_kb", rb_json_count(s->server_max_rss_kb),
-        "spread", "p50_us", rb_spread_json(s->sp_p50), "p99_us", rb_spread_json(s->sp_p99),
-        "throughput_cps", rb_spread_json(s->sp_tput),
-        "ratio_to_floor", ratio, "per_round", per, "hgrm", s->hgrm);
-    rb_openloop_scenario_json(j, raw);
-    json_t *flags = json_array();
-    for (int b = 0; b < RB_FLAG__COUNT; b++)
-        if (s->flags & (1u << b))
-            json_array_append_new(flags, json_string(rb_flag_name(b)));
-    json_object_set_new(j, "validity", json_pack("{s:o,s:f,s:i,s:f,s:f,s:f}", "flags", flags,
-        "drift_threshold", RB_VALIDITY_DRIFT, "tail_samples_min", RB_VALIDITY_TAIL_MIN,
-        "ci_confidence", RB_VALIDITY_CONFIDENCE, "littles_law_gap", RB_VALIDITY_LITTLE_GAP,
-        "steal_max", RB_MACHINE_STEAL_MAX));
-    json_object_set_new(j, "cpu_method", json_pack("{s:s,s:o,s:o}", "client", "process-cpu-clock",
-        "server", s->cpu_method_server[0] ? json_string(s->cpu_method_server) : json_null(),
-        "broker", s->cpu_method_broker[0] ? json_string(s->cpu_method_broker) : json_null()));
-    if (nf)
-        json_object_set_new(j, "fault", rb_fault_scenario_json(faults, nf));
-    return j;
-}
-
 /* ---- the folder ---------------------------------------------------------- */
 
 static int write_hgrm(const char *dir, rb_scenario *s, const rb_summary *sum)
@@ -285,8 +174,34 @@ static int write_hgrm(const char *dir, rb_scenario *s, const rb_summary *sum)
     return RB_OK;
 }
 
-int rb_results_write(const char *dir, json_t *env, rb_scenario *sc, const rb_summary *sum,
-                     size_t n, int complete, json_t *extra)
+/* results.json's document (new reference), the hgrm files written on
+ * the way; NULL on an error (message on stderr). */
+static json_t *results_doc(const char *dir, const rb_results_out *o)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "schema", json_integer(RB_RESULTS_SCHEMA));
+    json_object_set_new(root, "complete", json_boolean(o->complete));
+    json_object_set_new(root, "aggregation", rb_results_aggregation());
+    json_object_set_new(root, "environment", rb_env_json(o->env, o->params));
+    if (o->has_codecs)
+        json_object_set_new(root, "codecs", rb_codecs_json(o->codecs, o->ncodecs));
+    if (o->nslo)
+        json_object_set_new(root, "slo", rb_slo_list_json(o->slo, o->nslo));
+    json_t *arr = json_array();
+    json_object_set_new(root, "scenarios", arr);
+    for (size_t i = 0; i < o->n; i++) {
+        if (!ran_any(&o->sc[i]))
+            continue;
+        json_array_append_new(arr, rb_scenario_json(&o->sum[i], &o->sc[i]));
+        if (write_hgrm(dir, &o->sc[i], &o->sum[i])) {
+            json_decref(root);
+            return NULL;
+        }
+    }
+    return root;
+}
+
+int rb_results_write(const char *dir, const rb_results_out *o)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/hgrm", dir);
@@ -294,24 +209,9 @@ int rb_results_write(const char *dir, json_t *env, rb_scenario *sc, const rb_sum
         fprintf(stderr, "rpcbench: cannot create %s: %s\n", path, strerror(errno));
         return RB_EIO;
     }
-    json_t *root = json_object();
-    json_object_set_new(root, "schema", json_integer(RB_RESULTS_SCHEMA));
-    json_object_set_new(root, "complete", json_boolean(complete));
-    json_object_set_new(root, "aggregation", rb_results_aggregation());
-    json_object_set(root, "environment", env);
-    if (json_is_object(extra))
-        json_object_update(root, extra);
-    json_t *arr = json_array();
-    json_object_set_new(root, "scenarios", arr);
-    for (size_t i = 0; i < n; i++) {
-        if (!ran_any(&sc[i]))
-            continue;
-        json_array_append_new(arr, scenario_json(&sum[i], &sc[i]));
-        if (write_hgrm(dir, &sc[i], &sum[i])) {
-            json_decref(root);
-            return RB_EIO;
-        }
-    }
+    json_t *root = results_doc(dir, o);
+    if (!root)
+        return RB_EIO;
     snprintf(path, sizeof path, "%s/results.json", dir);
     int rc = json_dump_file(root, path, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
     json_decref(root);
@@ -320,10 +220,21 @@ int rb_results_write(const char *dir, json_t *env, rb_scenario *sc, const rb_sum
         return RB_EIO;
     }
     snprintf(path, sizeof path, "%s/results.csv", dir);
-    if (rb_csv_write(path, sc, sum, n)) {
+    if (rb_csv_write(path, o->sc, o->sum, o->n)) {
         fprintf(stderr, "rpcbench: cannot write %s\n", path);
         return RB_EIO;
     }
     return RB_OK;
 }
 
+int rb_codecs_write(const char *path, const rb_codec_rec *c, size_t n)
+{
+    json_t *doc = json_pack("{s:o}", "codecs", rb_codecs_json(c, n));
+    if (!doc || json_dump_file(doc, path, JSON_INDENT(1)) != 0) {
+        json_decref(doc);
+        fprintf(stderr, "rpcbench: cannot write %s\n", path);
+        return RB_EIO;
+    }
+    json_decref(doc);
+    return RB_OK;
+}

@@ -42,15 +42,12 @@
 #include <unistd.h>
 
 #include "broker.h"
-#include "results/descriptor.h"
 #include "measure/envinfo.h"
 #include "fault/fault_run.h"
 #include "measure/procstat.h"
 #include "report/report.h"
 #include "results/results.h"
-#include "results/openloop.h"
 #include "run/slo_run.h"
-#include "cli/run_args.h"
 #include "run/round.h"
 #include "proc/servers.h"
 #include "proc/child.h"
@@ -217,7 +214,7 @@ static rb_scenario *make_scenarios(const rb_run_cfg *cfg, size_t *n)
                     rb_scenario *s = &sc[(*n)++];
                     s->fault = f;
                     s->rate_cps = cfg->nrates ? cfg->rates[cr % nr] : 0;
-                    s->arrivals = cfg->arrivals;
+                    s->arrivals = rb_arrivals_name(cfg->arrivals);
                     s->t = cfg->ts[t];
                     s->method = cfg->methods[m];
                     s->entries = cfg->methods[m] == RB_M_FIB ? -1 : cfg->entries[e];
@@ -414,6 +411,28 @@ static size_t name_failures(const rb_summary *sum, size_t n)
     return bad;
 }
 
+/* The tables on stdout, report.md, the closing lines; *failed the
+ * scenarios with failed calls (0 in a fault run). */
+static void tell(const rb_run_cfg *cfg, rb_scenario *sc, const rb_summary *sum, size_t n,
+                 int complete, const slo_set *so, size_t *failed)
+{
+    rb_results_print_table(stdout, sum, n);
+    rb_openloop_print_table(stdout, sc, n);
+    rb_slo_print_table(stdout, cfg, so->e, so->n);
+    rb_openloop_print_flags(stderr, sc, n);
+    if (rb_report_write(cfg->out) != RB_OK)
+        fprintf(stderr, "rpcbench: report.md could not be written (results.json is complete)\n");
+    printf("results: %s/results.json, results.csv, report.md%s\n", cfg->out,
+           complete ? "" : " (incomplete: the run was interrupted)");
+    fflush(stdout);
+    if (!complete)
+        fprintf(stderr, "rpcbench: %s: the finished rounds are written, marked "
+                        "\"complete\": false\n",
+                rb_run_interrupted ? "interrupted" : "stopped early");
+    /* a fault run fails calls on purpose: they are its measurement */
+    *failed = cfg->nf ? 0 : name_failures(sum, n);
+}
+
 /* results.json and the rest, the table on stdout, report.md. complete: 0
  * when the run stopped early. RB_OK with *failed the scenarios with failed
  * calls (0 in a fault run), or RB_EIO (the results could not be written)
@@ -422,47 +441,36 @@ static int finish(const rb_run_cfg *cfg, const char *started, rb_scenario *sc, s
                   int complete, const slo_set *so, size_t *failed)
 {
     rb_summary *sum = calloc(n ? n : 1, sizeof *sum);
-    if (!sum) {
+    rb_manifest *env = malloc(sizeof *env);
+    rb_params params;
+    rb_slo_rec *slo = NULL;
+    rb_codec_rec *codecs = NULL;
+    size_t ncodecs = 0;
+    int rc = RB_ENOMEM, codec_failed = 0;
+    if (!sum || !env || (so->n && rb_slo_records(cfg, so->e, so->n, &slo) != RB_OK)) {
         fprintf(stderr, "rpcbench: out of memory\n");
-        return RB_ENOMEM;
+        goto done;
     }
     rb_summarise(sc, n, sum);
-    json_t *env = rb_env_manifest(started, cfg->ts, (size_t)cfg->nt);
-    json_object_set_new(env, "parameters", rb_run_params_json(cfg));
+    rb_env_manifest(env, started, cfg->ts, (size_t)cfg->nt);
+    rb_run_params(cfg, &params);
     /* What each encoding costs, in-process, so a reader can split a stack's
      * cost into encoding and transport (a second or two). */
-    json_t *extra = json_object();
-    int codec_failed = 0;
-    json_t *codecs = rb_codecs_measure(cfg->entries, (size_t)cfg->ne, cfg->fib_n,
-                                       RB_CODECS_BUDGET_S, 0, &codec_failed);
-    if (codecs)
-        json_object_set_new(extra, "codecs", codecs);
+    int has_codecs = rb_codecs_measure(cfg->entries, (size_t)cfg->ne, cfg->fib_n,
+                                       RB_CODECS_BUDGET_S, 0, &codecs, &ncodecs,
+                                       &codec_failed) == RB_OK;
     if (codec_failed)
         fprintf(stderr, "rpcbench: an encoding failed its round-trip check (see results.json codecs)\n");
-    if (so->n)
-        json_object_set_new(extra, "slo", rb_slo_json(cfg, so->e, so->n));
-    int rc = rb_results_write(cfg->out, env, sc, sum, n, complete, extra);
-    json_decref(extra);
-    json_decref(env);
-    if (rc == RB_OK) {
-        rb_results_print_table(stdout, sum, n);
-        rb_openloop_print_table(stdout, sc, n);
-        rb_slo_print_table(stdout, cfg, so->e, so->n);
-        rb_openloop_print_flags(stderr, sc, n);
-        if (rb_report_write(cfg->out) != RB_OK)
-            fprintf(stderr, "rpcbench: report.md could not be written (results.json is complete)\n");
-        printf("results: %s/results.json, results.csv, report.md%s\n", cfg->out,
-               complete ? "" : " (incomplete: the run was interrupted)");
-        fflush(stdout);
-        if (!complete)
-            fprintf(stderr, "rpcbench: %s: the finished rounds are written, marked "
-                            "\"complete\": false\n",
-                    rb_run_interrupted ? "interrupted" : "stopped early");
-        /* a fault run fails calls on purpose: they are its measurement */
-        *failed = cfg->nf ? 0 : name_failures(sum, n);
-    } else {
-        rc = RB_EIO;
-    }
+    rb_results_out out = { .sc = sc, .sum = sum, .n = n, .complete = complete, .env = env,
+                           .params = &params, .codecs = codecs, .ncodecs = ncodecs,
+                           .has_codecs = has_codecs, .slo = slo, .nslo = so->n };
+    rc = rb_results_write(cfg->out, &out) == RB_OK ? RB_OK : RB_EIO;
+    if (rc == RB_OK)
+        tell(cfg, sc, sum, n, complete, so, failed);
+done:
+    rb_slo_records_free(slo, so->n);
+    free(codecs);
+    free(env);
     free(sum);
     return rc;
 }

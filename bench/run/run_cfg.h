@@ -11,6 +11,7 @@
 #include "load/slo.h"
 #include "measure/timeline.h"
 #include "proc/pin.h"
+#include "results/model.h"
 #include "rb_service.h"
 #include "transport.h"
 
@@ -56,5 +57,14 @@ typedef struct rb_run_cfg {
     int work_us;                     /* --work-us for the started servers */
     int work_sleep;                  /* --work sleep */
 } rb_run_cfg;
+
+/* Whether fault f applies to transport i of cfg (a broker fault to a
+ * transport through that broker, a server fault to a server rpcbench
+ * starts); when not, *why says what it needs (a static string). */
+int rb_run_fault_applies(const rb_run_cfg *cfg, const rb_fault_spec *f, int i, const char **why);
+
+/* The results model's record of cfg's options (results.json's
+ * environment.parameters) into *p; its strings are borrowed from cfg. */
+void rb_run_params(const rb_run_cfg *cfg, rb_params *p);
 
 #endif

@@ -1,8 +1,6 @@
 /* slo_run.c - the SLO search against the run's servers (see slo_run.h). */
 #include "run/slo_run.h"
 #include "run/round.h"
-#include "results/json_out.h"
-#include "results/openloop.h"
 #include "measure/timeline.h"
 
 #include <math.h>
@@ -42,7 +40,8 @@ int rb_slo_entries_make(const rb_run_cfg *cfg, rb_slo_entry **out, size_t *n)
                 x->searched = calloc((size_t)cfg->rounds, sizeof *x->searched);
                 x->confirm = (rb_scenario){ .t = x->t, .method = x->method, .entries = x->entries,
                                             .concurrency = conc, .nrounds = cfg->rounds,
-                                            .arrivals = cfg->arrivals, .server_max_rss_kb = -1 };
+                                            .arrivals = rb_arrivals_name(cfg->arrivals),
+                                            .server_max_rss_kb = -1 };
                 x->confirm.rounds = calloc((size_t)cfg->rounds, sizeof *x->confirm.rounds);
                 if (!x->res || !x->start_cps || !x->searched || !x->confirm.rounds) {
                     rb_slo_entries_free(e, *n);
@@ -113,7 +112,7 @@ static void short_round(step_ctx *c, double rate_cps, rb_scenario *s, rb_round *
 {
     *s = (rb_scenario){ .t = c->e->t, .method = c->e->method, .entries = c->e->entries,
                         .concurrency = c->e->concurrency, .nrounds = 1, .rounds = r,
-                        .rate_cps = rate_cps, .arrivals = c->cfg->arrivals };
+                        .rate_cps = rate_cps, .arrivals = rb_arrivals_name(c->cfg->arrivals) };
     rb_loadgen_spec ls;
     rb_round_spec(c->cfg, s, c->round, &ls);
     ls.calls = 0;
@@ -225,56 +224,6 @@ void rb_slo_run_round(const rb_run_cfg *cfg, rb_slo_entry *e, int round, int pos
 
 /* ---- results.json and the terminal ------------------------------------------ */
 
-static json_t *step_json(const rb_slo_point *p, double bound_us)
-{
-    int n = p->lat.n > 0;
-    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:b,s:i,s:i,s:o,s:I,s:b}",
-                     "rate_cps", rb_json_num(p->rate_cps),
-                     "achieved_cps", rb_json_num(p->achieved_cps), "value_us", rb_json_num(p->value_us),
-                     "p50_us", rb_json_num(n ? p->lat.p50 : NAN), "p99_us", rb_json_num(n ? p->lat.p99 : NAN),
-                     "p99_9_us", rb_json_num(n ? p->lat.p99_9 : NAN), "failures", (json_int_t)p->failures,
-                     "pass", p->pass, "tries", p->tries, "held", p->held,
-                     "generator_lag_p99_us", rb_json_num(p->gen_lag_p99_us),
-                     "tail_samples", (json_int_t)p->tail_samples,
-                     "generator_limited", rb_slo_generator_limited(p, bound_us));
-}
-
-static json_t *confirm_round_json(const rb_slo_entry *e, int r)
-{
-    const rb_slo_result *res = &e->res[r];
-    if (!res->has_confirm)
-        return json_null();
-    json_t *o = json_object();
-    rb_openloop_round_json(o, &e->confirm.rounds[r], 1);
-    json_object_set_new(o, "calls", json_integer((json_int_t)e->confirm.rounds[r].calls));
-    json_object_set_new(o, "failures", json_integer((json_int_t)res->confirm.failures));
-    json_object_set_new(o, "latency_us", rb_latency_json(&e->confirm.rounds[r].lat,
-                                                        e->confirm.rounds[r].lat.n == 0));
-    json_object_set_new(o, "duration_s", rb_json_num(e->confirm.rounds[r].duration_s));
-    json_object_set_new(o, "value_us", rb_json_num(res->confirm.value_us));
-    json_object_set_new(o, "pass", json_boolean(res->confirm.pass));
-    return o;
-}
-
-static json_t *round_json(const rb_run_cfg *cfg, const rb_slo_entry *e, int r)
-{
-    const rb_slo_result *res = &e->res[r];
-    json_t *steps = json_array();
-    int remeasured = 0, held = 0;
-    for (int k = 0; k < res->nsteps; k++) {
-        json_array_append_new(steps, step_json(&res->steps[k], cfg->slo.bound_us));
-        remeasured += res->steps[k].tries > 1;
-        held += res->steps[k].tries > 1 && res->steps[k].pass;
-    }
-    return json_pack("{s:i,s:i,s:i,s:o,s:o,s:o,s:i,s:o,s:b,s:b,s:b,s:o,s:o}", "round", r,
-                     "remeasured_steps", remeasured, "remeasured_held", held,
-                     "start_cps", rb_json_num(e->start_cps[r]), "max_rate_cps", rb_json_num(res->max_rate_cps),
-                     "searched_cps", rb_json_num(res->searched_cps), "confirm_tries", res->confirm_runs,
-                     "fail_rate_cps", res->fail_rate_cps > 0 ? rb_json_num(res->fail_rate_cps) : json_null(),
-                     "capped", res->capped, "ceiling", res->ceiling, "floor", res->floor,
-                     "steps", steps, "confirm", confirm_round_json(e, r));
-}
-
 /* Median, lowest and highest (*m, *lo, *hi) of the searched rounds'
  * v(e, r); NAN when none. */
 static void over(const rb_slo_entry *e, double (*v)(const rb_slo_entry *, int), double *m,
@@ -293,14 +242,6 @@ static void over(const rb_slo_entry *e, double (*v)(const rb_slo_entry *, int), 
     *hi = x[n - 1];
 }
 
-static json_t *over_rounds(const rb_slo_entry *e, double (*v)(const rb_slo_entry *, int))
-{
-    double m, lo, hi;
-    over(e, v, &m, &lo, &hi);
-    return json_pack("{s:o,s:o,s:o}", "median", rb_json_num(m), "lo", rb_json_num(lo),
-                     "hi", rb_json_num(hi));
-}
-
 static double v_max(const rb_slo_entry *e, int r)
 {
     return e->res[r].max_rate_cps;
@@ -314,31 +255,6 @@ static double v_start(const rb_slo_entry *e, int r)
 static double v_confirm(const rb_slo_entry *e, int r)
 {
     return e->res[r].has_confirm ? e->res[r].confirm.value_us : NAN;
-}
-
-/* The confirming runs summarised over rounds. */
-static json_t *confirm_json(const rb_slo_entry *e)
-{
-    uint64_t calls = 0, fails = 0;
-    for (int r = 0; r < e->nrounds; r++)
-        if (e->confirm.rounds[r].ran) {
-            calls += e->confirm.rounds[r].calls;
-            for (int k = 0; k < RB_FAIL__COUNT; k++)
-                fails += e->confirm.rounds[r].failures[k];
-        }
-    json_t *o = json_object();
-    json_object_set_new(o, "rate_cps", json_pack("{s:o,s:o}",
-        "target", rb_json_num(rb_round_median(&e->confirm, FIELD(target_cps), NULL)),
-        "achieved", rb_json_num(rb_round_median(&e->confirm, FIELD(achieved_cps), NULL))));
-    json_object_set_new(o, "latency_us", rb_openloop_latency_median(&e->confirm, FIELD(lat)));
-    json_object_set_new(o, "service_time_us", rb_openloop_latency_median(&e->confirm, FIELD(svc)));
-    json_object_set_new(o, "send_lag_us", rb_openloop_latency_median(&e->confirm, FIELD(lag)));
-    json_object_set_new(o, "calls", json_integer((json_int_t)calls));
-    json_object_set_new(o, "failures", json_integer((json_int_t)fails));
-    double med, lo, hi;
-    over(e, v_confirm, &med, &lo, &hi);
-    json_object_set_new(o, "value_us", rb_json_num(med));
-    return o;
 }
 
 /* What the searched rounds of e add up to. */
@@ -362,33 +278,123 @@ static slo_counts counts_of(const rb_slo_entry *e)
     return c;
 }
 
-static json_t *entry_json(const rb_run_cfg *cfg, const rb_slo_entry *e)
+/* The model's record of one step (of a search or of the sweep). */
+static void step_record(const rb_slo_point *p, double bound_us, rb_slo_step *q)
 {
-    slo_counts c = counts_of(e);
-    json_t *per = json_array(), *sweep = json_array();
-    for (int r = 0; r < e->nrounds; r++)
-        if (e->searched[r])
-            json_array_append_new(per, round_json(cfg, e, r));
-    for (int k = 0; k < e->nsweep; k++)
-        json_array_append_new(sweep, step_json(&e->sweep[k], cfg->slo.bound_us));
-    return json_pack("{s:s,s:s,s:o,s:i,s:s,s:f,s:f,s:i,s:i,s:i,s:o,s:b,s:b,s:b,s:o,s:o,s:o,s:o}",
-        "transport", e->t->name, "method", rb_method_name(e->method),
-        "entries", e->entries < 0 ? json_null() : json_integer(e->entries),
-        "concurrency", e->concurrency, "percentile", cfg->slo.label,
-        "percentile_value", cfg->slo.percentile, "bound_us", cfg->slo.bound_us,
-        "rounds", (int)json_array_size(per), "confirm_runs", c.confirm_runs,
-        "confirmed_rounds", c.confirmed,
-        "max_rate_cps", over_rounds(e, v_max), "capped", c.capped, "ceiling", c.ceiling,
-        "floor", c.floor_, "start_cps", over_rounds(e, v_start), "confirm", confirm_json(e),
-        "per_round", per, "sweep", sweep);
+    int n = p->lat.n > 0;
+    *q = (rb_slo_step){ .rate_cps = p->rate_cps, .achieved_cps = p->achieved_cps,
+                        .value_us = p->value_us, .p50_us = n ? p->lat.p50 : NAN,
+                        .p99_us = n ? p->lat.p99 : NAN, .p99_9_us = n ? p->lat.p99_9 : NAN,
+                        .failures = (long long)p->failures, .pass = p->pass,
+                        .gen_lag_p99_us = p->gen_lag_p99_us,
+                        .tail_samples = (long long)p->tail_samples, .tries = p->tries,
+                        .held = p->held,
+                        .generator_limited = rb_slo_generator_limited(p, bound_us) };
 }
 
-json_t *rb_slo_json(const rb_run_cfg *cfg, const rb_slo_entry *e, size_t n)
+/* The model's record of round r of e (its steps malloc'd), steps judged
+ * against bound_us. RB_OK or RB_ENOMEM. */
+static int round_record(const rb_slo_entry *e, int r, double bound_us, rb_slo_round *q)
 {
-    json_t *a = json_array();
+    const rb_slo_result *res = &e->res[r];
+    *q = (rb_slo_round){ .round = r, .start_cps = e->start_cps[r],
+                         .max_rate_cps = res->max_rate_cps, .searched_cps = res->searched_cps,
+                         .fail_rate_cps = res->fail_rate_cps > 0 ? res->fail_rate_cps : NAN,
+                         .confirm_tries = res->confirm_runs, .capped = res->capped,
+                         .ceiling = res->ceiling, .floor = res->floor,
+                         .has_confirm = res->has_confirm };
+    q->steps = calloc(res->nsteps > 0 ? (size_t)res->nsteps : 1, sizeof *q->steps);
+    if (!q->steps)
+        return RB_ENOMEM;
+    q->nsteps = res->nsteps > 0 ? (size_t)res->nsteps : 0;
+    for (size_t k = 0; k < q->nsteps; k++)
+        step_record(&res->steps[k], bound_us, &q->steps[k]);
+    if (res->has_confirm) {
+        q->confirm = e->confirm.rounds[r];   /* its timeline borrowed from e */
+        q->confirm_value_us = res->confirm.value_us;
+        q->confirm_pass = res->confirm.pass;
+        q->confirm_failures = (long long)res->confirm.failures;
+    }
+    return RB_OK;
+}
+
+/* The confirming runs of e summarised over rounds, into s. */
+static void confirm_record(const rb_slo_entry *e, rb_slo_rec *s)
+{
+    double lo, hi;
+    for (int r = 0; r < e->nrounds; r++)
+        if (e->confirm.rounds[r].ran) {
+            s->confirm_calls += (long long)e->confirm.rounds[r].calls;
+            for (int k = 0; k < RB_FAIL__COUNT; k++)
+                s->confirm_failures += (long long)e->confirm.rounds[r].failures[k];
+        }
+    s->confirm_target_cps = rb_round_median(&e->confirm, FIELD(target_cps), NULL);
+    s->confirm_achieved_cps = rb_round_median(&e->confirm, FIELD(achieved_cps), NULL);
+    s->confirm_lat = rb_round_latency_median(&e->confirm, FIELD(lat));
+    s->confirm_svc = rb_round_latency_median(&e->confirm, FIELD(svc));
+    s->confirm_lag = rb_round_latency_median(&e->confirm, FIELD(lag));
+    s->confirm_svc_p99 = s->confirm_svc.p99;
+    over(e, v_confirm, &s->confirm_value_us, &lo, &hi);
+}
+
+/* The model's record of entry e. RB_OK or RB_ENOMEM (s holds what was
+ * allocated). */
+static int entry_record(const rb_run_cfg *cfg, const rb_slo_entry *e, rb_slo_rec *s)
+{
+    slo_counts c = counts_of(e);
+    snprintf(s->transport, sizeof s->transport, "%s", e->t->name);
+    snprintf(s->method, sizeof s->method, "%s", rb_method_name(e->method));
+    s->entries = e->entries;
+    s->concurrency = e->concurrency;
+    snprintf(s->percentile, sizeof s->percentile, "%s", cfg->slo.label);
+    s->percentile_value = cfg->slo.percentile;
+    s->bound_us = cfg->slo.bound_us;
+    s->confirm_runs = c.confirm_runs;
+    s->confirmed_rounds = c.confirmed;
+    over(e, v_max, &s->max_rate.median, &s->max_rate.lo, &s->max_rate.hi);
+    over(e, v_start, &s->start.median, &s->start.lo, &s->start.hi);
+    s->capped = c.capped;
+    s->ceiling = c.ceiling;
+    s->floor = c.floor_;
+    confirm_record(e, s);
+    s->per_round = calloc(e->nrounds > 0 ? (size_t)e->nrounds : 1, sizeof *s->per_round);
+    if (!s->per_round)
+        return RB_ENOMEM;
+    for (int r = 0; r < e->nrounds; r++)
+        if (e->searched[r] && round_record(e, r, cfg->slo.bound_us, &s->per_round[s->nrounds++]) != RB_OK)
+            return RB_ENOMEM;
+    s->sweep = calloc(e->nsweep > 0 ? (size_t)e->nsweep : 1, sizeof *s->sweep);
+    if (!s->sweep)
+        return RB_ENOMEM;
+    s->nsweep = (size_t)e->nsweep;
+    for (size_t k = 0; k < s->nsweep; k++)
+        step_record(&e->sweep[k], cfg->slo.bound_us, &s->sweep[k]);
+    return RB_OK;
+}
+
+int rb_slo_records(const rb_run_cfg *cfg, const rb_slo_entry *e, size_t n, rb_slo_rec **out)
+{
+    *out = calloc(n ? n : 1, sizeof **out);
+    if (!*out)
+        return RB_ENOMEM;
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, entry_json(cfg, &e[i]));
-    return a;
+        if (entry_record(cfg, &e[i], &(*out)[i]) != RB_OK) {
+            rb_slo_records_free(*out, n);
+            *out = NULL;
+            return RB_ENOMEM;
+        }
+    return RB_OK;
+}
+
+void rb_slo_records_free(rb_slo_rec *s, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++) {
+        for (size_t r = 0; s[i].per_round && r < s[i].nrounds; r++)
+            free(s[i].per_round[r].steps);
+        free(s[i].per_round);
+        free(s[i].sweep);
+    }
+    free(s);
 }
 
 void rb_slo_print_table(FILE *f, const rb_run_cfg *cfg, const rb_slo_entry *e, size_t n)

@@ -32,7 +32,6 @@
 #ifndef RB_SLO_RUN_H
 #define RB_SLO_RUN_H
 
-#include <jansson.h>
 #include <stdio.h>
 
 #include "results/results.h"
@@ -73,8 +72,14 @@ void rb_slo_entries_free(rb_slo_entry *e, size_t n);
 void rb_slo_run_round(const rb_run_cfg *cfg, rb_slo_entry *e, int round, int position,
                       double start_cps, const rb_server_proc *sp);
 
-/* The "slo" list (new reference). */
-json_t *rb_slo_json(const rb_run_cfg *cfg, const rb_slo_entry *e, size_t n);
+/* The results model's records of e[0..n) (model.h's rb_slo_rec: what
+ * results.json's "slo" list holds), into *out (free with
+ * rb_slo_records_free; the confirming runs' timelines are borrowed from
+ * e, which must outlive them). RB_OK or RB_ENOMEM (*out NULL). */
+int rb_slo_records(const rb_run_cfg *cfg, const rb_slo_entry *e, size_t n, rb_slo_rec **out);
+
+/* Free records made by rb_slo_records; NULL ok. */
+void rb_slo_records_free(rb_slo_rec *s, size_t n);
 
 /* The SLO table on f (nothing when n is 0). */
 void rb_slo_print_table(FILE *f, const rb_run_cfg *cfg, const rb_slo_entry *e, size_t n);

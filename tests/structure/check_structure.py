@@ -12,6 +12,9 @@ breach of a rule, then "structure: N breaches"; exits 1 when there is any,
              depends on B when A includes B's header, or uses a function that
              B defines through a header A includes: an "internal" header
              shared by files that call each other does not hide their cycle
+  layer      no cycle between the layers of bench/ (its folders): module A
+             of bench/x/ including a header of bench/y/ makes x depend on y,
+             and data flows one way (docs/architecture.md's order)
   upward     no include from services/ into transports/, brokers/ or bench/;
              none from transports/ or brokers/ into bench/
   file-size  no file of the harness (bench/, brokers/) over 600 lines
@@ -19,6 +22,12 @@ breach of a rule, then "structure: N breaches"; exits 1 when there is any,
              transports/)
   folder     no folder of the harness with more than 20 source files
   json       json_object_get only in the results reader (bench/results/)
+  json-type  no json_t and no #include <jansson.h> in bench/ outside
+             bench/results/: results.json is built and parsed there only,
+             everyone else hands over or reads the typed model. The one
+             exception is bench/cli/call_cmd.c: `rpcbench call` parses its
+             --obj argument as JSON and prints the reply as JSON to the
+             terminal, which is no part of results.json
   broker     no broker product named in bench/'s code or comments: what
              bench/ needs to know about a broker comes through brokers/broker.h
   transport  no transport's name as a string in bench/: what bench/ needs to
@@ -34,6 +43,11 @@ MAX_FOLDER_FILES = 20
 BROKER_PRODUCTS = re.compile(r"rabbit|\bnats\b|kafka|mosquitto|activemq", re.I)
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 SRC_TOPS = ("bench", "brokers", "services", "transports")
+JANSSON_INCLUDE = re.compile(r"^\s*#\s*include\s*<jansson\.h>", re.M)
+JSON_TYPE = re.compile(r"\bjson_t\b")
+# bench/ files that may use jansson though they are not bench/results/: a
+# command printing a reply as JSON on the terminal
+JSON_TERMINAL = {os.path.join("bench", "cli", "call_cmd.c")}
 
 
 def sources(repo):
@@ -198,6 +212,14 @@ def main():
     for comp in cycles(edges):
         breaches.append("cycle: " + " -> ".join(comp))
 
+    layers = {}
+    for f, n, tgt in incs:
+        a, b = f.split(os.sep), tgt.split(os.sep)
+        if a[0] == b[0] == "bench" and len(a) > 2 and len(b) > 2 and a[1] != b[1]:
+            layers.setdefault(a[1], set()).add(b[1])
+    for comp in cycles(layers):
+        breaches.append("layer: bench/ folders include each other: " + " -> ".join(comp))
+
     order = {"services": 0, "transports": 1, "brokers": 1, "bench": 2}
     for f, n, tgt in incs:
         if order[top(tgt)] > order[top(f)]:
@@ -225,6 +247,11 @@ def main():
             if "json_object_get" in code and not f.startswith(os.path.join("bench", "results") + os.sep):
                 n = code.count("json_object_get")
                 breaches.append(f"json: {f} calls json_object_get {n} times (only bench/results/ reads results.json)")
+            if not f.startswith(os.path.join("bench", "results") + os.sep) and f not in JSON_TERMINAL:
+                uses = len(JSON_TYPE.findall(code))
+                if uses or JANSSON_INCLUDE.search(code):
+                    breaches.append(f"json-type: {f} includes jansson.h or uses json_t ({uses} times): "
+                                    "only bench/results/ builds or parses results.json")
             for n, line in enumerate(text.split("\n"), 1):
                 if BROKER_PRODUCTS.search(line):
                     breaches.append(f"broker: {f}:{n} names a broker product: {line.strip()[:80]}")

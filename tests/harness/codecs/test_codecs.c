@@ -18,6 +18,7 @@
 #include "rb_service.h"
 #include "report/report_codecs.h"
 #include "results/read.h"
+#include "results/results.h"
 #include "transport.h"
 #ifdef RB_HAVE_AMQP
 #include "amqp_int.h"
@@ -187,14 +188,29 @@ static void round_trips(void **state)
     }
 }
 
-static json_t *measured;   /* rb_codecs_measure of {0, 3} entries */
+static rb_codec_rec *measured;   /* rb_codecs_measure of {0, 3} entries */
+static size_t nmeasured;
 static int measured_failed;
 
-static const json_t *row_of(const char *encoding, const char *method, long entries)
+static const rb_codec_rec *row_of(const char *encoding, const char *method, long entries)
+{
+    for (size_t i = 0; i < nmeasured; i++) {
+        const rb_codec_rec *r = &measured[i];
+        if (!strcmp(r->encoding, encoding) && !strcmp(r->method, method) &&
+            (entries < 0 ? !r->has_entries : r->has_entries && r->entries == entries))
+            return r;
+    }
+    return NULL;
+}
+
+/* The JSON object of the cell of `encoding`, `method`, `entries` in the
+ * array arr (as rb_codecs_write writes it). */
+static const json_t *json_row_of(const json_t *arr, const char *encoding, const char *method,
+                                 long entries)
 {
     size_t i;
     json_t *r;
-    json_array_foreach(measured, i, r) {
+    json_array_foreach(arr, i, r) {
         const json_t *e = json_object_get(r, "entries");
         if (!strcmp(json_string_value(json_object_get(r, "encoding")), encoding) &&
             !strcmp(json_string_value(json_object_get(r, "method")), method) &&
@@ -209,24 +225,57 @@ static void measure_checks_decodes(void **state)
     (void)state;
     assert_non_null(measured);
     /* every codec: 2 fib cells + 2 object messages x 2 entry counts */
-    assert_int_equal(json_array_size(measured), (N_REAL + 1) * 6);
+    assert_int_equal(nmeasured, (N_REAL + 1) * 6);
     /* the lossy codec's object cells of 3 entries failed; its fib cells
      * and empty objects (nothing to lose) did not */
     assert_int_equal(measured_failed, 2);
-    const json_t *bad = row_of("lossy", "getObj", 3);
+    const rb_codec_rec *bad = row_of("lossy", "getObj", 3);
+    assert_non_null(bad);
+    assert_string_equal(bad->error, "decoded value differs from the input");
+    const rb_codec_rec *ok = row_of("MessagePack", "getObj", 3);
+    assert_non_null(ok);
+    assert_null(ok->error);
+    assert_int_equal(ok->bytes, 1 + 3 * 10);
+    assert_true(ok->decode_us > 0);
+    assert_int_equal(ok->repetitions, RB_CODECS_REPS);
+    assert_true(ok->iterations >= 1);
+    const rb_codec_rec *fib = row_of("JSON", "fib", -1);
+    assert_non_null(fib);
+    assert_true(fib->has_fib_n);
+    assert_int_equal(fib->fib_n, 30);
+}
+
+/* The cells written as {"codecs": [...]}: a cell with an error has null
+ * bytes and times, the others their figures. */
+static void written(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/rb-codecs-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(rb_codecs_write(path, measured, nmeasured), RB_OK);
+    json_t *doc = json_load_file(path, 0, NULL);
+    unlink(path);
+    assert_non_null(doc);
+    const json_t *arr = json_object_get(doc, "codecs");
+    assert_int_equal(json_array_size(arr), nmeasured);
+    const json_t *bad = json_row_of(arr, "lossy", "getObj", 3);
     assert_non_null(bad);
     assert_string_equal(json_string_value(json_object_get(bad, "error")),
                         "decoded value differs from the input");
     assert_true(json_is_null(json_object_get(bad, "decode_us")));
     assert_true(json_is_null(json_object_get(bad, "bytes")));
-    const json_t *ok = row_of("MessagePack", "getObj", 3);
+    const json_t *ok = json_row_of(arr, "MessagePack", "getObj", 3);
     assert_non_null(ok);
     assert_true(json_is_null(json_object_get(ok, "error")));
     assert_int_equal(json_integer_value(json_object_get(ok, "bytes")), 1 + 3 * 10);
     assert_true(json_real_value(json_object_get(ok, "decode_us")) > 0);
-    const json_t *fib = row_of("JSON", "fib", -1);
+    const json_t *fib = json_row_of(arr, "JSON", "fib", -1);
     assert_non_null(fib);
     assert_int_equal(json_integer_value(json_object_get(fib, "fib_n")), 30);
+    assert_true(json_is_null(json_object_get(fib, "entries")));
+    json_decref(doc);
 }
 
 static void report_table(void **state)
@@ -235,8 +284,8 @@ static void report_table(void **state)
     char *text = NULL;
     size_t len = 0;
     rb_results r;
-    assert_int_equal(rb_results_from_codecs(measured, &r), RB_OK);
-    assert_int_equal(r.ncodecs, json_array_size(measured));
+    assert_int_equal(rb_results_from_codecs(measured, nmeasured, &r), RB_OK);
+    assert_int_equal(r.ncodecs, nmeasured);
     FILE *f = open_memstream(&text, &len);
     rb_report_codecs_md(f, &r);
     fclose(f);
@@ -247,9 +296,7 @@ static void report_table(void **state)
     assert_non_null(strstr(text, "error: decoded value differs from the input"));
     free(text);
     /* nothing for a missing section */
-    json_t *none = json_array();
-    assert_int_equal(rb_results_from_codecs(none, &r), RB_OK);
-    json_decref(none);
+    assert_int_equal(rb_results_from_codecs(NULL, 0, &r), RB_OK);
     f = open_memstream(&text, &len);
     rb_report_codecs_md(f, &r);
     rb_results_free(&r);
@@ -261,7 +308,8 @@ static void report_table(void **state)
 int main(void)
 {
     long entries[] = { 0, 3 };
-    measured = rb_codecs_measure(entries, 2, 30, 0.002, 0, &measured_failed);
+    if (rb_codecs_measure(entries, 2, 30, 0.002, 0, &measured, &nmeasured, &measured_failed) != RB_OK)
+        return 1;
 
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(exact_sizes),
@@ -270,9 +318,10 @@ int main(void)
 #endif
         cmocka_unit_test(round_trips),
         cmocka_unit_test(measure_checks_decodes),
+        cmocka_unit_test(written),
         cmocka_unit_test(report_table),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    json_decref(measured);
+    free(measured);
     return rc;
 }

@@ -321,7 +321,7 @@ static void test_results_read_errors(void **state)
     snprintf(path, sizeof path, "%s/bad.json", tmpdir);
     write_file(path, "{\"schema\": 1, \"scenarios\": [");
     assert_int_equal(rb_results_read(path, &r), RB_EPROTO);
-    write_file(path, "{\"schema\": 3, \"scenarios\": []}");
+    write_file(path, "{\"schema\": 4, \"scenarios\": []}");
     assert_int_equal(rb_results_read(path, &r), RB_EPROTO);
     write_file(path, "{\"schema\": 1}");
     assert_int_equal(rb_results_read(path, &r), RB_EPROTO);
@@ -473,9 +473,8 @@ static void test_results_round_trip(void **state)
 
     snprintf(dir, sizeof dir, "%s/roundtrip", tmpdir);
     assert_int_equal(mkdir(dir, 0755), 0);
-    json_t *env = json_object();
-    assert_int_equal(rb_results_write(dir, env, sc, sum, 2, 1, NULL), RB_OK);
-    json_decref(env);
+    rb_results_out out = { .sc = sc, .sum = sum, .n = 2, .complete = 1 };
+    assert_int_equal(rb_results_write(dir, &out), RB_OK);
     assert_int_equal(rb_results_read(dir, &r), 0);
     assert_int_equal(r.n, 2);
     for (int t = 0; t < 2; t++) {

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "measure/machine.h"
-#include "results/json_out.h"
+#include "results/write.h"
 
 static char root[64];
 

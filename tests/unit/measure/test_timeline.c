@@ -12,7 +12,7 @@
 #include "rb_error.h"
 #include "measure/timeline.h"
 #include "results/json_in.h"
-#include "results/json_out.h"
+#include "results/write.h"
 
 #define MS 1000000ull
 

@@ -198,7 +198,7 @@ int rb_slo_search(const rb_slo_params *params, rb_slo_measure_fn measure,
     out->fail_rate_cps = hi;
     double rate = lo;
     while (lo > 0 && confirm && out->confirm_runs < RB_SLO_CONFIRM_TRIES && rate >= p.min_cps) {
-        int rc = measure_once(&p, confirm, ctx, rate, &out->confirm);
+        int rc = step(&p, confirm, ctx, rate, &out->confirm);
         out->has_confirm = 1;
         out->confirm_runs++;
         if (rc)

@@ -17,8 +17,10 @@
  *      decides: one noisy step on this machine would otherwise cap the
  *      search for good, since the bisection never looks above a failure);
  *   4. run the confirm callback (the caller's full-length run) at the
- *      highest passing rate; when it misses, at RB_SLO_CONFIRM_BACKOFF
- *      times that rate, up to RB_SLO_CONFIRM_TRIES runs in all, as a wrk2
+ *      highest passing rate, a miss measured again as a step is (the
+ *      majority of `repeats` decides); when it misses, at
+ *      RB_SLO_CONFIRM_BACKOFF times that rate, up to RB_SLO_CONFIRM_TRIES
+ *      rates in all, as a wrk2
  *      user steps the rate down until a full run holds the SLO. The answer
  *      (max_rate_cps) is the rate the last confirming run passed at; when
  *      none passed it stays the search's rate, marked unconfirmed.
@@ -95,7 +97,7 @@ typedef struct rb_slo_params {
 /* A step's length never exceeds this, seconds: a slow stack then gets fewer
  * tail samples, which the step records (tail_samples). */
 #define RB_SLO_STEP_MAX_S 2.0
-#define RB_SLO_CONFIRM_TRIES 3        /* confirming runs at most */
+#define RB_SLO_CONFIRM_TRIES 3        /* rates confirmed at most */
 #define RB_SLO_CONFIRM_BACKOFF 0.8    /* the next one's rate, times the last's */
 
 typedef struct rb_slo_result {
@@ -109,7 +111,8 @@ typedef struct rb_slo_result {
     int floor;                 /* min_cps failed too: nothing passed */
     rb_slo_point confirm;      /* the last confirming run (when has_confirm) */
     int has_confirm;
-    int confirm_runs;          /* confirming runs made, 0..RB_SLO_CONFIRM_TRIES */
+    int confirm_runs;          /* rates confirmed, 0..RB_SLO_CONFIRM_TRIES (each
+                                  measured up to `repeats` times: confirm.tries) */
 } rb_slo_result;
 
 /* Run the search (header comment) into *out. confirm may be NULL (no

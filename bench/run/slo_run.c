@@ -137,7 +137,9 @@ static int measure(void *p, double rate_cps, rb_slo_point *out)
     return rb_run_interrupted ? RB_EINTR : RB_OK;
 }
 
-/* The full-length confirming run at rate_cps, kept in e->confirm. */
+/* The full-length confirming run at rate_cps, kept in e->confirm: the last
+ * one made (a miss is measured again, rb_slo_search; the round keeps the
+ * last run's samples and timeline, the search the median of the tries). */
 static int confirm(void *p, double rate_cps, rb_slo_point *out)
 {
     step_ctx *c = p;

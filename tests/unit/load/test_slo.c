@@ -330,16 +330,19 @@ static void confirm_steps_down(void **state)
     flaky f = { .m = { .base_us = 100, .cap_cps = 10000 } };
     f.confirm_cap = 0.7 * 9000;
     assert_int_equal(rb_slo_search(&p, flaky_measure, flaky_confirm, &f, &r), RB_OK);
-    assert_int_equal(f.runs, 3);
+    /* each missed rate is measured twice (the majority of 3), then backs off */
+    assert_int_equal(f.runs, 5);
     assert_int_equal(r.confirm_runs, 3);
-    assert_true(f.rates[0] == r.searched_cps);
-    assert_true(fabs(f.rates[1] - r.searched_cps * RB_SLO_CONFIRM_BACKOFF) < 1e-9);
-    assert_true(r.confirm.pass && r.max_rate_cps == f.rates[2]);
+    assert_true(f.rates[0] == r.searched_cps && f.rates[1] == r.searched_cps);
+    assert_true(fabs(f.rates[2] - r.searched_cps * RB_SLO_CONFIRM_BACKOFF) < 1e-9);
+    assert_true(f.rates[3] == f.rates[2]);
+    assert_true(r.confirm.pass && r.max_rate_cps == f.rates[4]);
+    assert_int_equal(r.confirm.tries, 1);
     assert_true(r.max_rate_cps < f.confirm_cap && r.searched_cps > f.confirm_cap);
     /* no full run holds: the steps' rate stays, unconfirmed, after 3 runs */
     flaky g = { .m = { .base_us = 100, .cap_cps = 10000 }, .confirm_cap = 1 };
     assert_int_equal(rb_slo_search(&p, flaky_measure, flaky_confirm, &g, &r), RB_OK);
-    assert_int_equal(g.runs, RB_SLO_CONFIRM_TRIES);
+    assert_int_equal(g.runs, 2 * RB_SLO_CONFIRM_TRIES);
     assert_false(r.confirm.pass);
     assert_true(r.max_rate_cps == r.searched_cps);
 }

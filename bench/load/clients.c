@@ -25,6 +25,8 @@
 
 #include "fault/fault_run.h"
 #include "measure/procstat.h"
+#include "load/costs.h"
+#include "load/pacer.h"
 #include "load/schedule.h"
 #include "measure/timeline.h"
 #include "measure/wire.h"
@@ -56,6 +58,9 @@ typedef struct worker {
                                         loop from the intended send time */
     rb_samples done;                 /* each sample's completion, CLOCK_MONOTONIC ns */
     rb_samples service, lag;         /* open loop: from the actual send; send lag */
+    rb_samples gen_lag;              /* open loop: the generator's own lateness */
+    rb_pacer pacer;                  /* open loop: punctual sends */
+    rb_conn_clock clk;               /* open loop: the connection's clocks */
     uint64_t offered, unsent;        /* open loop: calls due, calls never sent */
     rb_timeline tl;
     uint64_t ok, fails[RB_FAIL__COUNT], warm_fail;
@@ -147,33 +152,38 @@ static void warm_up(worker *w)
     }
 }
 
-/* One measured call, due at `intended` (0: now, closed loop): verify,
- * count, record. Returns 0, or 1 on a failure. */
-static int measured_call(worker *w, uint64_t intended, uint64_t *stale0)
+/* One measured call, due at `intended` (0: now, closed loop) and begun at
+ * `sent` (0: now; earlier when the call had to reconnect first, which is
+ * the stack's time): verify, count, record. Returns 0, or 1 on a failure. */
+static int measured_call(worker *w, uint64_t intended, uint64_t sent, uint64_t *stale0)
 {
     scen_ctx *x = w->ctx;
     int verified = 0;
     uint64_t id = x->fr ? rb_fault_run_tag(&w->out) : 0;
-    uint64_t sent = rb_now_ns();
+    if (!sent)
+        sent = rb_now_ns();
     int rc = do_call(w, &verified);
     uint64_t done = rb_now_ns();
-    if (!intended)
+    int open = intended != 0;
+    if (!open)
         intended = sent;
     if (x->fr)
         rb_fault_run_call(x->fr, w->index, id, intended, done, rc, verified,
                           w->cl ? w->cl->accepted : -1);
     int ok = rc == RB_OK && verified;
-    uint64_t lat = rb_call_latency_ns(intended, done);
-    rb_timeline_add_call(&w->tl, done - x->start_ns, lat, ok);
-    if (x->ls->rate_cps > 0) {
-        rb_samples_push(&w->lag, rb_call_send_lag_ns(intended, sent));
-        rb_timeline_add_offer(&w->tl, intended - x->start_ns, rb_call_send_lag_ns(intended, sent));
+    rb_open_times ot = { .latency_ns = rb_call_latency_ns(intended, done) };
+    if (open) {
+        ot = rb_open_call(&w->clk, intended, sent, done);
+        rb_samples_push(&w->lag, ot.send_lag_ns);
+        rb_samples_push(&w->gen_lag, ot.gen_lag_ns);
+        rb_timeline_add_offer(&w->tl, intended - x->start_ns, ot.send_lag_ns);
     }
+    rb_timeline_add_call(&w->tl, done - x->start_ns, ot.latency_ns, ok);
     if (ok) {
-        rb_samples_push(&w->samples, lat);
+        rb_samples_push(&w->samples, ot.latency_ns);
         rb_samples_push(&w->done, done);
-        if (x->ls->rate_cps > 0)
-            rb_samples_push(&w->service, rb_call_service_ns(sent, done));
+        if (open)
+            rb_samples_push(&w->service, ot.service_ns);
         w->ok++;
         w->req_bytes += w->cl->req_body_bytes;
         w->rep_bytes += w->cl->rep_body_bytes;
@@ -206,7 +216,7 @@ static void closed_loop(worker *w, uint64_t *stale0)
             }
             *stale0 = 0;
         }
-        measured_call(w, 0, stale0);
+        measured_call(w, 0, 0, stale0);
     }
 }
 
@@ -224,16 +234,18 @@ static void open_loop(worker *w, uint64_t *stale0)
     if (rb_schedule_init(&sch, x->ls->arrivals, x->ls->rate_cps, x->window_s, x->conns,
                          w->index, x->ls->seed) != RB_OK)
         return;
+    rb_pacer_init(&w->pacer, x->ls->spin_ns);
     while (rb_schedule_next(&sch, &t)) {
-        uint64_t intended = x->start_ns + t;
+        uint64_t intended = x->start_ns + t, began = 0;
         w->offered++;
-        if (rb_schedule_sleep_until(intended, (const volatile int *)&rb_run_interrupted) ||
+        if (rb_pacer_wait(&w->pacer, intended, (const volatile int *)&rb_run_interrupted) ||
             rb_now_ns() >= x->send_until_ns) {
             w->unsent++;
             rb_timeline_add_offer(&w->tl, t, rb_call_send_lag_ns(intended, x->send_until_ns));
             break;
         }
         if (!w->cl) {
+            began = rb_now_ns();
             int crc = reconnect(w);
             if (crc) {
                 w->fails[RB_FAIL_CONNECT]++;
@@ -245,7 +257,7 @@ static void open_loop(worker *w, uint64_t *stale0)
             }
             *stale0 = 0;
         }
-        measured_call(w, intended, stale0);
+        measured_call(w, intended, began, stale0);
     }
     while (rb_schedule_next(&sch, &t)) {
         w->offered++;
@@ -279,34 +291,10 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-typedef struct sample_point {
-    rb_wire_snap wc, ws;             /* client's and (broker) server's sockets */
-    int wc_ok, ws_ok;
-    uint64_t cpu_self, cpu_server, cpu_broker;      /* meters, ns */
-    int cpu_server_ok, cpu_broker_ok;
-    uint64_t tick_server, tick_broker;              /* /proc/PID/stat, ns */
-    int tick_server_ok, tick_broker_ok;
-} sample_point;
-
-static void take_sample(const rb_transport *t, const rb_server_proc *sp, sample_point *p)
-{
-    p->wc_ok = sp->wire_port > 0 && rb_wire_snapshot(getpid(), sp->wire_port, &p->wc) == RB_OK;
-    p->ws_ok = t->broker != RB_BROKER_NONE && sp->pid > 0 && sp->wire_port > 0 &&
-               rb_wire_snapshot(sp->pid, sp->wire_port, &p->ws) == RB_OK;
-    p->cpu_self = rb_self_cpu_ns();
-    p->cpu_server_ok = sp->pid > 0 && sp->cpu.method < RB_CPU__COUNT &&
-                       rb_cpu_meter_read(&sp->cpu, &p->cpu_server) == RB_OK;
-    p->cpu_broker_ok = t->broker != RB_BROKER_NONE &&
-                       rb_broker_cpu_ns(t->broker, &p->cpu_broker) > 0;
-    p->tick_server_ok = sp->pid > 0 && rb_proc_cpu_ns(sp->pid, &p->tick_server) == RB_OK;
-    p->tick_broker_ok = t->broker != RB_BROKER_NONE &&
-                        rb_broker_cpu_ticks_ns(t->broker, &p->tick_broker) > 0;
-}
-
 /* The open-loop figures of round r from the merged samples, and the
  * schedule flags. */
 static void open_figures(rb_round *r, const rb_loadgen_spec *ls, double window_s,
-                         rb_samples *svc, rb_samples *lag)
+                         rb_samples *svc, rb_samples *lag, rb_samples *gen_lag)
 {
     r->target_cps = ls->rate_cps;
     r->achieved_cps = (double)r->calls / window_s;
@@ -314,12 +302,13 @@ static void open_figures(rb_round *r, const rb_loadgen_spec *ls, double window_s
     r->throughput_cps = r->achieved_cps;
     rb_stats_compute(svc, &r->svc);
     rb_stats_compute(lag, &r->lag);
+    rb_stats_compute(gen_lag, &r->gen_lag);
     r->rate_short = rb_schedule_rate_short(r->target_cps, r->achieved_cps);
     r->lag_grows = rb_timeline_lag_grows(r->tl, r->ntl);
 }
 
 /* Join the n workers and add up their counts into r, their samples into
- * merged[0..2] (latency, service time, send lag), their completion times
+ * merged[0..3] (latency, service time, send lag, generator lag), their completion times
  * into done and timelines into tl.
  * Frees the workers' state. */
 static void collect(worker *w, int n, int threads, rb_round *r, rb_samples *merged,
@@ -333,6 +322,8 @@ static void collect(worker *w, int n, int threads, rb_round *r, rb_samples *merg
         rb_samples_append(&merged[0], &w[i].samples);
         rb_samples_append(&merged[1], &w[i].service);
         rb_samples_append(&merged[2], &w[i].lag);
+        rb_samples_append(&merged[3], &w[i].gen_lag);
+        r->spin_cpu_ns += w[i].pacer.spin_cpu_ns;
         rb_samples_append(done, &w[i].done);
         rb_timeline_merge(tl, &w[i].tl);
         r->calls += w[i].ok;
@@ -354,59 +345,13 @@ static void collect(worker *w, int n, int threads, rb_round *r, rb_samples *merg
         rb_samples_free(&w[i].samples);
         rb_samples_free(&w[i].service);
         rb_samples_free(&w[i].lag);
+        rb_samples_free(&w[i].gen_lag);
         rb_samples_free(&w[i].done);
         rb_timeline_free(&w[i].tl);
         rb_obj_free(&w[i].in);
         rb_obj_free(&w[i].out);
     }
     r->connect_us = conn_n ? conn_sum / conn_n : NAN;
-}
-
-/* CPU µs per call of one meter over the window; NAN when either reading
- * failed or the window is too short for the meter (procstat.h). */
-static double cpu_per_call(int ok0, uint64_t a, int ok1, uint64_t b, uint64_t window_ns,
-                           uint64_t res_ns, double per)
-{
-    return ok0 && ok1 ? rb_cpu_window_ns(a, b, window_ns, res_ns) / 1e3 * per : NAN;
-}
-
-/* Wire bytes and CPU time per verified call (the one divisor of every
- * per-call figure; NAN when no call was verified) from the samples around
- * the measured window of window_ns. */
-static void per_call_costs(const rb_transport *t, const rb_server_proc *sp, rb_round *r,
-                           sample_point *p0, sample_point *p1, uint64_t window_ns)
-{
-    rb_cpu_method bmethod = RB_CPU__COUNT;
-    uint64_t bres = 0;
-    rb_broker_cpu_method(t->broker, &bmethod, &bres);   /* none: stays RB_CPU__COUNT, 0 */
-    uint64_t tick = rb_cpu_tick_ns();
-    double per = r->calls ? 1.0 / (double)r->calls : NAN;
-    uint64_t bc = 0, bs = 0;
-    r->wire_client = p0->wc_ok && p1->wc_ok && rb_wire_diff(&p0->wc, &p1->wc, &bc) == RB_OK
-                         ? (double)bc * per : NAN;
-    if (t->broker == RB_BROKER_NONE)
-        r->wire_total = r->wire_client;
-    else
-        r->wire_total = !isnan(r->wire_client) && p0->ws_ok && p1->ws_ok &&
-                        rb_wire_diff(&p0->ws, &p1->ws, &bs) == RB_OK
-                            ? (double)(bc + bs) * per : NAN;
-    r->cpu_client = cpu_per_call(1, p0->cpu_self, 1, p1->cpu_self, window_ns, 1, per);
-    r->cpu_method_server = p0->cpu_server_ok ? sp->cpu.method : RB_CPU__COUNT;
-    r->cpu_res_server = sp->cpu.resolution_ns;
-    r->cpu_server = cpu_per_call(p0->cpu_server_ok, p0->cpu_server, p1->cpu_server_ok,
-                                 p1->cpu_server, window_ns, sp->cpu.resolution_ns, per);
-    r->cpu_method_broker = p0->cpu_broker_ok ? bmethod : RB_CPU__COUNT;
-    r->cpu_res_broker = bres;
-    r->cpu_broker = cpu_per_call(p0->cpu_broker_ok, p0->cpu_broker, p1->cpu_broker_ok,
-                                 p1->cpu_broker, window_ns, r->cpu_res_broker, per);
-    r->cpu_server_ticks = cpu_per_call(p0->tick_server_ok, p0->tick_server, p1->tick_server_ok,
-                                       p1->tick_server, window_ns, tick, per);
-    r->cpu_broker_ticks = cpu_per_call(p0->tick_broker_ok, p0->tick_broker, p1->tick_broker_ok,
-                                       p1->tick_broker, window_ns, tick, per);
-    rb_wire_snap_free(&p0->wc);
-    rb_wire_snap_free(&p0->ws);
-    rb_wire_snap_free(&p1->wc);
-    rb_wire_snap_free(&p1->ws);
 }
 
 /* n client threads for x, started when `threads` (else the one worker runs
@@ -486,13 +431,13 @@ static void ctx_destroy(scen_ctx *x, int threads)
 /* The measured window: the workers warmed up, the meters sampled before
  * (p0) and after (p1), the calls made. Returns the window's end, ns. */
 static uint64_t window(scen_ctx *x, worker *w, int threads, const rb_server_proc *sp,
-                       sample_point *p0, sample_point *p1)
+                       rb_costs_point *p0, rb_costs_point *p1)
 {
     if (threads)
         pthread_barrier_wait(&x->ready);
     else
         warm_up(w);
-    take_sample(x->t, sp, p0);
+    rb_costs_sample(x->t, sp, p0);
     x->start_ns = rb_now_ns();
     x->end_ns = x->start_ns + (uint64_t)(x->window_s * 1e9);
     x->send_until_ns = x->end_ns + (uint64_t)(fmin(fmax(0.1 * x->window_s, 0.01), 1.0) * 1e9);
@@ -505,12 +450,12 @@ static uint64_t window(scen_ctx *x, worker *w, int threads, const rb_server_proc
         measure(w);
     }
     uint64_t end = rb_now_ns();
-    take_sample(x->t, sp, p1);
+    rb_costs_sample(x->t, sp, p1);
     return end;
 }
 
-/* The round's figures into r from the merged samples m[0..2] (latency,
- * service time, send lag; consumed), the bytes and the timeline; the
+/* The round's figures into r from the merged samples m[0..3] (latency,
+ * service time, send lag, generator lag; consumed), the bytes and the timeline; the
  * latency samples in completion order and their completion times (done,
  * moved) into out. */
 static void figures(const scen_ctx *x, rb_round *r, uint64_t end, rb_samples *m,
@@ -527,8 +472,8 @@ static void figures(const scen_ctx *x, rb_round *r, uint64_t end, rb_samples *m,
     rb_stats_compute(&m[0], &r->lat);   /* sorts m[0] */
     rb_timeline_points(tl, &r->tl, &r->ntl);
     if (x->ls->rate_cps > 0)
-        open_figures(r, x->ls, x->window_s, &m[1], &m[2]);
-    for (int k = 0; k < 3; k++)
+        open_figures(r, x->ls, x->window_s, &m[1], &m[2], &m[3]);
+    for (int k = 0; k < 4; k++)
         rb_samples_free(&m[k]);
     r->req_body = r->calls ? req / (double)r->calls : NAN;
     r->rep_body = r->calls ? rep / (double)r->calls : NAN;
@@ -554,10 +499,10 @@ void rb_clients_drive(const rb_loadgen_spec *ls, const rb_server_proc *sp, rb_ro
         ctx_destroy(&x, threads);
         return;
     }
-    sample_point p0 = { 0 }, p1 = { 0 };
+    rb_costs_point p0 = { 0 }, p1 = { 0 };
     uint64_t end = window(&x, w, threads, sp, &p0, &p1);
 
-    rb_samples m[3] = { { 0 } }, done = { 0 };
+    rb_samples m[4] = { { 0 } }, done = { 0 };
     rb_timeline tl;
     double req = 0, rep = 0;
     rb_timeline_init(&tl, ls->timeline_ns);
@@ -566,7 +511,7 @@ void rb_clients_drive(const rb_loadgen_spec *ls, const rb_server_proc *sp, rb_ro
     ctx_destroy(&x, threads);
     figures(&x, r, end, m, &done, &tl, req, rep, out);
     rb_timeline_free(&tl);
-    per_call_costs(ls->t, sp, r, &p0, &p1, end - x.start_ns);
+    rb_costs_per_call(ls->t, sp, r, &p0, &p1, end - x.start_ns);
     fault_end(&x, r, end, sp->pid != server0);
     r->ran = 1;
 }

@@ -26,6 +26,8 @@ typedef struct rb_loadgen_spec {
     double rate_cps;           /* offered calls/s over all connections; 0: closed loop */
     rb_arrivals arrivals;      /* open loop: poisson or uniform */
     uint64_t seed;             /* open loop: the schedule's seed */
+    uint64_t spin_ns;          /* open loop: the pacer's spin margin, ns
+                                  (load/pacer.h); 0: sleep only */
     long long calls;           /* calls in the round, shared by the threads; 0: duration_s */
     double duration_s;         /* the measured window, seconds (calls == 0) */
     int warmup;                /* untimed calls per thread first, >= 0 */

@@ -2,10 +2,8 @@
 #include "load/schedule.h"
 #include "rb_error.h"
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
-#include <time.h>
 
 /* splitmix64 (Steele, Lea, Flood 2014): seeds xoshiro from one word, so
  * neighbouring seeds give unrelated streams. */
@@ -119,26 +117,6 @@ int rb_schedule_next(rb_schedule *s, uint64_t *t_ns)
     double last = s->window_ns - 1;
     *t_ns = (uint64_t)llround(t < last ? t : last);
     return 1;
-}
-
-int rb_schedule_sleep_until(uint64_t abs_ns, const volatile int *stop)
-{
-    for (;;) {
-        if (stop && *stop)
-            return RB_EINTR;
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        uint64_t n = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
-        if (n >= abs_ns)
-            return RB_OK;
-        /* Wake at least every 100 ms so a stop request is seen. */
-        uint64_t until = abs_ns - n > 100000000ull ? n + 100000000ull : abs_ns;
-        struct timespec ts = { .tv_sec = (time_t)(until / 1000000000ull),
-                               .tv_nsec = (long)(until % 1000000000ull) };
-        int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-        if (rc && rc != EINTR)
-            return RB_EIO;
-    }
 }
 
 int rb_schedule_rate_short(double target_cps, double achieved_cps)

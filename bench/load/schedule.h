@@ -45,6 +45,13 @@
  *   service_time_us  done - sent: the time of the call itself, uncorrected
  *                    (wrk2's "Uncorrected Latency"; closed loop's latency)
  *   send_lag_us      sent - intended: how far the generator was behind
+ *
+ * latency_us is corrected for coordinated omission the way a punctual
+ * caller would see it (rb_open_call below): a call is charged the time it
+ * waited behind earlier calls on its connection (that queueing is the
+ * stack's), never the generator's own lateness (a late wake-up, timer
+ * slack, a descheduled generator thread), which is measured and reported
+ * on its own as generator_lag_us.
  */
 #ifndef RB_SCHEDULE_H
 #define RB_SCHEDULE_H
@@ -96,13 +103,6 @@ int rb_schedule_init(rb_schedule *s, rb_arrivals kind, double rate_cps, double w
  * (i + k * conns) / rate_cps seconds exactly. */
 int rb_schedule_next(rb_schedule *s, uint64_t *t_ns);
 
-/* Sleep until CLOCK_MONOTONIC reaches abs_ns (clock_nanosleep TIMER_ABSTIME,
- * resumed after signals), or return at once when it already has. Returns
- * RB_OK, RB_EINTR when *stop became non-zero (checked after each wake-up;
- * stop may be NULL), or RB_EIO when clock_nanosleep fails. Long waits wake
- * every 100 ms to look at *stop. */
-int rb_schedule_sleep_until(uint64_t abs_ns, const volatile int *stop);
-
 /* The per-call figures of the header comment, in ns. A time that runs
  * backwards (done before intended/sent, or sent before intended) gives 0,
  * never a wrapped unsigned value. */
@@ -119,6 +119,50 @@ static inline uint64_t rb_call_service_ns(uint64_t sent, uint64_t done)
 static inline uint64_t rb_call_send_lag_ns(uint64_t intended, uint64_t sent)
 {
     return sent > intended ? sent - intended : 0;
+}
+
+/* One connection's clocks for rb_open_call; start both at 0. */
+typedef struct rb_conn_clock {
+    uint64_t free_ns;          /* when the connection would have been free had
+                                  every call been sent at its intended time */
+    uint64_t last_done_ns;     /* when its previous call actually completed */
+} rb_conn_clock;
+
+/* The open-loop figures of one call, ns (header comment). */
+typedef struct rb_open_times {
+    uint64_t latency_ns;       /* queue_ns + service_ns: from the intended time,
+                                  as a punctual caller would see it */
+    uint64_t service_ns;       /* done - sent */
+    uint64_t queue_ns;         /* the wait behind earlier calls on this
+                                  connection, had they all been sent on time */
+    uint64_t send_lag_ns;      /* sent - intended (queueing and lateness) */
+    uint64_t gen_lag_ns;       /* the generator's own lateness: sent minus the
+                                  later of intended and the previous call's
+                                  actual completion */
+} rb_open_times;
+
+/* The figures of a call on connection c due at `intended`, sent at `sent`
+ * and complete (verified or failed) at `done` (CLOCK_MONOTONIC ns), and
+ * advance c. The queueing is Lindley's recursion over the measured service
+ * times: the call would have started at max(intended, c->free_ns) and
+ * taken its service time, so a late wake-up of the generator moves no
+ * call's latency, while a slow call still delays the calls behind it. A
+ * failed call occupies the connection for its service time too. Times
+ * that run backwards give 0, never a wrapped value. */
+static inline rb_open_times rb_open_call(rb_conn_clock *c, uint64_t intended, uint64_t sent,
+                                         uint64_t done)
+{
+    rb_open_times o;
+    o.service_ns = done > sent ? done - sent : 0;
+    uint64_t start = intended > c->free_ns ? intended : c->free_ns;
+    o.queue_ns = start - intended;
+    o.latency_ns = o.queue_ns + o.service_ns;
+    c->free_ns = start + o.service_ns;
+    uint64_t ready = intended > c->last_done_ns ? intended : c->last_done_ns;
+    o.gen_lag_ns = sent > ready ? sent - ready : 0;
+    o.send_lag_ns = sent > intended ? sent - intended : 0;
+    c->last_done_ns = done;
+    return o;
 }
 
 /* Is the generator keeping the schedule? Given the offered (target) and

@@ -77,8 +77,11 @@ static int fill_defaults(const rb_slo_params *in, rb_slo_params *p)
         p->min_cps = 1;
     if (p->max_cps == 0)
         p->max_cps = 1e7;
+    if (p->repeats == 0)
+        p->repeats = 3;
     if (!(p->bound_us > 0) || !(p->growth > 1) || !(p->precision > 0) ||
         p->max_steps < 1 || p->max_steps > RB_SLO_MAX_STEPS ||
+        p->repeats < 1 || p->repeats > RB_SLO_MAX_REPEATS ||
         !(p->min_cps > 0) || !(p->max_cps >= p->min_cps) ||
         !(p->start_cps > 0) || !isfinite(p->start_cps) || !isfinite(p->max_cps))
         return RB_EINVAL;
@@ -89,16 +92,59 @@ static int fill_defaults(const rb_slo_params *in, rb_slo_params *p)
     return RB_OK;
 }
 
-static int step(const rb_slo_params *p, rb_slo_measure_fn fn, void *ctx,
-                double rate, rb_slo_point *pt)
+static int measure_once(const rb_slo_params *p, rb_slo_measure_fn fn, void *ctx,
+                        double rate, rb_slo_point *pt)
 {
     memset(pt, 0, sizeof *pt);
     pt->value_us = NAN;
+    pt->gen_lag_p99_us = NAN;
     pt->rate_cps = rate;
     int rc = fn(ctx, rate, pt);
     pt->rate_cps = rate;
     pt->pass = rc == RB_OK && rb_slo_passes(pt, p->bound_us);
+    pt->tries = 1;
+    pt->held = pt->pass;
     return rc;
+}
+
+/* One step of the search at rate: measured once, and again while it fails
+ * and the majority of p->repeats is still open. *pt is the measurement
+ * whose percentile is the median of those made (of two: the better), with
+ * pass = the majority, tries and held counted over all. */
+static int step(const rb_slo_params *p, rb_slo_measure_fn fn, void *ctx,
+                double rate, rb_slo_point *pt)
+{
+    rb_slo_point m[RB_SLO_MAX_REPEATS];
+    int n = 0, held = 0, need = p->repeats / 2 + 1, rc;
+    do {
+        rc = measure_once(p, fn, ctx, rate, &m[n]);
+        held += m[n++].pass;
+    } while (rc == RB_OK && held < need && n - held < need && !(n == 1 && held == 1));
+    /* sort the n measurements by value (NAN last), take the median */
+    for (int i = 1; i < n; i++)
+        for (int k = i; k > 0 && !(m[k - 1].value_us <= m[k].value_us) && !isnan(m[k].value_us); k--) {
+            rb_slo_point t = m[k];
+            m[k] = m[k - 1];
+            m[k - 1] = t;
+        }
+    *pt = m[(n - 1) / 2];
+    pt->tries = n;
+    pt->held = held;
+    pt->pass = rc == RB_OK && held >= (n == 1 ? 1 : need);
+    return rc;
+}
+
+double rb_slo_step_s(double min_s, double percentile, double rate_cps)
+{
+    double beyond = 1 - percentile / 100;
+    double want = beyond > 0 && rate_cps > 0 ? RB_SLO_TAIL_SAMPLES / beyond / rate_cps : min_s;
+    double cap = fmax(min_s, RB_SLO_STEP_MAX_S);
+    return fmin(fmax(want, min_s), cap);
+}
+
+int rb_slo_generator_limited(const rb_slo_point *pt, double bound_us)
+{
+    return isfinite(pt->gen_lag_p99_us) && pt->gen_lag_p99_us > RB_SLO_GEN_LAG_FRAC * bound_us;
 }
 
 /* The next rate to try, or 0 when the search is over (flags set in out). */

@@ -12,9 +12,15 @@
  *      one passes or the floor min_cps is passed;
  *   3. bisect the bracket [highest pass, lowest fail] at its geometric mean
  *      until hi / lo <= 1 + precision (5 % by default), or the step cap;
+ *      a rate that fails is measured again before it becomes an upper
+ *      bound (up to `repeats` measurements, 3 by default, the majority
+ *      decides: one noisy step on this machine would otherwise cap the
+ *      search for good, since the bisection never looks above a failure);
  *   4. run the confirm callback (the caller's full-length run) at the
- *      highest passing rate; when it misses, at RB_SLO_CONFIRM_BACKOFF
- *      times that rate, up to RB_SLO_CONFIRM_TRIES runs in all, as a wrk2
+ *      highest passing rate, a miss measured again as a step is (the
+ *      majority of `repeats` decides); when it misses, at
+ *      RB_SLO_CONFIRM_BACKOFF times that rate, up to RB_SLO_CONFIRM_TRIES
+ *      rates in all, as a wrk2
  *      user steps the rate down until a full run holds the SLO. The answer
  *      (max_rate_cps) is the rate the last confirming run passed at; when
  *      none passed it stays the search's rate, marked unconfirmed.
@@ -54,8 +60,15 @@ typedef struct rb_slo_point {
     double value_us;           /* the SLO's percentile; NAN when no call verified */
     uint64_t failures;         /* failed calls, all kinds */
     double achieved_cps;       /* verified calls / measured window */
-    int pass;                  /* within the bound, no failures, rate achieved */
+    int pass;                  /* within the bound, no failures, rate achieved;
+                                  for a step of the search: the majority of
+                                  its measurements */
     rb_latency lat;            /* the step's latency figures, µs (optional) */
+    double gen_lag_p99_us;     /* the generator's own lateness, p99, µs; NAN
+                                  when not measured (optional) */
+    uint64_t tail_samples;     /* verified calls beyond the percentile (optional) */
+    int tries;                 /* measurements of this rate, >= 1 */
+    int held;                  /* of them, how many passed */
 } rb_slo_point;
 
 /* Measure one open-loop run at rate_cps into *out (value_us, failures,
@@ -71,10 +84,20 @@ typedef struct rb_slo_params {
     int max_steps;             /* measure calls at most, 1..RB_SLO_MAX_STEPS; 12 when 0 */
     double min_cps;            /* no rate below this is tried; 1 when 0 */
     double max_cps;            /* no rate above this is tried; 1e7 when 0 */
+    int repeats;               /* measurements of a failing rate at most, the
+                                  majority deciding: 1..RB_SLO_MAX_REPEATS;
+                                  3 when 0 (1: no re-measurement) */
 } rb_slo_params;
 
 #define RB_SLO_MAX_STEPS 32
-#define RB_SLO_CONFIRM_TRIES 3        /* confirming runs at most */
+#define RB_SLO_MAX_REPEATS 5
+/* Verified calls wanted beyond the SLO's percentile in one step (about 100
+ * beyond p99 is 10,000 calls), so that one outlier cannot decide it. */
+#define RB_SLO_TAIL_SAMPLES 100
+/* A step's length never exceeds this, seconds: a slow stack then gets fewer
+ * tail samples, which the step records (tail_samples). */
+#define RB_SLO_STEP_MAX_S 2.0
+#define RB_SLO_CONFIRM_TRIES 3        /* rates confirmed at most */
 #define RB_SLO_CONFIRM_BACKOFF 0.8    /* the next one's rate, times the last's */
 
 typedef struct rb_slo_result {
@@ -88,7 +111,8 @@ typedef struct rb_slo_result {
     int floor;                 /* min_cps failed too: nothing passed */
     rb_slo_point confirm;      /* the last confirming run (when has_confirm) */
     int has_confirm;
-    int confirm_runs;          /* confirming runs made, 0..RB_SLO_CONFIRM_TRIES */
+    int confirm_runs;          /* rates confirmed, 0..RB_SLO_CONFIRM_TRIES (each
+                                  measured up to `repeats` times: confirm.tries) */
 } rb_slo_result;
 
 /* Run the search (header comment) into *out. confirm may be NULL (no
@@ -101,5 +125,16 @@ int rb_slo_search(const rb_slo_params *p, rb_slo_measure_fn measure,
 
 /* Does pt pass a bound of bound_us (the rule of the header comment)? */
 int rb_slo_passes(const rb_slo_point *pt, double bound_us);
+
+/* The length of one step at rate_cps (> 0) for an SLO on `percentile`
+ * (0 < percentile < 100), seconds: long enough for RB_SLO_TAIL_SAMPLES
+ * calls beyond the percentile, at least min_s and at most
+ * max(min_s, RB_SLO_STEP_MAX_S). */
+double rb_slo_step_s(double min_s, double percentile, double rate_cps);
+
+/* Whether the generator, not the stack, limited a step: its own lateness
+ * (gen_lag_p99_us) above RB_SLO_GEN_LAG_FRAC of the bound. */
+#define RB_SLO_GEN_LAG_FRAC 0.1
+int rb_slo_generator_limited(const rb_slo_point *pt, double bound_us);
 
 #endif

@@ -26,15 +26,16 @@ int rb_results_has_under_load(const rb_results *r)
 /* ---- latency against offered rate -------------------------------------------- */
 
 typedef struct pt {
-    double rate, p50, p99, p99_9;
+    double rate, p50, p99, p99_9, achieved;   /* offered calls/s, µs, achieved calls/s */
 } pt;
 
 typedef struct series {
     char name[80];             /* "T", "T c=4", "T (SLO search steps)" for transport T */
     char transport[32];
     double conc;
-    int steps;                 /* 1: SLO search steps (points), 0: --rate runs (lines) */
+    int steps;                 /* 1: SLO search steps (points), 0: a line */
     const char *color;         /* "#rrggbb": the transport's colour in every plot */
+    double knee_cps, knee_p99; /* the SLO answer and its p99 (confirming run); NAN: none */
     pt p[MAXPTS];
     size_t n;
 } series;
@@ -51,13 +52,14 @@ static series *series_for(series *v, size_t *nv, const char *t, double conc, int
     snprintf(s->transport, sizeof s->transport, "%s", t);
     s->conc = conc;
     s->steps = steps;
+    s->knee_cps = s->knee_p99 = NAN;
     return s;
 }
 
-static void add_pt(series *s, double rate, double p50, double p99, double p99_9)
+static void add_pt(series *s, double rate, double p50, double p99, double p99_9, double achieved)
 {
     if (s && s->n < MAXPTS && rate > 0 && (isfinite(p50) || isfinite(p99)))
-        s->p[s->n++] = (pt){ rate, p50, p99, p99_9 };
+        s->p[s->n++] = (pt){ rate, p50, p99, p99_9, achieved };
 }
 
 static int cmp_pt(const void *a, const void *b)
@@ -86,7 +88,29 @@ static void name_series(series *v, size_t nv, const rb_shape *sh)
     }
 }
 
-/* The curve points of one method: --rate scenarios and SLO steps. */
+/* An SLO entry's points: its load-curve sweep as a line with the knee (the
+ * SLO answer) marked; a run from before the sweep existed shows the
+ * search's steps as points instead. */
+static void add_slo(series *v, size_t *nv, const rb_slo_rec *e)
+{
+    series *se = series_for(v, nv, e->transport, e->concurrency, e->nsweep == 0);
+    if (!se)
+        return;
+    for (size_t k = 0; k < e->nsweep; k++)
+        add_pt(se, e->sweep[k].rate_cps, e->sweep[k].p50_us, e->sweep[k].p99_us,
+               e->sweep[k].p99_9_us, e->sweep[k].achieved_cps);
+    for (size_t j = 0; e->nsweep == 0 && j < e->nrounds; j++)
+        for (size_t k = 0; k < e->per_round[j].nsteps; k++) {
+            const rb_slo_step *st = &e->per_round[j].steps[k];
+            add_pt(se, st->rate_cps, st->p50_us, st->p99_us, st->p99_9_us, st->achieved_cps);
+        }
+    if (e->max_rate.median > 0 && strcmp(e->percentile, "p99") == 0) {
+        se->knee_cps = e->max_rate.median;
+        se->knee_p99 = e->confirm_lat.p99;
+    }
+}
+
+/* The curve points of one method: --rate scenarios and SLO entries. */
 static size_t collect_curves(const rb_results *r, const rb_shape *sh, const char *me, series *v)
 {
     size_t nv = 0;
@@ -94,53 +118,60 @@ static size_t collect_curves(const rb_results *r, const rb_shape *sh, const char
         const rb_scen_rec *s = &r->all[i];
         if (s->open && strcmp(s->sum.method, me) == 0)
             add_pt(series_for(v, &nv, s->sum.t->name, (double)s->sum.concurrency, 0),
-                   s->target_cps, s->sum.lat.p50, s->sum.lat.p99, s->sum.lat.p99_9);
+                   s->target_cps, s->sum.lat.p50, s->sum.lat.p99, s->sum.lat.p99_9,
+                   s->achieved_cps);
     }
-    for (size_t i = 0; i < r->nslo; i++) {
-        const rb_slo_rec *e = &r->slo[i];
-        if (strcmp(e->method, me) != 0)
-            continue;
-        series *se = series_for(v, &nv, e->transport, e->concurrency, 1);
-        for (size_t j = 0; j < e->nrounds; j++)
-            for (size_t k = 0; k < e->per_round[j].nsteps; k++) {
-                const rb_slo_step *st = &e->per_round[j].steps[k];
-                add_pt(se, st->rate_cps, st->p50_us, st->p99_us, st->p99_9_us);
-            }
-    }
+    for (size_t i = 0; i < r->nslo; i++)
+        if (strcmp(r->slo[i].method, me) == 0)
+            add_slo(v, &nv, &r->slo[i]);
     name_series(v, nv, sh);
     return nv;
 }
 
-/* Three panels (p50, p99 with the SLO bound, p99.9) in a 2 x 2 layout, the
- * fourth holding the legend, so that no key hides a point. */
+/* Five panels in a 2 x 3 layout — p50, p99 (the SLO bound dashed, each
+ * transport's knee a triangle), p99.9, achieved / offered, and the legend —
+ * one line per transport in its colour. */
 static void curve_body(FILE *gp, const char *dat, const series *v, size_t nv, double bound_us)
 {
     static const char *const col[] = { "p50", "p99", "p99.9" };
-    fprintf(gp, "set multiplot layout 2,2\nset logscale xy\nset grid\nunset key\n"
+    fprintf(gp, "set multiplot layout 2,3\nset logscale xy\nset grid\nunset key\n"
                 "set xlabel 'offered calls/s'\n");
-    for (int c = 0; c < 3; c++) {
-        fprintf(gp, "set title '%s latency (from intended send time)'\nset ylabel '%s µs'\n",
-                col[c], col[c]);
+    for (int c = 0; c < 4; c++) {
+        if (c < 3)
+            fprintf(gp, "set title '%s latency (from intended send time)'\nset ylabel '%s µs'\n",
+                    col[c], col[c]);
+        else
+            fprintf(gp, "unset logscale y\nset yrange [0:1.1]\nset title 'achieved / offered "
+                        "(1: the rate was kept)'\nset ylabel 'achieved / offered'\n");
         if (c == 1 && isfinite(bound_us))
             fprintf(gp, "set arrow 1 from graph 0, first %g to graph 1, first %g nohead dt 2 "
                         "lw 2 lc rgb 'red'\n", bound_us, bound_us);
         else
             fprintf(gp, "unset arrow 1\n");
         fprintf(gp, "plot ");
-        for (size_t i = 0; i < nv; i++)
-            fprintf(gp, "%s'%s' index %zu using 1:%d with %s lc rgb '%s' notitle", i ? ", " : "",
-                    dat, i, c + 2, v[i].steps ? "points pt 6 ps 0.8" : "linespoints pt 7",
-                    v[i].color);
+        for (size_t i = 0; i < nv; i++) {
+            const char *how = v[i].steps ? "points pt 6 ps 0.8" : "linespoints pt 7 ps 0.6 lw 1.5";
+            if (c < 3)
+                fprintf(gp, "%s'%s' index %zu using 1:%d with %s lc rgb '%s' notitle", i ? ", " : "",
+                        dat, i, c + 2, how, v[i].color);
+            else
+                fprintf(gp, "%s'%s' index %zu using 1:($5/$1) with %s lc rgb '%s' notitle",
+                        i ? ", " : "", dat, i, how, v[i].color);
+            if (c == 1 && isfinite(v[i].knee_cps) && isfinite(v[i].knee_p99))
+                fprintf(gp, ", '+' using (%g):(%g) every ::0::0 with points pt 9 ps 2.2 lc rgb '%s' "
+                            "notitle", v[i].knee_cps, v[i].knee_p99, v[i].color);
+        }
         fprintf(gp, "\n");
     }
     fprintf(gp, "unset arrow 1\nunset logscale\nunset border\nunset tics\nunset grid\n"
                 "unset xlabel\nunset ylabel\nset title '%s'\nset key center center box\n"
                 "set xrange [0:1]\nset yrange [0:1]\nplot ",
-            isfinite(bound_us) ? "dashed red line: the SLO bound" : "");
+            isfinite(bound_us) ? "dashed red: the SLO bound; triangle: the knee (the highest "
+                                 "rate that held)" : "");
     for (size_t i = 0; i < nv; i++)
         fprintf(gp, "%sNaN with %s lc rgb '%s' title '%s'", i ? ", " : "",
                 v[i].steps ? "points pt 6 ps 0.8" : "linespoints pt 7", v[i].color, v[i].name);
-    fprintf(gp, "\nunset multiplot\n");
+    fprintf(gp, "\nunset multiplot\nunset xrange\nunset yrange\n");
 }
 
 static double slo_bound(const rb_results *r, const char *me)
@@ -157,12 +188,13 @@ static int curve_dat(const char *pdir, const char *name, const series *v, size_t
     if (!d)
         return RB_EIO;
     for (size_t i = 0; i < n; i++) {
-        fprintf(d, "# %s: offered_cps p50_us p99_us p99_9_us\n", v[i].name);
+        fprintf(d, "# %s: offered_cps p50_us p99_us p99_9_us achieved_cps\n", v[i].name);
         for (size_t k = 0; k < v[i].n; k++) {
             fprintf(d, "%.1f", v[i].p[k].rate);
             rb_dat_fixed(d, v[i].p[k].p50);
             rb_dat_fixed(d, v[i].p[k].p99);
             rb_dat_fixed(d, v[i].p[k].p99_9);
+            rb_dat_fixed(d, v[i].p[k].achieved);
             fputc('\n', d);
         }
         fputs("\n\n", d);
@@ -181,15 +213,15 @@ static int plot_curve(const char *pdir, FILE *gp, const rb_results *r, const rb_
         if (v[i].n >= 2)
             v[keep++] = v[i];
     int rc = RB_OK;
-    char name[96], dat[112], title[160];
+    char name[96], dat[112], title[200];
     rb_chart c;
     snprintf(name, sizeof name, "load-curve-%s", me);
     snprintf(dat, sizeof dat, "%s.dat", name);
-    snprintf(title, sizeof title, "%s: p50, p99 and p99.9 latency against offered rate (log axes)",
-             me);
+    snprintf(title, sizeof title, "%s: p50, p99 and p99.9 latency and the achieved rate against "
+             "the offered rate, one line per transport (log axes)", me);
     if (keep && ps->n < RB_MAXPLOTS) {
         rc = curve_dat(pdir, name, v, keep);
-        if (rc == RB_OK && !rb_chart_begin(&c, name, 1200, 900))
+        if (rc == RB_OK && !rb_chart_begin(&c, name, 1500, 900))
             rc = RB_ENOMEM;
         if (rc == RB_OK) {
             curve_body(c.f, dat, v, keep, slo_bound(r, me));

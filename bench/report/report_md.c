@@ -289,8 +289,36 @@ static void md_failures(FILE *o, const rb_results *r)
         fprintf(o, "\n");
 }
 
-/* The validity checks (validity.h, machine.h): which scenarios a check
- * flagged in any round, and how CPU was read. */
+/* The scenarios of r that raised flag `bit`, grouped: "amqp: fib c=1,4;
+ * getObj e=100 c=1; zmq: fib c=4" (scenarios are in display order, so a
+ * transport's and a method's come together). */
+static void flagged_list(FILE *o, const rb_results *r, unsigned bit)
+{
+    const rb_summary *prev = NULL;
+    for (size_t i = 0; i < r->n; i++) {
+        const rb_summary *s = &r->sc[i];
+        char x[32];
+        if (!(s->flags & bit))
+            continue;
+        int same_t = prev && prev->t == s->t;
+        int same_m = same_t && strcmp(prev->method, s->method) == 0 && prev->entries == s->entries;
+        if (same_m) {
+            fprintf(o, ",%ld", s->concurrency);
+        } else {
+            fprintf(o, "%s", !prev ? "" : same_t ? "; " : "; ");
+            if (!same_t)
+                fprintf(o, "**%s**: ", s->t->name);
+            fprintf(o, "%s", s->method);
+            if (s->entries >= 0 && strcmp(s->method, "fib") != 0)
+                fprintf(o, " e=%s", rb_fmt_num(x, (double)s->entries));
+            fprintf(o, " c=%ld", s->concurrency);
+        }
+        prev = s;
+    }
+}
+
+/* The validity checks (validity.h, machine.h): one row per check with the
+ * scenarios it flagged in any round, and how CPU was read. */
 static void md_validity(FILE *o, const rb_results *r)
 {
     static const char *const why[RB_FLAG__COUNT] = {
@@ -301,35 +329,38 @@ static void md_validity(FILE *o, const rb_results *r)
         "(time outside the call)",
         "steal over 1 %, or other processes or kernel threads used over 10 % of the CPU time",
     };
+    static const char *const legend[RB_FLAG__COUNT] = {
+        "the warm-up was too short or the machine changed speed",
+        "a thin tail: a longer window gives p99 more samples",
+        "a thin tail: a longer window gives p99.9 more samples",
+        "time went outside the timed call (failed calls, or the load generator in the way)",
+        "another load on the machine",
+    };
     int any = 0;
     fprintf(o, "## Validity\n\n");
-    for (size_t i = 0; i < r->n; i++) {
-        const rb_summary *s = &r->sc[i];
-        char x[32];
-        if (!s->flags)
+    /* One row per check, naming the scenarios it flagged in any round
+     * (each round's detail is in results.json: `validity`, `machine`). */
+    for (int b = 0; b < RB_FLAG__COUNT; b++) {
+        size_t hit = 0;
+        for (size_t i = 0; i < r->n; i++)
+            hit += (r->sc[i].flags & (1u << b)) != 0;
+        if (!hit)
             continue;
         if (!any)
-            fprintf(o, "| transport | method | entries | clients | flagged |\n|---|---|---:|---:|---|\n");
+            fprintf(o, "| check | flags a scenario when | what it suggests | scenarios flagged |\n"
+                       "|---|---|---|---|\n");
         any = 1;
-        fprintf(o, "| %s | %s | %s | %ld | ", s->t->name, s->method,
-                s->entries >= 0 ? rb_fmt_num(x, (double)s->entries) : "–", s->concurrency);
-        for (int b = 0, first = 1; b < RB_FLAG__COUNT; b++)
-            if (s->flags & (1u << b)) {
-                fprintf(o, "%s%s", first ? "" : "; ", why[b]);
-                first = 0;
-            }
+        fprintf(o, "| %s | %s | %s | %zu of %zu: ", rb_flag_name(b), why[b], legend[b], hit, r->n);
+        flagged_list(o, r, 1u << b);
         fprintf(o, " |\n");
     }
     if (!any)
         fprintf(o, "No check flagged a scenario: stationary windows, enough tail samples, "
                    "Little's law within 5 %%, no sign of interference.\n\n");
     else
-        fprintf(o, "\nA flagged figure may still be right, but check it: a drift means the "
-                   "warm-up was too short or the machine changed speed; a thin tail wants a "
-                   "longer window; a Little's-law gap means time went outside the timed call "
-                   "(failed calls, or the load generator in the way); interference means "
-                   "another load on the machine. results.json has every check per round "
-                   "(`validity`, `machine`), with confidence intervals of p50, p99 and p99.9.\n\n");
+        fprintf(o, "\nA flagged figure may still be right, but check it. results.json has every "
+                   "check per round (`validity`, `machine`), with confidence intervals of p50, "
+                   "p99 and p99.9.\n\n");
     for (size_t i = 0; i < r->n; i++)
         if (r->sc[i].cpu_method_server[0]) {
             fprintf(o, "Server and broker CPU were read with %s (%s): ", r->sc[i].cpu_method_server,

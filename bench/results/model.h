@@ -41,9 +41,9 @@
 #include "rb_error.h"
 #include "transport.h"
 
-/* results.json's "schema" this build writes; the reader reads 1 and 2
+/* results.json's "schema" this build writes; the reader reads 1 to 3
  * (docs/results-schema.md lists what changed). */
-#define RB_RESULTS_SCHEMA 2
+#define RB_RESULTS_SCHEMA 3
 
 typedef struct rb_round {
     int ran;                          /* 1 once measured (reader: always 1) */
@@ -78,6 +78,8 @@ typedef struct rb_round {
     double target_cps, achieved_cps;  /* offered rate; verified calls / window */
     uint64_t offered, unsent;         /* calls due in the window; never sent */
     rb_latency svc, lag;              /* µs: service time (from the actual send), send lag */
+    rb_latency gen_lag;               /* µs: the generator's own lateness (schedule.h) */
+    uint64_t spin_cpu_ns;             /* the pacer's spinning, ns of CPU (not the client's) */
     int rate_short, lag_grows;        /* the schedule was not kept */
     struct rb_fault_round *fault;     /* --fault: what the fault did (owned:
                                          rb_fault_round_free); NULL without
@@ -273,6 +275,7 @@ typedef struct rb_scen_rec {
     char arrivals[16];
     double target_cps, achieved_cps; /* "rate_cps" */
     rb_latency svc, lag;       /* service time, send lag (µs; n unused) */
+    rb_latency gen_lag;        /* the generator's own lateness (µs; NAN before schema 3) */
     const char *schedule_flags[4]; /* "rate_short", "lag_grows" (borrowed) */
     size_t nflags;
     /* every scenario */
@@ -287,6 +290,11 @@ typedef struct rb_slo_step {
     double rate_cps, achieved_cps, value_us, p50_us, p99_us, p99_9_us;
     long long failures;
     int pass;
+    double gen_lag_p99_us;     /* the generator's own lateness, p99; NAN: not recorded */
+    long long tail_samples;    /* verified calls beyond the percentile; -1: not recorded */
+    int tries, held;           /* measurements of the rate, and how many passed
+                                  (1, pass when not recorded) */
+    int generator_limited;     /* the generator's lag, not the stack, failed it */
 } rb_slo_step;
 
 /* One round of an SLO search. */
@@ -327,6 +335,8 @@ typedef struct rb_slo_rec {
     double confirm_value_us;   /* the percentile, median over rounds */
     rb_slo_round *per_round;
     size_t nrounds;
+    rb_slo_step *sweep;        /* the load curve, ascending offered rate */
+    size_t nsweep;             /* 0: the run made none (before schema 3) */
 } rb_slo_rec;
 
 /* A cell of results.json's "codecs": one encoding x method x message. */

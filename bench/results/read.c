@@ -110,6 +110,7 @@ static void read_open(const json_t *js, rb_scen_rec *rec)
     rec->achieved_cps = rb_jnum(json_object_get(js, "rate_cps"), "achieved");
     rb_jlat(json_object_get(js, "service_time_us"), &rec->svc);
     rb_jlat(json_object_get(js, "send_lag_us"), &rec->lag);
+    rb_jlat(json_object_get(js, "generator_lag_us"), &rec->gen_lag);
     json_array_foreach(fl, i, f)
         if (rec->nflags < sizeof rec->schedule_flags / sizeof rec->schedule_flags[0])
             rec->schedule_flags[rec->nflags++] = json_is_string(f) ? json_string_value(f) : "?";

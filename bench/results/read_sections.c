@@ -136,6 +136,7 @@ static void read_open(const json_t *o, rb_round *rd)
     rd->unsent = count_of(o, "unsent");
     rb_jlat(json_object_get(o, "service_time_us"), &rd->svc);
     rb_jlat(json_object_get(o, "send_lag_us"), &rd->lag);
+    rb_jlat(json_object_get(o, "generator_lag_us"), &rd->gen_lag);
     json_array_foreach(fl, i, f) {
         rd->rate_short |= json_is_string(f) && strcmp(json_string_value(f), "rate_short") == 0;
         rd->lag_grows |= json_is_string(f) && strcmp(json_string_value(f), "lag_grows") == 0;
@@ -192,6 +193,22 @@ int rb_read_faults(rb_results *r, const json_t *js, rb_scen_rec *rec)
 
 /* ---- the SLO search ------------------------------------------------------ */
 
+/* One step of a search or of the load curve; the keys a schema-2 file
+ * lacks read as not recorded (one measurement). */
+static void read_slo_step(const json_t *st, rb_slo_step *p)
+{
+    const json_t *tail = json_object_get(st, "tail_samples");
+    *p = (rb_slo_step){ .rate_cps = rb_jnum(st, "rate_cps"), .achieved_cps = rb_jnum(st, "achieved_cps"),
+        .value_us = rb_jnum(st, "value_us"), .p50_us = rb_jnum(st, "p50_us"),
+        .p99_us = rb_jnum(st, "p99_us"), .p99_9_us = rb_jnum(st, "p99_9_us"),
+        .failures = rb_jint(st, "failures"), .pass = rb_jtrue(st, "pass"),
+        .gen_lag_p99_us = rb_jnum(st, "generator_lag_p99_us"),
+        .tail_samples = json_is_integer(tail) ? json_integer_value(tail) : -1,
+        .tries = json_is_integer(json_object_get(st, "tries")) ? (int)rb_jint(st, "tries") : 1,
+        .generator_limited = rb_jtrue(st, "generator_limited") };
+    p->held = json_is_integer(json_object_get(st, "held")) ? (int)rb_jint(st, "held") : p->pass;
+}
+
 static int read_slo_round(rb_results *r, const json_t *o, rb_slo_round *q)
 {
     const json_t *steps = json_object_get(o, "steps"), *st, *cf = json_object_get(o, "confirm");
@@ -209,9 +226,7 @@ static int read_slo_round(rb_results *r, const json_t *o, rb_slo_round *q)
     if (!(q->steps = rb_results_alloc(r, q->nsteps, sizeof *q->steps)))
         return RB_ENOMEM;
     json_array_foreach(steps, i, st)
-        q->steps[i] = (rb_slo_step){ rb_jnum(st, "rate_cps"), rb_jnum(st, "achieved_cps"),
-            rb_jnum(st, "value_us"), rb_jnum(st, "p50_us"), rb_jnum(st, "p99_us"),
-            rb_jnum(st, "p99_9_us"), rb_jint(st, "failures"), rb_jtrue(st, "pass") };
+        read_slo_step(st, &q->steps[i]);
     q->has_confirm = json_is_object(cf);
     if (!q->has_confirm)
         return RB_OK;
@@ -254,6 +269,12 @@ static int read_slo_entry(rb_results *r, const json_t *e, rb_slo_rec *s)
     json_array_foreach(per, i, o)
         if (read_slo_round(r, o, &s->per_round[i]) != RB_OK)
             return RB_ENOMEM;
+    const json_t *sw = json_object_get(e, "sweep");
+    s->nsweep = json_array_size(sw);
+    if (!(s->sweep = rb_results_alloc(r, s->nsweep, sizeof *s->sweep)))
+        return RB_ENOMEM;
+    json_array_foreach(sw, i, o)
+        read_slo_step(o, &s->sweep[i]);
     return RB_OK;
 }
 

@@ -183,6 +183,7 @@ void rb_openloop_round_json(json_t *o, const rb_round *r, int open)
     json_object_set_new(o, "unsent", json_integer((json_int_t)r->unsent));
     json_object_set_new(o, "service_time_us", rb_latency_json(&r->svc, r->svc.n == 0));
     json_object_set_new(o, "send_lag_us", rb_latency_json(&r->lag, r->lag.n == 0));
+    json_object_set_new(o, "generator_lag_us", rb_latency_json(&r->gen_lag, r->gen_lag.n == 0));
     json_object_set_new(o, "schedule_flags", flags_json(r));
 }
 
@@ -201,7 +202,7 @@ static void openloop_scenario_json(json_t *o, const rb_scenario *s)
     json_object_set_new(o, "loop", json_string(open ? "open" : "closed"));
     if (!open) {
         const char *keys[] = { "arrivals", "rate_cps", "offered", "unsent", "service_time_us",
-                               "send_lag_us", "schedule_flags" };
+                               "send_lag_us", "generator_lag_us", "schedule_flags" };
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
             json_object_set_new(o, keys[k], json_null());
         return;
@@ -222,6 +223,7 @@ static void openloop_scenario_json(json_t *o, const rb_scenario *s)
     json_object_set_new(o, "unsent", json_integer((json_int_t)unsent));
     json_object_set_new(o, "service_time_us", latency_median_json(s, FIELD(svc)));
     json_object_set_new(o, "send_lag_us", latency_median_json(s, FIELD(lag)));
+    json_object_set_new(o, "generator_lag_us", latency_median_json(s, FIELD(gen_lag)));
     json_object_set_new(o, "schedule_flags", flags_json(&any));
 }
 

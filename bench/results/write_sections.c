@@ -9,11 +9,15 @@
 
 static json_t *step_json(const rb_slo_step *p)
 {
-    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:b}", "rate_cps", rb_json_num(p->rate_cps),
+    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:b,s:i,s:i,s:o,s:I,s:b}",
+                     "rate_cps", rb_json_num(p->rate_cps),
                      "achieved_cps", rb_json_num(p->achieved_cps), "value_us", rb_json_num(p->value_us),
                      "p50_us", rb_json_num(p->p50_us), "p99_us", rb_json_num(p->p99_us),
                      "p99_9_us", rb_json_num(p->p99_9_us), "failures", (json_int_t)p->failures,
-                     "pass", p->pass);
+                     "pass", p->pass, "tries", p->tries, "held", p->held,
+                     "generator_lag_p99_us", rb_json_num(p->gen_lag_p99_us),
+                     "tail_samples", (json_int_t)p->tail_samples,
+                     "generator_limited", p->generator_limited);
 }
 
 static json_t *confirm_round_json(const rb_slo_round *q)
@@ -35,9 +39,14 @@ static json_t *confirm_round_json(const rb_slo_round *q)
 static json_t *slo_round_json(const rb_slo_round *q)
 {
     json_t *steps = json_array();
-    for (size_t k = 0; k < q->nsteps; k++)
+    int again = 0, held = 0;
+    for (size_t k = 0; k < q->nsteps; k++) {
         json_array_append_new(steps, step_json(&q->steps[k]));
-    return json_pack("{s:i,s:o,s:o,s:o,s:i,s:o,s:b,s:b,s:b,s:o,s:o}", "round", q->round,
+        again += q->steps[k].tries > 1;
+        held += q->steps[k].tries > 1 && q->steps[k].pass;
+    }
+    return json_pack("{s:i,s:i,s:i,s:o,s:o,s:o,s:i,s:o,s:b,s:b,s:b,s:o,s:o}", "round", q->round,
+                     "remeasured_steps", again, "remeasured_held", held,
                      "start_cps", rb_json_num(q->start_cps), "max_rate_cps", rb_json_num(q->max_rate_cps),
                      "searched_cps", rb_json_num(q->searched_cps), "confirm_tries", q->confirm_tries,
                      "fail_rate_cps", rb_json_num(q->fail_rate_cps),
@@ -69,10 +78,12 @@ static json_t *confirm_json(const rb_slo_rec *e)
 
 static json_t *slo_entry_json(const rb_slo_rec *e)
 {
-    json_t *per = json_array();
+    json_t *per = json_array(), *sweep = json_array();
     for (size_t r = 0; r < e->nrounds; r++)
         json_array_append_new(per, slo_round_json(&e->per_round[r]));
-    return json_pack("{s:s,s:s,s:o,s:i,s:s,s:f,s:f,s:i,s:i,s:i,s:o,s:b,s:b,s:b,s:o,s:o,s:o}",
+    for (size_t k = 0; k < e->nsweep; k++)
+        json_array_append_new(sweep, step_json(&e->sweep[k]));
+    return json_pack("{s:s,s:s,s:o,s:i,s:s,s:f,s:f,s:i,s:i,s:i,s:o,s:b,s:b,s:b,s:o,s:o,s:o,s:o}",
         "transport", e->transport, "method", e->method,
         "entries", e->entries < 0 ? json_null() : json_integer(e->entries),
         "concurrency", (int)e->concurrency, "percentile", e->percentile,
@@ -81,7 +92,7 @@ static json_t *slo_entry_json(const rb_slo_rec *e)
         "confirmed_rounds", (int)e->confirmed_rounds,
         "max_rate_cps", over_rounds_json(e->max_rate), "capped", e->capped, "ceiling", e->ceiling,
         "floor", e->floor, "start_cps", over_rounds_json(e->start), "confirm", confirm_json(e),
-        "per_round", per);
+        "per_round", per, "sweep", sweep);
 }
 
 json_t *rb_slo_list_json(const rb_slo_rec *e, size_t n)

@@ -1,5 +1,6 @@
 /* round.c - one round of one scenario (round.h). */
 #include "run/round.h"
+#include "load/pacer.h"
 
 #include <math.h>
 #include <string.h>
@@ -16,6 +17,8 @@ void rb_round_spec(const rb_run_cfg *cfg, const rb_scenario *s, int round, rb_lo
         .connections = s->concurrency, .timeout_ms = cfg->timeout_ms,
         .rate_cps = s->rate_cps, .arrivals = cfg->arrivals,
         .seed = cfg->seed + (uint64_t)round * 0x9e3779b97f4a7c15ull,
+        /* spinning pays only on a CPU of the generator's own */
+        .spin_ns = cfg->pinned ? RB_PACER_SPIN_PINNED_NS : 0,
         .calls = cfg->calls, .duration_s = cfg->duration_s, .warmup = cfg->warmup,
         .timeline_ns = (uint64_t)cfg->timeline_ms * 1000000ull, .fault = s->fault,
     };

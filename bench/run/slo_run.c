@@ -92,7 +92,7 @@ static double percentile_of(rb_scenario *s, size_t from, double pct)
     return (double)rb_percentile(part.ns, part.n, pct) / 1e3;
 }
 
-static void point_of(const rb_round *r, double value_us, rb_slo_point *out)
+static void point_of(const rb_round *r, double value_us, double pct, rb_slo_point *out)
 {
     out->value_us = value_us;
     out->failures = 0;
@@ -100,11 +100,14 @@ static void point_of(const rb_round *r, double value_us, rb_slo_point *out)
         out->failures += r->failures[k];
     out->achieved_cps = r->achieved_cps;
     out->lat = r->lat;
+    out->gen_lag_p99_us = r->gen_lag.n ? r->gen_lag.p99 : NAN;
+    out->tail_samples = (uint64_t)floor((double)r->calls * (1 - pct / 100));
 }
 
-/* A short run (--slo-step seconds, a short warm-up) of e's scenario at
- * rate_cps (0: closed loop) into s, whose one round is r. The caller frees
- * r->tl and s->all. */
+/* A short run (a short warm-up, then --slo-step seconds, or longer in the
+ * open loop for enough calls beyond the percentile: rb_slo_step_s) of e's
+ * scenario at rate_cps (0: closed loop) into s, whose one round is r. The
+ * caller frees r->tl and s->all. */
 static void short_round(step_ctx *c, double rate_cps, rb_scenario *s, rb_round *r)
 {
     *s = (rb_scenario){ .t = c->e->t, .method = c->e->method, .entries = c->e->entries,
@@ -113,7 +116,8 @@ static void short_round(step_ctx *c, double rate_cps, rb_scenario *s, rb_round *
     rb_loadgen_spec ls;
     rb_round_spec(c->cfg, s, c->round, &ls);
     ls.calls = 0;
-    ls.duration_s = c->cfg->slo_step_s;
+    ls.duration_s = rate_cps > 0 ? rb_slo_step_s(c->cfg->slo_step_s, c->cfg->slo.percentile, rate_cps)
+                                 : c->cfg->slo_step_s;
     ls.warmup = c->cfg->warmup < SLO_STEP_WARMUP ? c->cfg->warmup : SLO_STEP_WARMUP;
     rb_round_measure(&ls, s, 0, c->position, c->sp);
 }
@@ -127,13 +131,15 @@ static int measure(void *p, double rate_cps, rb_slo_point *out)
     rb_round r;
     rb_scenario s;
     short_round(c, rate_cps, &s, &r);
-    point_of(&r, percentile_of(&s, 0, c->cfg->slo.percentile), out);
+    point_of(&r, percentile_of(&s, 0, c->cfg->slo.percentile), c->cfg->slo.percentile, out);
     free(r.tl);
     rb_samples_free(&s.all);
     return rb_run_interrupted ? RB_EINTR : RB_OK;
 }
 
-/* The full-length confirming run at rate_cps, kept in e->confirm. */
+/* The full-length confirming run at rate_cps, kept in e->confirm: the last
+ * one made (a miss is measured again, rb_slo_search; the round keeps the
+ * last run's samples and timeline, the search the median of the tries). */
 static int confirm(void *p, double rate_cps, rb_slo_point *out)
 {
     step_ctx *c = p;
@@ -155,7 +161,8 @@ static int confirm(void *p, double rate_cps, rb_slo_point *out)
     rb_loadgen_spec ls;
     rb_round_spec(c->cfg, s, c->round, &ls);
     rb_round_measure(&ls, s, c->round, c->position, c->sp);
-    point_of(&s->rounds[c->round], percentile_of(s, from, c->cfg->slo.percentile), out);
+    point_of(&s->rounds[c->round], percentile_of(s, from, c->cfg->slo.percentile),
+             c->cfg->slo.percentile, out);
     return rb_run_interrupted ? RB_EINTR : RB_OK;
 }
 
@@ -168,6 +175,31 @@ static double closed_estimate(step_ctx *c)
     free(r.tl);
     rb_samples_free(&s.all);
     return r.throughput_cps > 0 ? r.throughput_cps : 100;
+}
+
+/* The load curve (last round only: it costs RB_SLO_SWEEP_POINTS steps): a
+ * geometric sweep from knee / 2^(RB_SLO_SWEEP_POINTS - 2) up to the knee
+ * and one step past it (x sqrt 2), each a step as long as the search's. */
+static void sweep(step_ctx *c, double knee_cps)
+{
+    rb_slo_entry *e = c->e;
+    e->nsweep = 0;
+    for (int k = 0; k < RB_SLO_SWEEP_POINTS && !rb_run_interrupted; k++) {
+        int below = RB_SLO_SWEEP_POINTS - 2 - k;   /* ..., 2, 1, 0, then -1 */
+        double rate = below >= 0 ? knee_cps / (double)(1 << below) : knee_cps * M_SQRT2;
+        if (rate < 1)
+            continue;
+        rb_slo_point *pt = &e->sweep[e->nsweep];
+        memset(pt, 0, sizeof *pt);
+        pt->value_us = pt->gen_lag_p99_us = NAN;
+        pt->rate_cps = rate;
+        if (measure(c, rate, pt) != RB_OK)
+            break;
+        pt->tries = 1;
+        pt->pass = rb_slo_passes(pt, c->cfg->slo.bound_us);
+        pt->held = pt->pass;
+        e->nsweep++;
+    }
 }
 
 void rb_slo_run_round(const rb_run_cfg *cfg, rb_slo_entry *e, int round, int position,
@@ -188,6 +220,8 @@ void rb_slo_run_round(const rb_run_cfg *cfg, rb_slo_entry *e, int round, int pos
         p.max_cps = p.min_cps;
     rb_slo_search(&p, measure, confirm, &c, &e->res[round]);
     e->searched[round] = !rb_run_interrupted;
+    if (round == e->nrounds - 1)
+        sweep(&c, e->res[round].max_rate_cps > 0 ? e->res[round].max_rate_cps : start_cps);
 }
 
 /* ---- results.json and the terminal ------------------------------------------ */
@@ -246,9 +280,23 @@ static slo_counts counts_of(const rb_slo_entry *e)
     return c;
 }
 
-/* The model's record of round r of e (its steps malloc'd). RB_OK or
- * RB_ENOMEM. */
-static int round_record(const rb_slo_entry *e, int r, rb_slo_round *q)
+/* The model's record of one step (of a search or of the sweep). */
+static void step_record(const rb_slo_point *p, double bound_us, rb_slo_step *q)
+{
+    int n = p->lat.n > 0;
+    *q = (rb_slo_step){ .rate_cps = p->rate_cps, .achieved_cps = p->achieved_cps,
+                        .value_us = p->value_us, .p50_us = n ? p->lat.p50 : NAN,
+                        .p99_us = n ? p->lat.p99 : NAN, .p99_9_us = n ? p->lat.p99_9 : NAN,
+                        .failures = (long long)p->failures, .pass = p->pass,
+                        .gen_lag_p99_us = p->gen_lag_p99_us,
+                        .tail_samples = (long long)p->tail_samples, .tries = p->tries,
+                        .held = p->held,
+                        .generator_limited = rb_slo_generator_limited(p, bound_us) };
+}
+
+/* The model's record of round r of e (its steps malloc'd), steps judged
+ * against bound_us. RB_OK or RB_ENOMEM. */
+static int round_record(const rb_slo_entry *e, int r, double bound_us, rb_slo_round *q)
 {
     const rb_slo_result *res = &e->res[r];
     *q = (rb_slo_round){ .round = r, .start_cps = e->start_cps[r],
@@ -261,13 +309,8 @@ static int round_record(const rb_slo_entry *e, int r, rb_slo_round *q)
     if (!q->steps)
         return RB_ENOMEM;
     q->nsteps = res->nsteps > 0 ? (size_t)res->nsteps : 0;
-    for (size_t k = 0; k < q->nsteps; k++) {
-        const rb_slo_point *p = &res->steps[k];
-        int n = p->lat.n > 0;
-        q->steps[k] = (rb_slo_step){ p->rate_cps, p->achieved_cps, p->value_us,
-                                     n ? p->lat.p50 : NAN, n ? p->lat.p99 : NAN,
-                                     n ? p->lat.p99_9 : NAN, (long long)p->failures, p->pass };
-    }
+    for (size_t k = 0; k < q->nsteps; k++)
+        step_record(&res->steps[k], bound_us, &q->steps[k]);
     if (res->has_confirm) {
         q->confirm = e->confirm.rounds[r];   /* its timeline borrowed from e */
         q->confirm_value_us = res->confirm.value_us;
@@ -320,8 +363,14 @@ static int entry_record(const rb_run_cfg *cfg, const rb_slo_entry *e, rb_slo_rec
     if (!s->per_round)
         return RB_ENOMEM;
     for (int r = 0; r < e->nrounds; r++)
-        if (e->searched[r] && round_record(e, r, &s->per_round[s->nrounds++]) != RB_OK)
+        if (e->searched[r] && round_record(e, r, cfg->slo.bound_us, &s->per_round[s->nrounds++]) != RB_OK)
             return RB_ENOMEM;
+    s->sweep = calloc(e->nsweep > 0 ? (size_t)e->nsweep : 1, sizeof *s->sweep);
+    if (!s->sweep)
+        return RB_ENOMEM;
+    s->nsweep = (size_t)e->nsweep;
+    for (size_t k = 0; k < s->nsweep; k++)
+        step_record(&e->sweep[k], cfg->slo.bound_us, &s->sweep[k]);
     return RB_OK;
 }
 
@@ -345,6 +394,7 @@ void rb_slo_records_free(rb_slo_rec *s, size_t n)
         for (size_t r = 0; s[i].per_round && r < s[i].nrounds; r++)
             free(s[i].per_round[r].steps);
         free(s[i].per_round);
+        free(s[i].sweep);
     }
     free(s);
 }

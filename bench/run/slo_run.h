@@ -39,6 +39,9 @@
 #include "proc/servers.h"
 #include "run/run_cfg.h"
 
+/* Points of the load curve: offered rates knee/2^(N-2) ... knee, knee x sqrt 2. */
+#define RB_SLO_SWEEP_POINTS 6
+
 typedef struct rb_slo_entry {
     const rb_transport *t;
     rb_method method;
@@ -49,6 +52,8 @@ typedef struct rb_slo_entry {
     double *start_cps;         /* per round: the first rate tried */
     int *searched;             /* per round: 1 once the search ran */
     rb_scenario confirm;       /* the confirming runs, one round each */
+    rb_slo_point sweep[RB_SLO_SWEEP_POINTS]; /* the load curve (last round), */
+    int nsweep;                /* by ascending offered rate */
 } rb_slo_entry;
 
 /* One entry per transport x --slo-methods x entries value of cfg (fib

@@ -85,8 +85,20 @@ with tempfile.TemporaryDirectory() as tmp:
         c.eq("SLO table: bound", cells[4], "p99 ≤ 100000 µs")
         want = "%.0f" % mr["median"] if mr["median"] > 0 else "none"
         c.true("SLO table: max rate is the median", cells[5].startswith(want), (cells[5], want))
-        c.eq("SLO table: closed-loop calls/s beside it", cells[9],
+        c.eq("SLO table: closed-loop calls/s beside it", cells[11],
              "%.0f" % r["scenarios"][0]["throughput_cps"])
+        steps = sum(len(pr["steps"]) for pr in e["per_round"])
+        again = sum(1 for pr in e["per_round"] for st in pr["steps"] if st["tries"] > 1)
+        held = sum(1 for pr in e["per_round"] for st in pr["steps"] if st["tries"] > 1 and st["pass"])
+        c.eq("SLO table: steps / measured again / held", cells[7], "%d/%d/%d" % (steps, again, held))
+    for pr in e["per_round"]:
+        for st in pr["steps"]:
+            c.true("a step is measured 1 to 3 times", 1 <= st["tries"] <= 3, st)
+            c.true("held <= tries", 0 <= st["held"] <= st["tries"], st)
+            c.true("a failing first try was measured again", st["pass"] or st["tries"] >= 2, st)
+    c.true("the load curve's sweep is recorded", len(e["sweep"]) >= 2, e["sweep"])
+    rates = [st["rate_cps"] for st in e["sweep"]]
+    c.eq("the sweep ascends", rates, sorted(rates))
     c.true("report links the curve", "plots/load-curve-fib.svg" in md, md[-2000:])
     if any(pr["confirm"] for pr in e["per_round"]):
         c.true("report links the confirming runs' timeline", "plots/load-timeline-fib-slo.svg" in md)

@@ -321,7 +321,7 @@ static void test_results_read_errors(void **state)
     snprintf(path, sizeof path, "%s/bad.json", tmpdir);
     write_file(path, "{\"schema\": 1, \"scenarios\": [");
     assert_int_equal(rb_results_read(path, &r), RB_EPROTO);
-    write_file(path, "{\"schema\": 3, \"scenarios\": []}");
+    write_file(path, "{\"schema\": 4, \"scenarios\": []}");
     assert_int_equal(rb_results_read(path, &r), RB_EPROTO);
     write_file(path, "{\"schema\": 1}");
     assert_int_equal(rb_results_read(path, &r), RB_EPROTO);

@@ -27,7 +27,7 @@ def run(out, *extra):
 def check_results(out, spawned):
     with open(os.path.join(out, "results.json")) as f:
         r = json.load(f)
-    c.eq("schema", r["schema"], 2)
+    c.eq("schema", r["schema"], 3)
     env = r["environment"]
     for k in ("cpu", "cores", "kernel", "compiler", "started_utc", "libraries", "parameters"):
         c.true("environment has " + k, k in env)

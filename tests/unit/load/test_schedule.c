@@ -13,13 +13,6 @@
 #include "rb_error.h"
 #include "load/schedule.h"
 
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void arrivals_names(void **state)
 {
     (void)state;
@@ -224,18 +217,79 @@ static void rate_short_at_99_percent(void **state)
     assert_false(rb_schedule_rate_short(0, 0));     /* closed loop: no target */
 }
 
-static void sleep_until(void **state)
+/* The open loop's latency model (rb_open_call): queueing behind earlier
+ * calls is charged, the generator's own lateness is not. */
+static void open_call_idle_connection(void **state)
 {
     (void)state;
-    uint64_t now = mono_ns();
-    assert_int_equal(rb_schedule_sleep_until(now - 1000, NULL), RB_OK);
-    uint64_t target = mono_ns() + 3000000;          /* 3 ms ahead */
-    assert_int_equal(rb_schedule_sleep_until(target, NULL), RB_OK);
-    assert_true(mono_ns() >= target);               /* never wakes early */
-    volatile int stop = 1;
-    uint64_t t0 = mono_ns();
-    assert_int_equal(rb_schedule_sleep_until(t0 + 60ull * 1000000000ull, &stop), RB_EINTR);
-    assert_true(mono_ns() - t0 < 30ull * 1000000000ull);   /* did not sleep the minute */
+    rb_conn_clock c = { 0, 0 };
+    rb_open_times o = rb_open_call(&c, 1000, 1000, 1100);
+    assert_int_equal(o.latency_ns, 100);
+    assert_int_equal(o.service_ns, 100);
+    assert_int_equal(o.queue_ns, 0);
+    assert_int_equal(o.gen_lag_ns, 0);
+    assert_int_equal(o.send_lag_ns, 0);
+    assert_int_equal(c.free_ns, 1100);
+    assert_int_equal(c.last_done_ns, 1100);
+}
+
+static void open_call_oversleep_not_charged(void **state)
+{
+    (void)state;
+    rb_conn_clock c = { 0, 0 };
+    /* due at 1000 on an idle connection, the generator woke at 1500 */
+    rb_open_times o = rb_open_call(&c, 1000, 1500, 1600);
+    assert_int_equal(o.latency_ns, 100);
+    assert_int_equal(o.gen_lag_ns, 500);
+    assert_int_equal(o.send_lag_ns, 500);
+    assert_int_equal(o.queue_ns, 0);
+}
+
+static void open_call_queueing_charged(void **state)
+{
+    (void)state;
+    rb_conn_clock c = { 0, 0 };
+    rb_open_times a = rb_open_call(&c, 1000, 1000, 3000);   /* a slow call */
+    assert_int_equal(a.latency_ns, 2000);
+    /* due at 2000, sent when the slow call was back */
+    rb_open_times b = rb_open_call(&c, 2000, 3000, 3100);
+    assert_int_equal(b.queue_ns, 1000);
+    assert_int_equal(b.latency_ns, 1100);
+    assert_int_equal(b.gen_lag_ns, 0);
+    assert_int_equal(b.send_lag_ns, 1000);
+    /* a third call sent 50 ns after it was free: the generator's 50 */
+    rb_open_times d = rb_open_call(&c, 3000, 3150, 3200);
+    assert_int_equal(d.queue_ns, 100);
+    assert_int_equal(d.latency_ns, 150);
+    assert_int_equal(d.gen_lag_ns, 50);
+}
+
+static void open_call_oversleep_does_not_queue_the_next(void **state)
+{
+    (void)state;
+    rb_conn_clock c = { 0, 0 };
+    /* due 1000, sent 800 late, service 1000: a punctual caller's call
+     * would have been back at 2000 */
+    rb_open_times a = rb_open_call(&c, 1000, 1800, 2800);
+    assert_int_equal(a.latency_ns, 1000);
+    assert_int_equal(a.gen_lag_ns, 800);
+    /* due 2000: behind the late call in fact, not in the punctual model */
+    rb_open_times b = rb_open_call(&c, 2000, 2800, 2900);
+    assert_int_equal(b.queue_ns, 0);
+    assert_int_equal(b.latency_ns, 100);
+    assert_int_equal(b.gen_lag_ns, 0);
+    assert_int_equal(b.send_lag_ns, 800);
+}
+
+static void open_call_backwards_times(void **state)
+{
+    (void)state;
+    rb_conn_clock c = { 0, 0 };
+    rb_open_times o = rb_open_call(&c, 1000, 900, 800);
+    assert_int_equal(o.service_ns, 0);
+    assert_int_equal(o.latency_ns, 0);
+    assert_int_equal(o.gen_lag_ns, 0);
+    assert_int_equal(o.send_lag_ns, 0);
 }
 
 int main(void)
@@ -251,7 +305,11 @@ int main(void)
         cmocka_unit_test(uniform_no_spread),
         cmocka_unit_test(call_figures),
         cmocka_unit_test(rate_short_at_99_percent),
-        cmocka_unit_test(sleep_until),
+        cmocka_unit_test(open_call_idle_connection),
+        cmocka_unit_test(open_call_oversleep_not_charged),
+        cmocka_unit_test(open_call_queueing_charged),
+        cmocka_unit_test(open_call_oversleep_does_not_queue_the_next),
+        cmocka_unit_test(open_call_backwards_times),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -111,7 +111,14 @@ static void brackets_the_answer(double start, double bound, model *m)
     assert_true(r.fail_rate_cps > t);
     assert_true(r.fail_rate_cps / r.max_rate_cps <= 1.05 + 1e-12);
     assert_false(r.capped || r.ceiling || r.floor);
-    assert_int_equal(r.nsteps, m->calls - 1);       /* + one confirmation */
+    int tries = 0;
+    for (int i = 0; i < r.nsteps; i++) {
+        tries += r.steps[i].tries;
+        /* a pass is measured once; a fail twice (the majority of 3) */
+        assert_int_equal(r.steps[i].tries, r.steps[i].pass ? 1 : 2);
+        assert_int_equal(r.steps[i].held, r.steps[i].pass ? 1 : 0);
+    }
+    assert_int_equal(tries, m->calls - 1);          /* + one confirmation */
     assert_int_equal(m->confirms, 1);
     assert_true(m->confirm_rate == r.max_rate_cps);
     assert_true(r.has_confirm && r.confirm.pass && r.confirm.rate_cps == r.max_rate_cps);
@@ -197,8 +204,73 @@ static void callback_error_aborts(void **state)
     rb_slo_params p = { .bound_us = 1000, .start_cps = 100 };
     rb_slo_result r;
     assert_int_equal(rb_slo_search(&p, measure, confirm, &m, &r), RB_EINTR);
-    assert_int_equal(r.nsteps, 3);
     assert_int_equal(m.confirms, 0);
+    assert_int_equal(m.calls, 3);                   /* stopped at the failing call */
+}
+
+/* One noisy measurement below the answer (the machine was busy for a
+ * moment) must not become the search's upper bound: the failing rate is
+ * measured again, and the majority decides. */
+typedef struct noisy {
+    model m;
+    int spoil;                  /* the measurement (1-based) that reads high */
+    int n;
+} noisy;
+
+static int noisy_measure(void *ctx, double rate, rb_slo_point *out)
+{
+    noisy *z = ctx;
+    int rc = measure(&z->m, rate, out);
+    if (++z->n == z->spoil)
+        out->value_us = 1e6;                        /* far past any bound */
+    return rc;
+}
+
+static void noisy_step_is_remeasured(void **state)
+{
+    (void)state;
+    for (int spoil = 1; spoil <= 3; spoil++) {     /* 2000, 4000, 8000: all below the answer */
+        noisy z = { .m = { .base_us = 100, .cap_cps = 10000 }, .spoil = spoil };
+        rb_slo_params p = { .bound_us = 1000, .start_cps = 2000, .max_steps = RB_SLO_MAX_STEPS };
+        rb_slo_result r;
+        assert_int_equal(rb_slo_search(&p, noisy_measure, NULL, &z, &r), RB_OK);
+        double t = truth(&z.m, 1000);               /* 9000 */
+        assert_true(r.max_rate_cps <= t && r.fail_rate_cps > t);
+        assert_true(r.fail_rate_cps / r.max_rate_cps <= 1.05 + 1e-12);
+        int remeasured = 0;
+        for (int i = 0; i < r.nsteps; i++)
+            remeasured |= r.steps[i].pass && r.steps[i].tries == 3 && r.steps[i].held == 2;
+        assert_true(remeasured);                    /* the spoiled step held 2 of 3 */
+
+        /* with no re-measurement the same noise caps the search low */
+        noisy once = { .m = { .base_us = 100, .cap_cps = 10000 }, .spoil = spoil };
+        p.repeats = 1;
+        assert_int_equal(rb_slo_search(&p, noisy_measure, NULL, &once, &r), RB_OK);
+        assert_true(r.max_rate_cps < 0.95 * t);
+    }
+}
+
+static void step_length(void **state)
+{
+    (void)state;
+    /* p99: 100 calls beyond it are 10,000 calls */
+    assert_true(fabs(rb_slo_step_s(0.25, 99, 10000) - 1.0) < 1e-9);
+    assert_true(rb_slo_step_s(0.25, 99, 100000) == 0.25);   /* at least min_s */
+    assert_true(rb_slo_step_s(0.25, 99, 1000) == RB_SLO_STEP_MAX_S);
+    assert_true(rb_slo_step_s(5, 99, 1000) == 5);           /* min_s above the cap */
+    assert_true(fabs(rb_slo_step_s(0.1, 50, 1000) - 0.2) < 1e-9);
+    assert_true(rb_slo_step_s(0.25, 100, 1000) == 0.25);    /* p100: nothing beyond */
+}
+
+static void generator_limited(void **state)
+{
+    (void)state;
+    rb_slo_point pt = { .gen_lag_p99_us = 99 };
+    assert_false(rb_slo_generator_limited(&pt, 1000));
+    pt.gen_lag_p99_us = 101;
+    assert_true(rb_slo_generator_limited(&pt, 1000));
+    pt.gen_lag_p99_us = NAN;
+    assert_false(rb_slo_generator_limited(&pt, 1000));
 }
 
 static void bad_params(void **state)
@@ -214,6 +286,8 @@ static void bad_params(void **state)
         { .bound_us = 1000, .start_cps = 100, .precision = -1 },
         { .bound_us = 1000, .start_cps = 100, .max_steps = RB_SLO_MAX_STEPS + 1 },
         { .bound_us = 1000, .start_cps = 100, .min_cps = 50, .max_cps = 10 },
+        { .bound_us = 1000, .start_cps = 100, .repeats = RB_SLO_MAX_REPEATS + 1 },
+        { .bound_us = 1000, .start_cps = 100, .repeats = -1 },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(rb_slo_search(&bad[i], measure, NULL, &m, &r), RB_EINVAL);
@@ -256,16 +330,19 @@ static void confirm_steps_down(void **state)
     flaky f = { .m = { .base_us = 100, .cap_cps = 10000 } };
     f.confirm_cap = 0.7 * 9000;
     assert_int_equal(rb_slo_search(&p, flaky_measure, flaky_confirm, &f, &r), RB_OK);
-    assert_int_equal(f.runs, 3);
+    /* each missed rate is measured twice (the majority of 3), then backs off */
+    assert_int_equal(f.runs, 5);
     assert_int_equal(r.confirm_runs, 3);
-    assert_true(f.rates[0] == r.searched_cps);
-    assert_true(fabs(f.rates[1] - r.searched_cps * RB_SLO_CONFIRM_BACKOFF) < 1e-9);
-    assert_true(r.confirm.pass && r.max_rate_cps == f.rates[2]);
+    assert_true(f.rates[0] == r.searched_cps && f.rates[1] == r.searched_cps);
+    assert_true(fabs(f.rates[2] - r.searched_cps * RB_SLO_CONFIRM_BACKOFF) < 1e-9);
+    assert_true(f.rates[3] == f.rates[2]);
+    assert_true(r.confirm.pass && r.max_rate_cps == f.rates[4]);
+    assert_int_equal(r.confirm.tries, 1);
     assert_true(r.max_rate_cps < f.confirm_cap && r.searched_cps > f.confirm_cap);
     /* no full run holds: the steps' rate stays, unconfirmed, after 3 runs */
     flaky g = { .m = { .base_us = 100, .cap_cps = 10000 }, .confirm_cap = 1 };
     assert_int_equal(rb_slo_search(&p, flaky_measure, flaky_confirm, &g, &r), RB_OK);
-    assert_int_equal(g.runs, RB_SLO_CONFIRM_TRIES);
+    assert_int_equal(g.runs, 2 * RB_SLO_CONFIRM_TRIES);
     assert_false(r.confirm.pass);
     assert_true(r.max_rate_cps == r.searched_cps);
 }
@@ -282,6 +359,9 @@ int main(void)
         cmocka_unit_test(confirm_steps_down),
         cmocka_unit_test(ceiling_and_floor),
         cmocka_unit_test(callback_error_aborts),
+        cmocka_unit_test(noisy_step_is_remeasured),
+        cmocka_unit_test(step_length),
+        cmocka_unit_test(generator_limited),
         cmocka_unit_test(bad_params),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

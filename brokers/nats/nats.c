@@ -1,6 +1,6 @@
-/* nats.c - the NATS table (nats.h): each call runs the control script
+/* nats.c - the NATS table (nats_broker.h): each call runs the control script
  * nats.sh and reads the broker.env it writes. */
-#include "nats/nats.h"
+#include "nats/nats_broker.h"
 
 #include "ctl.h"
 #include "rb_error.h"

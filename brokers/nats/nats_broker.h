@@ -1,4 +1,4 @@
-/* nats.h - NATS (Debian's nats-server, JetStream on), the broker of the
+/* nats_broker.h - NATS (Debian's nats-server, JetStream on), the broker of the
  * nats and nats-js transports.
  *
  * One table, run by the control script nats.sh beside this file
@@ -9,9 +9,12 @@
  *                   URL (with the credentials) in RPCBENCH_NATS_URL, the
  *                   server's pid in RPCBENCH_NATS_PID
  * $RPCBENCH_NATS_SCRIPT, when set, is run instead of nats.sh.
+ *
+ * Not named nats.h: brokers/ is on the include path, and "nats/nats.h"
+ * would hide the C client's <nats/nats.h> from the transports.
  */
-#ifndef RB_BROKER_NATS_H
-#define RB_BROKER_NATS_H
+#ifndef RB_BROKER_NATS_BROKER_H
+#define RB_BROKER_NATS_BROKER_H
 
 #include "broker.h"
 

@@ -170,16 +170,20 @@ boot() {       # start the server (not running) and wait until it answers
     die "nats-server did not start on 127.0.0.1:$port (logs in $base)"
 }
 
+# Does process $1 run? An exited server whose parent has not reaped it yet
+# (a zombie, state Z) does not.
+alive() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) && [ -n "$st" ] && [ "$st" != Z ]; }
+
 halt() {       # stop the server and wait for it to exit
     local pid
     pid=$(server_pid)
     [ -n "$pid" ] || return 0
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do
-        [ -d "/proc/$pid" ] || break
-        sleep 0.1
+    for _ in $(seq 1 200); do
+        alive "$pid" || break
+        sleep 0.05
     done
-    [ -d "/proc/$pid" ] && kill -KILL "$pid" 2>/dev/null || true
+    alive "$pid" && kill -KILL "$pid" 2>/dev/null || true
     rm -f "$pidfile"
     echo "broker: nats-server on 127.0.0.1:$port stopped" >&2
 }

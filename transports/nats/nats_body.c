@@ -112,11 +112,42 @@ static int mp_args(const char *body, size_t len, uint32_t want, msgpack_unpacked
     return RB_OK;
 }
 
+/* What jansson may be given: nested at most RB_MAX_DEPTH deep, at most
+ * 4096 + len / 12 values (',' and ':' outside strings), so one body's
+ * parse costs memory in proportion to its bytes. RB_OK or RB_EINVAL. */
+static int json_screen(const char *p, size_t len, char *why, size_t whylen)
+{
+    int depth = 0, in_string = 0;
+    size_t values = 0, max_values = 4096 + len / 12;
+    for (size_t i = 0; i < len; i++) {
+        char ch = p[i];
+        if (in_string) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_string = 0;
+        } else if (ch == '"') {
+            in_string = 1;
+        } else if ((ch == '{' || ch == '[') && ++depth > RB_MAX_DEPTH) {
+            snprintf(why, whylen, "JSON nested deeper than %d", RB_MAX_DEPTH);
+            return RB_EINVAL;
+        } else if (ch == '}' || ch == ']') {
+            depth--;
+        } else if ((ch == ',' || ch == ':') && ++values > max_values) {
+            snprintf(why, whylen, "JSON with more than %zu values in %zu bytes", max_values, len);
+            return RB_EINVAL;
+        }
+    }
+    return RB_OK;
+}
+
 /* One JSON value of body[0..len) (the caller json_decref()s it), or NULL
  * with the reason. Duplicate keys are refused. */
 static json_t *json_of(const char *body, size_t len, char *why, size_t whylen)
 {
     json_error_t e;
+    if (json_screen(body, len, why, whylen) != RB_OK)
+        return NULL;
     json_t *j = json_loadb(body, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &e);
     if (!j)
         snprintf(why, whylen, "body is not JSON: %.100s", e.text);

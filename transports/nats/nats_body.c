@@ -74,7 +74,12 @@ int rb_nats_fmt_of(const char *ct, const char *body, size_t len, rb_nats_fmt *fm
     int64_t v;
     *fmt = RB_NATS_FMT_JSON;
     if (!ct || !*ct) {
-        if (text_int(body, len, &v) == RB_OK)
+        /* rpcbench's client sends none: an arguments array, whose first
+         * byte (fixarray, array16, array32) starts no JSON and no text */
+        unsigned char b0 = len ? (unsigned char)body[0] : 0;
+        if (len && ((b0 & 0xf0) == 0x90 || b0 == 0xdc || b0 == 0xdd))
+            *fmt = RB_NATS_FMT_MSGPACK;
+        else if (text_int(body, len, &v) == RB_OK)
             *fmt = RB_NATS_FMT_TEXT;
         return RB_OK;
     }

@@ -165,8 +165,8 @@ static int publish(nats_cli *c, rb_method mt)
     snprintf(ack, sizeof ack, "%s.a%llu", c->inbox, (unsigned long long)c->seq);
     natsStatus s = natsMsg_Create(&m, subj, c->kind == RB_NATS_JS ? ack : reply, c->req.data,
                                   (int)c->req.len);
-    if (s == NATS_OK)
-        s = natsMsgHeader_Set(m, RB_NATS_CT_HEADER, RB_NATS_CT_MSGPACK);
+    /* No Content-Type: the server knows an arguments array by its first
+     * byte, and a core request then needs no headers at all (PUB). */
     if (s == NATS_OK && c->kind == RB_NATS_JS)
         s = natsMsgHeader_Set(m, RB_NATS_REPLY_HEADER, reply);
     int connected = natsConnection_Status(c->nc) == NATS_CONN_STATUS_CONNECTED;

@@ -118,6 +118,8 @@ int rb_nats_handle(rb_nats_worker *w, natsMsg *msg, const char *reply)
         w->dropped++;   /* nowhere to answer, or somewhere we must not */
         return RB_OK;
     }
+    const char *ct = NULL;
+    int typed = natsMsgHeader_Get(msg, RB_NATS_CT_HEADER, &ct) == NATS_OK;
     int rc = answer(w, msg, &f, emsg, sizeof emsg);
     if (rc != RB_OK) {
         w->errors++;
@@ -129,7 +131,9 @@ int rb_nats_handle(rb_nats_worker *w, natsMsg *msg, const char *reply)
             w->out.len = 0;
     }
     natsStatus s = natsMsg_Create(&rep, reply, NULL, w->out.data, (int)w->out.len);
-    if (s == NATS_OK)
+    /* A MessagePack result to a request without Content-Type (rpcbench's
+     * client) goes without headers, as the request came: MSG, not HMSG. */
+    if (s == NATS_OK && (typed || f != RB_NATS_FMT_MSGPACK || rc != RB_OK))
         s = natsMsgHeader_Set(rep, RB_NATS_CT_HEADER, rb_nats_fmt_ct(f));
     if (s == NATS_OK && rc != RB_OK)
         s = natsMsgHeader_Set(rep, RB_NATS_CODE_HEADER, code_name(rc));

@@ -15,9 +15,12 @@
  *   - bodies by the Content-Type header: application/msgpack (our client:
  *     the arguments array in, the bare result out, as tcp, zmq and amqp:
  *     services/rb_msgpack.h), application/json (the argument and the
- *     result as JSON values), none: a decimal number is fib's argument as
- *     text (`nats request Q.fib 30`), anything else JSON; the reply has
- *     the request's Content-Type;
+ *     result as JSON values), none: a MessagePack arguments array (first
+ *     byte 0x90..0x9f, 0xdc, 0xdd: what our client sends, headers and all
+ *     left out) is MessagePack, a decimal number is fib's argument as text
+ *     (`nats request Q.fib 30`), anything else JSON; the reply has the
+ *     request's Content-Type, except a MessagePack result to a request
+ *     that had none, which goes without headers;
  *   - an error reply carries the headers Rpcbench-Code (EINVAL, ETOOBIG,
  *     ENOMETHOD, ESERVER) and Rpcbench-Error (the message), and a body in
  *     the request's format saying the same: {"error": msg, "code": code}

@@ -178,9 +178,9 @@ class Raw:
         return sid
 
     def pub(self, subject, data, reply=None, headers=None):
-        """PUB, or HPUB when headers (a dict) are given."""
+        """PUB, or HPUB when headers (a non-empty dict) are given."""
         r = (reply + " ") if reply else ""
-        if headers is None:
+        if not headers:
             self.send(("PUB %s %s%d\r\n" % (subject, r, len(data))).encode() + data + b"\r\n")
             return
         h = "NATS/1.0\r\n" + "".join("%s: %s\r\n" % kv for kv in headers.items()) + "\r\n"

@@ -75,7 +75,8 @@ struct rb_broker {
 
 /* ---- the registry ------------------------------------------------------------- */
 
-/* Every broker this build knows, NULL-terminated (brokers/registry.c). */
+/* Every broker this build knows, NULL-terminated: generated from the tables
+ * of brokers/<name>/<name>.c (brokers/CMakeLists.txt). */
 extern const rb_broker *const rb_brokers[];
 
 /* The broker named `name` (rb_broker.name, exact), or NULL for NULL, "none"

@@ -1,18 +1,10 @@
-/* registry.c - the brokers this build knows (broker.h). Every stack's
- * tables are built, whichever transports are: an old results.json naming a
- * broker still reports with its words. A new stack adds its tables here. */
+/* registry.c - finding a broker by name in the registry (broker.h). The
+ * list itself, rb_brokers[], is generated from the brokers/<name>/ folders
+ * (brokers/CMakeLists.txt, registry.c.in). */
 #include "broker.h"
 
 #include <stddef.h>
 #include <string.h>
-
-#include "rabbitmq/rabbitmq.h"
-
-const rb_broker *const rb_brokers[] = {
-    &rb_broker_rabbitmq,
-    &rb_broker_rabbitmq_cluster,
-    NULL,
-};
 
 const rb_broker *rb_broker_find(const char *name)
 {

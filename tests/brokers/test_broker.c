@@ -66,8 +66,12 @@ static void registry(void **state)
     assert_null(rb_broker_find("rabbit"));
     assert_null(rb_broker_find("RabbitMQ"));
     assert_null(rb_broker_find(NULL));
-    int n = 0;
+    /* The registry is generated from the brokers/<name>/ folders: each
+     * RabbitMQ table is in it exactly once, whatever other stacks add. */
+    int n = 0, seen_one = 0, seen_three = 0;
     for (const rb_broker *const *p = rb_brokers; *p; p++, n++) {
+        seen_one += *p == one;
+        seen_three += *p == three;
         assert_ptr_equal(rb_broker_find((*p)->name), *p);   /* names unique */
         assert_non_null((*p)->label);
         assert_non_null((*p)->url_env);
@@ -78,7 +82,9 @@ static void registry(void **state)
         assert_non_null((*p)->pid);
         assert_true((*p)->nodes == 1 || (*p)->leader);   /* a cluster names its leaders */
     }
-    assert_int_equal(n, 2);
+    assert_int_equal(seen_one, 1);
+    assert_int_equal(seen_three, 1);
+    assert_true(n >= 2);
 }
 
 /* No broker: the words of a direct transport, and every call refused. */

@@ -83,9 +83,15 @@ def _serve(listener, target_port, delay_ms, delay_after, pipe):
                 continue
             passed = len(conn.down)
             getattr(conn, way).extend(data)
-            if way == "down" and delay_ms and passed >= delay_after:
-                pending.append((time.monotonic() + delay_ms / 1000.0, peer, data))
-                continue
+            if way == "down" and delay_ms:
+                # only the handshake's bytes pass at once, even when a busy
+                # relay reads the handshake and a reply in one chunk
+                free = max(0, delay_after - passed)
+                if len(data) > free:
+                    pending.append((time.monotonic() + delay_ms / 1000.0, peer, data[free:]))
+                    data = data[:free]
+                if not data:
+                    continue
             try:
                 peer.sendall(data)
             except OSError:

@@ -78,8 +78,9 @@ def help_and_version():
 # The broker each broker transport goes through, and its URL variable
 # (brokers/rabbitmq/rabbitmq.c); a transport not named here is direct.
 BROKER_OF = {"amqp": "rabbitmq", "amqp-queue": "rabbitmq", "amqp-durable": "rabbitmq",
-             "amqp-quorum": "rabbitmq-cluster"}
-URL_ENV = {"rabbitmq": "RPCBENCH_AMQP_URL", "rabbitmq-cluster": "RPCBENCH_AMQP_CLUSTER_URL"}
+             "amqp-quorum": "rabbitmq-cluster", "nats": "nats", "nats-js": "nats"}
+URL_ENV = {"rabbitmq": "RPCBENCH_AMQP_URL", "rabbitmq-cluster": "RPCBENCH_AMQP_CLUSTER_URL",
+           "nats": "RPCBENCH_NATS_URL"}
 
 
 def brokers_listed():

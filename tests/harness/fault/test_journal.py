@@ -3,7 +3,8 @@ carries "rpcbench:call" -> id is recorded once per execution (8 bytes,
 little-endian) in $RPCBENCH_JOURNAL, the record survives the server's
 SIGKILL, the ack counts every entry (the id entry too: nothing on the wire
 changes), and a server without the variable writes nothing. AMQP servers
-are included when RPCBENCH_AMQP_URL is set."""
+are included when RPCBENCH_AMQP_URL is set, NATS servers when
+RPCBENCH_NATS_URL is (scripts/test starts both brokers)."""
 import json
 import os
 import signal
@@ -19,10 +20,12 @@ KEY = "rpcbench:call"
 def transports():
     out = subprocess.run([rbtest.RPCBENCH, "list"], capture_output=True, text=True, check=True).stdout
     names = [line.split()[0] for line in out.splitlines() if line.strip()]
-    broker = [n for n in names if n.startswith("amqp")]   # test side only: bench/ never does this
+    # test side only: bench/ never does this
+    url = {"amqp": "RPCBENCH_AMQP_URL", "nats": "RPCBENCH_NATS_URL"}
+    broker = [n for n in names if n.split("-")[0] in url]
     direct = [n for n in names if n not in broker]
     broker = [n for n in broker if n != "amqp-quorum"]    # the cluster's: test_quorum
-    return direct, (broker if os.environ.get("RPCBENCH_AMQP_URL") else [])
+    return direct, [n for n in broker if os.environ.get(url[n.split("-")[0]])]
 
 
 def records(path):

@@ -131,15 +131,16 @@ static void md_slo(FILE *o, const rb_results *r)
                "which the percentile of latency counted from the intended send time stayed within "
                "the bound, with no failed call and at least 99 %% of the rate achieved: found by "
                "short open-loop steps that bracket it (from the closed-loop throughput, the rate "
-               "divided or multiplied by 4, then bisected to 5 %%; a step that fails is measured "
-               "again and the majority of 3 decides, so one noisy step cannot cap the search; "
-               "a step lasts long enough for 100 calls beyond the percentile, 2 s at most), "
-               "then confirmed by a run of "
+               "divided or multiplied by 4, then bisected to 5 %%%s), then confirmed by a run of "
                "the full duration, stepping down by 20 %% after a miss (3 runs at most): the "
                "rate is the one a full run held, in every round. Median over rounds "
                "(lowest–highest). Beside it, the same stack in closed loop with as many "
                "connections: its throughput is the rate at which it saturates, and its p99 "
-               "the latency at saturation without coordinated-omission correction.\n\n");
+               "the latency at saturation without coordinated-omission correction.\n\n",
+            r->schema >= 3 ? "; a step that fails, and a confirming run that misses, is measured "
+                             "again and the majority of 3 decides, so one noisy step cannot cap "
+                             "the search; a step lasts long enough for 100 calls beyond the "
+                             "percentile, 2 s at most" : "");
     fprintf(o, "| transport | method | entries | connections | SLO | max calls/s | confirming runs passed | "
                "steps / measured again / held | generator lag p99 µs (worst step) | "
                "confirming run p50 / p99 / p99.9 µs | its service time p99 µs | closed-loop calls/s | "

@@ -395,7 +395,7 @@ typedef struct rb_params {
 
 /* A read results.json (read.h). Every pointer belongs to it. */
 typedef struct rb_results {
-    int schema;                /* 1 or 2, as the file says */
+    int schema;                /* 1 to 3, as the file says */
     int complete;              /* 0: the run was interrupted ("complete": false) */
     rb_summary *sc;            /* the closed-loop scenarios, n, in file order:
                                   the speed tables */

@@ -2,10 +2,12 @@
 
 # --- load-curve-fib
 reset
-set datafile missing '?'
-set terminal svg size 1200,900 dynamic noenhanced font 'sans,12' background rgb 'white'
+set terminal svg size 1500,900 dynamic noenhanced font 'sans,12' background rgb 'white'
 set output 'load-curve-fib.svg'
-set multiplot layout 2,2
+set grid
+set key outside right top
+set datafile missing 'n/a'
+set multiplot layout 2,3
 set logscale xy
 set grid
 unset key
@@ -17,11 +19,17 @@ plot 'load-curve-fib.dat' index 0 using 1:2 with points pt 6 ps 0.8 lc rgb '#000
 set title 'p99 latency (from intended send time)'
 set ylabel 'p99 µs'
 set arrow 1 from graph 0, first 2000 to graph 1, first 2000 nohead dt 2 lw 2 lc rgb 'red'
-plot 'load-curve-fib.dat' index 0 using 1:3 with points pt 6 ps 0.8 lc rgb '#000000' notitle, 'load-curve-fib.dat' index 1 using 1:3 with points pt 6 ps 0.8 lc rgb '#e69f00' notitle, 'load-curve-fib.dat' index 2 using 1:3 with points pt 6 ps 0.8 lc rgb '#56b4e9' notitle, 'load-curve-fib.dat' index 3 using 1:3 with points pt 6 ps 0.8 lc rgb '#009e73' notitle, 'load-curve-fib.dat' index 4 using 1:3 with points pt 6 ps 0.8 lc rgb '#d55e00' notitle, 'load-curve-fib.dat' index 5 using 1:3 with points pt 6 ps 0.8 lc rgb '#0072b2' notitle, 'load-curve-fib.dat' index 6 using 1:3 with points pt 6 ps 0.8 lc rgb '#cc79a7' notitle, 'load-curve-fib.dat' index 7 using 1:3 with points pt 6 ps 0.8 lc rgb '#999999' notitle, 'load-curve-fib.dat' index 8 using 1:3 with points pt 6 ps 0.8 lc rgb '#8c564b' notitle
+plot 'load-curve-fib.dat' index 0 using 1:3 with points pt 6 ps 0.8 lc rgb '#000000' notitle, '+' using (42622.1):(835.344) every ::0::0 with points pt 9 ps 2.2 lc rgb '#000000' notitle, 'load-curve-fib.dat' index 1 using 1:3 with points pt 6 ps 0.8 lc rgb '#e69f00' notitle, '+' using (684.211):(1622.12) every ::0::0 with points pt 9 ps 2.2 lc rgb '#e69f00' notitle, 'load-curve-fib.dat' index 2 using 1:3 with points pt 6 ps 0.8 lc rgb '#56b4e9' notitle, '+' using (1332.96):(1567.99) every ::0::0 with points pt 9 ps 2.2 lc rgb '#56b4e9' notitle, 'load-curve-fib.dat' index 3 using 1:3 with points pt 6 ps 0.8 lc rgb '#009e73' notitle, 'load-curve-fib.dat' index 4 using 1:3 with points pt 6 ps 0.8 lc rgb '#d55e00' notitle, '+' using (9938.54):(1767) every ::0::0 with points pt 9 ps 2.2 lc rgb '#d55e00' notitle, 'load-curve-fib.dat' index 5 using 1:3 with points pt 6 ps 0.8 lc rgb '#0072b2' notitle, '+' using (1608.34):(1753.08) every ::0::0 with points pt 9 ps 2.2 lc rgb '#0072b2' notitle, 'load-curve-fib.dat' index 6 using 1:3 with points pt 6 ps 0.8 lc rgb '#cc79a7' notitle, '+' using (8843.83):(1562.62) every ::0::0 with points pt 9 ps 2.2 lc rgb '#cc79a7' notitle, 'load-curve-fib.dat' index 7 using 1:3 with points pt 6 ps 0.8 lc rgb '#999999' notitle, '+' using (9378.07):(1069.95) every ::0::0 with points pt 9 ps 2.2 lc rgb '#999999' notitle, 'load-curve-fib.dat' index 8 using 1:3 with points pt 6 ps 0.8 lc rgb '#8c564b' notitle, '+' using (21132.3):(1936.98) every ::0::0 with points pt 9 ps 2.2 lc rgb '#8c564b' notitle
 set title 'p99.9 latency (from intended send time)'
 set ylabel 'p99.9 µs'
 unset arrow 1
 plot 'load-curve-fib.dat' index 0 using 1:4 with points pt 6 ps 0.8 lc rgb '#000000' notitle, 'load-curve-fib.dat' index 1 using 1:4 with points pt 6 ps 0.8 lc rgb '#e69f00' notitle, 'load-curve-fib.dat' index 2 using 1:4 with points pt 6 ps 0.8 lc rgb '#56b4e9' notitle, 'load-curve-fib.dat' index 3 using 1:4 with points pt 6 ps 0.8 lc rgb '#009e73' notitle, 'load-curve-fib.dat' index 4 using 1:4 with points pt 6 ps 0.8 lc rgb '#d55e00' notitle, 'load-curve-fib.dat' index 5 using 1:4 with points pt 6 ps 0.8 lc rgb '#0072b2' notitle, 'load-curve-fib.dat' index 6 using 1:4 with points pt 6 ps 0.8 lc rgb '#cc79a7' notitle, 'load-curve-fib.dat' index 7 using 1:4 with points pt 6 ps 0.8 lc rgb '#999999' notitle, 'load-curve-fib.dat' index 8 using 1:4 with points pt 6 ps 0.8 lc rgb '#8c564b' notitle
+unset logscale y
+set yrange [0:1.1]
+set title 'achieved / offered (1: the rate was kept)'
+set ylabel 'achieved / offered'
+unset arrow 1
+plot 'load-curve-fib.dat' index 0 using 1:($5/$1) with points pt 6 ps 0.8 lc rgb '#000000' notitle, 'load-curve-fib.dat' index 1 using 1:($5/$1) with points pt 6 ps 0.8 lc rgb '#e69f00' notitle, 'load-curve-fib.dat' index 2 using 1:($5/$1) with points pt 6 ps 0.8 lc rgb '#56b4e9' notitle, 'load-curve-fib.dat' index 3 using 1:($5/$1) with points pt 6 ps 0.8 lc rgb '#009e73' notitle, 'load-curve-fib.dat' index 4 using 1:($5/$1) with points pt 6 ps 0.8 lc rgb '#d55e00' notitle, 'load-curve-fib.dat' index 5 using 1:($5/$1) with points pt 6 ps 0.8 lc rgb '#0072b2' notitle, 'load-curve-fib.dat' index 6 using 1:($5/$1) with points pt 6 ps 0.8 lc rgb '#cc79a7' notitle, 'load-curve-fib.dat' index 7 using 1:($5/$1) with points pt 6 ps 0.8 lc rgb '#999999' notitle, 'load-curve-fib.dat' index 8 using 1:($5/$1) with points pt 6 ps 0.8 lc rgb '#8c564b' notitle
 unset arrow 1
 unset logscale
 unset border
@@ -29,18 +37,22 @@ unset tics
 unset grid
 unset xlabel
 unset ylabel
-set title 'dashed red line: the SLO bound'
+set title 'dashed red: the SLO bound; triangle: the knee (the highest rate that held)'
 set key center center box
 set xrange [0:1]
 set yrange [0:1]
 plot NaN with points pt 6 ps 0.8 lc rgb '#000000' title 'tcp (SLO search steps)', NaN with points pt 6 ps 0.8 lc rgb '#e69f00' title 'amqp (SLO search steps)', NaN with points pt 6 ps 0.8 lc rgb '#56b4e9' title 'amqp-queue (SLO search steps)', NaN with points pt 6 ps 0.8 lc rgb '#009e73' title 'amqp-durable (SLO search steps)', NaN with points pt 6 ps 0.8 lc rgb '#d55e00' title 'xmlrpc (SLO search steps)', NaN with points pt 6 ps 0.8 lc rgb '#0072b2' title 'xmlrpc-close (SLO search steps)', NaN with points pt 6 ps 0.8 lc rgb '#cc79a7' title 'zmq (SLO search steps)', NaN with points pt 6 ps 0.8 lc rgb '#999999' title 'grpc (SLO search steps)', NaN with points pt 6 ps 0.8 lc rgb '#8c564b' title 'rest (SLO search steps)'
 unset multiplot
+unset xrange
+unset yrange
 unset output
 reset
-set datafile missing '?'
-set terminal pngcairo size 1200,900 noenhanced font 'sans,10' background rgb 'white'
+set terminal pngcairo size 1500,900 noenhanced font 'sans,10' background rgb 'white'
 set output 'load-curve-fib.png'
-set multiplot layout 2,2
+set grid
+set key outside right top
+set datafile missing 'n/a'
+set multiplot layout 2,3
 set logscale xy
 set grid
 unset key
@@ -52,11 +64,17 @@ plot 'load-curve-fib.dat' index 0 using 1:2 with points pt 6 ps 0.8 lc rgb '#000
 set title 'p99 latency (from intended send time)'
 set ylabel 'p99 µs'
 set arrow 1 from graph 0, first 2000 to graph 1, first 2000 nohead dt 2 lw 2 lc rgb 'red'
-plot 'load-curve-fib.dat' index 0 using 1:3 with points pt 6 ps 0.8 lc rgb '#000000' notitle, 'load-curve-fib.dat' index 1 using 1:3 with points pt 6 ps 0.8 lc rgb '#e69f00' notitle, 'load-curve-fib.dat' index 2 using 1:3 with points pt 6 ps 0.8 lc rgb '#56b4e9' notitle, 'load-curve-fib.dat' index 3 using 1:3 with points pt 6 ps 0.8 lc rgb '#009e73' notitle, 'load-curve-fib.dat' index 4 using 1:3 with points pt 6 ps 0.8 lc rgb '#d55e00' notitle, 'load-curve-fib.dat' index 5 using 1:3 with points pt 6 ps 0.8 lc rgb '#0072b2' notitle, 'load-curve-fib.dat' index 6 using 1:3 with points pt 6 ps 0.8 lc rgb '#cc79a7' notitle, 'load-curve-fib.dat' index 7 using 1:3 with points pt 6 ps 0.8 lc rgb '#999999' notitle, 'load-curve-fib.dat' index 8 using 1:3 with points pt 6 ps 0.8 lc rgb '#8c564b' notitle
+plot 'load-curve-fib.dat' index 0 using 1:3 with points pt 6 ps 0.8 lc rgb '#000000' notitle, '+' using (42622.1):(835.344) every ::0::0 with points pt 9 ps 2.2 lc rgb '#000000' notitle, 'load-curve-fib.dat' index 1 using 1:3 with points pt 6 ps 0.8 lc rgb '#e69f00' notitle, '+' using (684.211):(1622.12) every ::0::0 with points pt 9 ps 2.2 lc rgb '#e69f00' notitle, 'load-curve-fib.dat' index 2 using 1:3 with points pt 6 ps 0.8 lc rgb '#56b4e9' notitle, '+' using (1332.96):(1567.99) every ::0::0 with points pt 9 ps 2.2 lc rgb '#56b4e9' notitle, 'load-curve-fib.dat' index 3 using 1:3 with points pt 6 ps 0.8 lc rgb '#009e73' notitle, 'load-curve-fib.dat' index 4 using 1:3 with points pt 6 ps 0.8 lc rgb '#d55e00' notitle, '+' using (9938.54):(1767) every ::0::0 with points pt 9 ps 2.2 lc rgb '#d55e00' notitle, 'load-curve-fib.dat' index 5 using 1:3 with points pt 6 ps 0.8 lc rgb '#0072b2' notitle, '+' using (1608.34):(1753.08) every ::0::0 with points pt 9 ps 2.2 lc rgb '#0072b2' notitle, 'load-curve-fib.dat' index 6 using 1:3 with points pt 6 ps 0.8 lc rgb '#cc79a7' notitle, '+' using (8843.83):(1562.62) every ::0::0 with points pt 9 ps 2.2 lc rgb '#cc79a7' notitle, 'load-curve-fib.dat' index 7 using 1:3 with points pt 6 ps 0.8 lc rgb '#999999' notitle, '+' using (9378.07):(1069.95) every ::0::0 with points pt 9 ps 2.2 lc rgb '#999999' notitle, 'load-curve-fib.dat' index 8 using 1:3 with points pt 6 ps 0.8 lc rgb '#8c564b' notitle, '+' using (21132.3):(1936.98) every ::0::0 with points pt 9 ps 2.2 lc rgb '#8c564b' notitle
 set title 'p99.9 latency (from intended send time)'
 set ylabel 'p99.9 µs'
 unset arrow 1
 plot 'load-curve-fib.dat' index 0 using 1:4 with points pt 6 ps 0.8 lc rgb '#000000' notitle, 'load-curve-fib.dat' index 1 using 1:4 with points pt 6 ps 0.8 lc rgb '#e69f00' notitle, 'load-curve-fib.dat' index 2 using 1:4 with points pt 6 ps 0.8 lc rgb '#56b4e9' notitle, 'load-curve-fib.dat' index 3 using 1:4 with points pt 6 ps 0.8 lc rgb '#009e73' notitle, 'load-curve-fib.dat' index 4 using 1:4 with points pt 6 ps 0.8 lc rgb '#d55e00' notitle, 'load-curve-fib.dat' index 5 using 1:4 with points pt 6 ps 0.8 lc rgb '#0072b2' notitle, 'load-curve-fib.dat' index 6 using 1:4 with points pt 6 ps 0.8 lc rgb '#cc79a7' notitle, 'load-curve-fib.dat' index 7 using 1:4 with points pt 6 ps 0.8 lc rgb '#999999' notitle, 'load-curve-fib.dat' index 8 using 1:4 with points pt 6 ps 0.8 lc rgb '#8c564b' notitle
+unset logscale y
+set yrange [0:1.1]
+set title 'achieved / offered (1: the rate was kept)'
+set ylabel 'achieved / offered'
+unset arrow 1
+plot 'load-curve-fib.dat' index 0 using 1:($5/$1) with points pt 6 ps 0.8 lc rgb '#000000' notitle, 'load-curve-fib.dat' index 1 using 1:($5/$1) with points pt 6 ps 0.8 lc rgb '#e69f00' notitle, 'load-curve-fib.dat' index 2 using 1:($5/$1) with points pt 6 ps 0.8 lc rgb '#56b4e9' notitle, 'load-curve-fib.dat' index 3 using 1:($5/$1) with points pt 6 ps 0.8 lc rgb '#009e73' notitle, 'load-curve-fib.dat' index 4 using 1:($5/$1) with points pt 6 ps 0.8 lc rgb '#d55e00' notitle, 'load-curve-fib.dat' index 5 using 1:($5/$1) with points pt 6 ps 0.8 lc rgb '#0072b2' notitle, 'load-curve-fib.dat' index 6 using 1:($5/$1) with points pt 6 ps 0.8 lc rgb '#cc79a7' notitle, 'load-curve-fib.dat' index 7 using 1:($5/$1) with points pt 6 ps 0.8 lc rgb '#999999' notitle, 'load-curve-fib.dat' index 8 using 1:($5/$1) with points pt 6 ps 0.8 lc rgb '#8c564b' notitle
 unset arrow 1
 unset logscale
 unset border
@@ -64,19 +82,23 @@ unset tics
 unset grid
 unset xlabel
 unset ylabel
-set title 'dashed red line: the SLO bound'
+set title 'dashed red: the SLO bound; triangle: the knee (the highest rate that held)'
 set key center center box
 set xrange [0:1]
 set yrange [0:1]
 plot NaN with points pt 6 ps 0.8 lc rgb '#000000' title 'tcp (SLO search steps)', NaN with points pt 6 ps 0.8 lc rgb '#e69f00' title 'amqp (SLO search steps)', NaN with points pt 6 ps 0.8 lc rgb '#56b4e9' title 'amqp-queue (SLO search steps)', NaN with points pt 6 ps 0.8 lc rgb '#009e73' title 'amqp-durable (SLO search steps)', NaN with points pt 6 ps 0.8 lc rgb '#d55e00' title 'xmlrpc (SLO search steps)', NaN with points pt 6 ps 0.8 lc rgb '#0072b2' title 'xmlrpc-close (SLO search steps)', NaN with points pt 6 ps 0.8 lc rgb '#cc79a7' title 'zmq (SLO search steps)', NaN with points pt 6 ps 0.8 lc rgb '#999999' title 'grpc (SLO search steps)', NaN with points pt 6 ps 0.8 lc rgb '#8c564b' title 'rest (SLO search steps)'
 unset multiplot
+unset xrange
+unset yrange
 unset output
 
 # --- load-timeline-fib-slo
 reset
-set datafile missing '?'
 set terminal svg size 1100,2130 dynamic noenhanced font 'sans,12' background rgb 'white'
 set output 'load-timeline-fib-slo.svg'
+set grid
+set key outside right top
+set datafile missing 'n/a'
 set multiplot layout 9,1
 set grid
 set key outside right top
@@ -125,9 +147,11 @@ plot 'load-timeline-fib-slo.dat' index 8 using 1:2 with steps lw 1.5 lc rgb '#1f
 unset multiplot
 unset output
 reset
-set datafile missing '?'
 set terminal pngcairo size 1100,2130 noenhanced font 'sans,10' background rgb 'white'
 set output 'load-timeline-fib-slo.png'
+set grid
+set key outside right top
+set datafile missing 'n/a'
 set multiplot layout 9,1
 set grid
 set key outside right top
@@ -178,9 +202,11 @@ unset output
 
 # --- load-timeline-getObj-closed
 reset
-set datafile missing '?'
 set terminal svg size 1100,2130 dynamic noenhanced font 'sans,12' background rgb 'white'
 set output 'load-timeline-getObj-closed.svg'
+set grid
+set key outside right top
+set datafile missing 'n/a'
 set multiplot layout 9,1
 set grid
 set key outside right top
@@ -229,9 +255,11 @@ plot 'load-timeline-getObj-closed.dat' index 8 using 1:2 with steps lw 1.5 lc rg
 unset multiplot
 unset output
 reset
-set datafile missing '?'
 set terminal pngcairo size 1100,2130 noenhanced font 'sans,10' background rgb 'white'
 set output 'load-timeline-getObj-closed.png'
+set grid
+set key outside right top
+set datafile missing 'n/a'
 set multiplot layout 9,1
 set grid
 set key outside right top
@@ -282,9 +310,11 @@ unset output
 
 # --- load-timeline-sendObj-closed
 reset
-set datafile missing '?'
 set terminal svg size 1100,2130 dynamic noenhanced font 'sans,12' background rgb 'white'
 set output 'load-timeline-sendObj-closed.svg'
+set grid
+set key outside right top
+set datafile missing 'n/a'
 set multiplot layout 9,1
 set grid
 set key outside right top
@@ -333,9 +363,11 @@ plot 'load-timeline-sendObj-closed.dat' index 8 using 1:2 with steps lw 1.5 lc r
 unset multiplot
 unset output
 reset
-set datafile missing '?'
 set terminal pngcairo size 1100,2130 noenhanced font 'sans,10' background rgb 'white'
 set output 'load-timeline-sendObj-closed.png'
+set grid
+set key outside right top
+set datafile missing 'n/a'
 set multiplot layout 9,1
 set grid
 set key outside right top

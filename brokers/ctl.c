@@ -143,3 +143,17 @@ int rb_broker_script(const char *script, const char *const *args, int timeout_ms
         close(fds[0]);
     return rc;
 }
+
+int rb_broker_load_env(const rb_broker *b, char *err, size_t errlen)
+{
+    const char *keys[2] = { b->url_env, b->pids_env };
+    char path[4096], val[4096];
+    int rc = rb_broker_env_path(path, sizeof path);
+    for (int i = 0; i < 2 && rc == RB_OK; i++)
+        if ((rc = rb_broker_env_get(path, keys[i], val, sizeof val)) == RB_OK)
+            rc = setenv(keys[i], val, 1) == 0 ? RB_OK : RB_ENOMEM;
+    if (rc)
+        snprintf(err, errlen, "%s: no %s and %s after the broker started", path, keys[0], keys[1]);
+    return rc ? RB_EIO : RB_OK;
+}
+

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "broker.h"
+
 /* The path of broker.env: $RPCBENCH_BROKER_DIR/broker.env, else
  * <source tree>/.run/broker.env. Written into out[0..outlen). RB_OK, or
  * RB_ETOOBIG when it does not fit. */
@@ -39,5 +41,11 @@ pid_t rb_broker_pid_at(const char *list, int node);
  * signal. */
 int rb_broker_script(const char *script, const char *const *args, int timeout_ms,
                      char *out, size_t outlen);
+
+/* Put b's url_env and pids_env from broker.env (rb_broker_env_path) into
+ * this process's environment (setenv: before any thread starts), for a
+ * broker's up() once its control script has started it. RB_OK, or RB_EIO
+ * with the reason in err[0..errlen) when either line is missing. */
+int rb_broker_load_env(const rb_broker *b, char *err, size_t errlen);
 
 #endif

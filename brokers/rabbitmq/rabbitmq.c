@@ -47,20 +47,6 @@ static pid_t node_pid(const rb_broker *b, int node)
     return rb_broker_pid_at(f && f[0] ? f : getenv(b->pids_env), node);
 }
 
-/* Put b's variables from broker.env into the environment: RB_OK or RB_EIO. */
-static int load_env(const rb_broker *b, char *err, size_t errlen)
-{
-    const char *keys[2] = { b->url_env, b->pids_env };
-    char path[4096], val[4096];
-    int rc = rb_broker_env_path(path, sizeof path);
-    for (int i = 0; i < 2 && rc == RB_OK; i++)
-        if ((rc = rb_broker_env_get(path, keys[i], val, sizeof val)) == RB_OK)
-            rc = setenv(keys[i], val, 1) == 0 ? RB_OK : RB_ENOMEM;
-    if (rc)
-        snprintf(err, errlen, "%s: no %s and %s after the broker started", path, keys[0], keys[1]);
-    return rc ? RB_EIO : RB_OK;
-}
-
 static int up(const rb_broker *b, int timeout_ms, char *err, size_t errlen)
 {
     static const char *const one[] = { "start", NULL };
@@ -72,7 +58,7 @@ static int up(const rb_broker *b, int timeout_ms, char *err, size_t errlen)
                  b->nodes > 1 ? " --nodes 3" : "");
         return RB_EIO;
     }
-    return load_env(b, err, errlen);
+    return rb_broker_load_env(b, err, errlen);
 }
 
 static void down(const rb_broker *b, int timeout_ms)
